@@ -1,0 +1,35 @@
+# Two commands on a fresh machine: `make deck` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: deck test lint bench clean
+
+deck: $(VENV)/.deps
+	$(PY) build.py build
+
+test: $(VENV)/.deps-test node_modules/.deps
+	$(PY) -m pytest
+
+lint: $(VENV)/.deps-test
+	$(PY) -m ruff check .
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.deps: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.deps-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.deps
+
+# MathJax 3 for the browser tests and the preview page, from the npm registry.
+node_modules/.deps: package.json
+	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: browser tests will be skipped"; fi
+
+clean:
+	rm -rf $(VENV) node_modules dist/*.apkg dist/preview .deckbuild-cache

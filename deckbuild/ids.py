@@ -1,0 +1,64 @@
+"""The only place ids are made: GUIDs, note/card/deck ids, and new card ids."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import genanki
+
+# Ids Anki stores are signed 64-bit, and JavaScript in the reviewer reads them as
+# doubles: keep them below 2**53 and well above real millisecond timestamps' range
+# of collisions with ids Anki makes itself (those are near 1.7e12).
+_ID_BASE = 1 << 50
+_ID_SPAN = 1 << 52
+
+
+def guid_for(namespace: str, card_id: str) -> str:
+    """A note's GUID: from the deck's namespace and the card's written id, nothing else."""
+    return genanki.guid_for(namespace, card_id)
+
+
+def _stable_int(*parts: str) -> int:
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return _ID_BASE + int.from_bytes(digest[:8], "big") % _ID_SPAN
+
+
+def note_id_for(guid: str) -> int:
+    """Note id inside the package (Anki remaps it; derived so builds are reproducible)."""
+    return _stable_int("note", guid)
+
+
+def card_id_for(guid: str, ordinal: int) -> int:
+    return _stable_int("card", guid, str(ordinal))
+
+
+def subdeck_id_for(root_id: int, name: str) -> int:
+    """Subdecks match by name on import; their id only needs to be stable."""
+    return _stable_int("deck", str(root_id), name)
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """A readable id from a question: ASCII, lowercase, hyphens, cut at a word."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    folded = re.sub(r"\$[^$]*\$|`[^`]*`", " ", folded)
+    words = re.findall(r"[a-z0-9]+", folded.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > limit and slug:
+            break
+        slug = candidate[:limit]
+    return slug or "card"
+
+
+def unique_slug(text: str, taken: Iterable[str]) -> str:
+    """slugify(text), with -2, -3 ... appended until it is not in `taken`."""
+    used = set(taken)
+    base = slugify(text)
+    slug, n = base, 2
+    while slug in used:
+        slug, n = f"{base}-{n}", n + 1
+    return slug

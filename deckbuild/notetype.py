@@ -1,0 +1,63 @@
+"""templates/ -> the note type: fields, card templates and CSS (with code styles)."""
+
+from __future__ import annotations
+
+import re
+
+from .config import Config
+from .errors import DeckError, Problem, display_path
+from .records import CardTemplate, NoteType
+from .render import code_css
+
+SPECIAL_FIELDS = {"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag", "CardID"}
+_REFERENCE = re.compile(r"\{\{([^{}]*)\}\}")
+
+
+def load_notetype(config: Config) -> NoteType:
+    """Read each template file and the CSS; every problem is reported at once."""
+    spec = config.notetype
+    problems: list[Problem] = []
+    templates = []
+    for t in spec.templates:
+        front = _read(config, t.front, problems)
+        back = _read(config, t.back, problems)
+        templates.append(CardTemplate(t.name, front, back))
+        for name, text in ((t.front, front), (t.back, back)):
+            problems += check_references(text, spec.fields, display_path(
+                config.templates_dir / name, config.root))
+    css = _read(config, spec.css, problems)
+    if not templates:
+        problems.append(Problem("pyproject.toml", 0, "the note type has no card templates"))
+    if problems:
+        raise DeckError(problems)
+    css = f"{css.rstrip()}\n\n{code_css(config.code_style_light, config.code_style_dark)}"
+    return NoteType(
+        id=spec.id,
+        name=spec.name,
+        fields=spec.fields,
+        templates=tuple(templates),
+        css=css,
+        sort_field=spec.fields.index(spec.sort_field),
+        kind=spec.kind,
+    )
+
+
+def _read(config: Config, name: str, problems: list[Problem]) -> str:
+    path = config.templates_dir / name
+    try:
+        return path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(display_path(path, config.root), 0, f"cannot read: {exc}"))
+        return ""
+
+
+def check_references(text: str, fields: tuple[str, ...], path: str) -> list[Problem]:
+    """Every {{Field}} a template uses must exist (Anki shows an error card otherwise)."""
+    problems = []
+    for m in _REFERENCE.finditer(text):
+        name = m.group(1).strip().lstrip("#^/").strip()
+        name = name.rsplit(":", 1)[-1].strip()  # filters such as text:, hint:, cloze:
+        if name and name not in fields and name not in SPECIAL_FIELDS:
+            line = text.count("\n", 0, m.start()) + 1
+            problems.append(Problem(path, line, f"template uses unknown field {name!r}"))
+    return problems

@@ -1,0 +1,148 @@
+"""PackageSpec -> .apkg bytes on disk. The only module that imports genanki.
+
+genanki supplies the schema-11 collection layout and the note type and deck JSON;
+the rows are written here with executemany in one transaction, with per-note mod
+times, ids derived from GUIDs and a deterministic, deflated zip, written to a
+temporary file and renamed into place so a failed build leaves dist/ as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
+
+from .ids import card_id_for, note_id_for
+from .records import NoteType, PackageSpec
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def write_package(spec: PackageSpec, target: Path) -> None:
+    """Write the package atomically: a temp file beside `target`, then a rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        with tempfile.TemporaryDirectory(prefix="deckbuild-") as workdir:
+            db_path = Path(workdir) / "collection.anki2"
+            _write_collection(spec, db_path)
+            _write_zip(spec, db_path, Path(tmp_name))
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def notetype_json(notetype: NoteType, mod: int, deck_id: int) -> dict[str, object]:
+    """The schema-11 note type dict Anki reads (field and template order are identity)."""
+    model = genanki.Model(
+        model_id=notetype.id,
+        name=notetype.name,
+        fields=[{"name": name} for name in notetype.fields],
+        templates=[{"name": t.name, "qfmt": t.front, "afmt": t.back} for t in notetype.templates],
+        css=notetype.css,
+        model_type=genanki.Model.CLOZE if notetype.kind == "cloze" else genanki.Model.FRONT_BACK,
+        sort_field_index=notetype.sort_field,
+    )
+    data = model.to_json(mod, deck_id)
+    data["latexsvg"] = False
+    return data
+
+
+def _decks_json(spec: PackageSpec) -> dict[str, object]:
+    decks = json.loads(_col_value("decks"))
+    for deck in spec.decks:
+        data = genanki.Deck(deck_id=deck.id, name=deck.name, description=deck.description).to_json()
+        data["mod"] = spec.timestamp
+        decks[str(deck.id)] = data
+    return decks
+
+
+def _col_value(column: str) -> str:
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(APKG_SCHEMA)
+        conn.executescript(APKG_COL)
+        (value,) = conn.execute(f"SELECT {column} FROM col").fetchone()
+        return str(value)
+    finally:
+        conn.close()
+
+
+def _write_collection(spec: PackageSpec, db_path: Path) -> None:
+    deck_ids = {deck.name: deck.id for deck in spec.decks}
+    root_deck = spec.decks[0].id
+    models = {str(spec.notetype.id): notetype_json(spec.notetype, spec.notetype_mod, root_deck)}
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.executescript(APKG_SCHEMA)
+        conn.executescript(APKG_COL)
+        with conn:
+            conn.execute("UPDATE col SET mod = ?, models = ?, decks = ?", (
+                spec.timestamp * 1000,
+                json.dumps(models, sort_keys=True),
+                json.dumps(_decks_json(spec), sort_keys=True),
+            ))
+            conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                             _note_rows(spec))
+            conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                             _card_rows(spec, deck_ids))
+    finally:
+        conn.close()
+
+
+def _note_rows(spec: PackageSpec):
+    sort = spec.notetype.sort_field
+    for note, mod in zip(spec.notes, spec.mods, strict=True):
+        sort_text = _TAG.sub("", note.fields[sort]).strip()
+        checksum = int(hashlib.sha1(sort_text.encode("utf-8")).hexdigest()[:8], 16)
+        tags = f" {' '.join(note.tags)} " if note.tags else ""
+        yield (note_id_for(note.guid), note.guid, spec.notetype.id, mod, -1, tags,
+               "\x1f".join(note.fields), sort_text, checksum, 0, "")
+
+
+def _card_rows(spec: PackageSpec, deck_ids: dict[str, int]):
+    for position, (note, mod) in enumerate(zip(spec.notes, spec.mods, strict=True)):
+        note_id = note_id_for(note.guid)
+        for ordinal in range(len(spec.notetype.templates)):
+            yield (card_id_for(note.guid, ordinal), note_id, deck_ids[note.deck], ordinal, mod,
+                   -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
+
+
+def _zip_time(timestamp: int) -> tuple[int, int, int, int, int, int]:
+    fields = time.gmtime(max(timestamp, 315532800))  # zip cannot store dates before 1980
+    return fields[:6]
+
+
+def _entry(name: str, when: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=when)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def _write_zip(spec: PackageSpec, db_path: Path, out: Path) -> None:
+    when = _zip_time(spec.timestamp)
+    media_map = {str(i): m.name for i, m in enumerate(spec.media)}
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        with open(db_path, "rb") as db, zf.open(_entry("collection.anki2", when), "w") as dst:
+            while chunk := db.read(1 << 20):
+                dst.write(chunk)
+        zf.writestr(_entry("media", when), json.dumps(media_map, sort_keys=True))
+        for index, media in enumerate(spec.media):
+            with open(media.data_path, "rb") as src, zf.open(_entry(str(index), when), "w") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)

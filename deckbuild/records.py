@@ -1,0 +1,115 @@
+"""Frozen records passed between the build stages. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Card:
+    """One question and answer as written in a source file (Markdown, no HTML yet)."""
+
+    id: str | None
+    question: str
+    answer: str
+    extra: str
+    source: str
+    tags: tuple[str, ...]
+    section: str
+    path: str  # as shown to the user, relative to the project
+    line: int  # line of the card's `## ` heading
+    id_line: int = 0  # line of the id comment, 0 when the card has none
+    answer_line: int = 0  # first line of the answer body
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A parsed cards/*.md file."""
+
+    path: str
+    section: str
+    tags: tuple[str, ...]
+    cards: tuple[Card, ...]
+
+
+@dataclass(frozen=True)
+class RenderedNote:
+    """A card rendered to the HTML fields Anki stores, plus where it goes."""
+
+    card_id: str
+    guid: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck: str
+    media: tuple[str, ...]  # packaged media names the fields reference
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CardTemplate:
+    name: str
+    front: str
+    back: str
+
+
+@dataclass(frozen=True)
+class NoteType:
+    """A note type as Anki stores it; its schema is fields, templates, sort field, kind."""
+
+    id: int
+    name: str
+    fields: tuple[str, ...]
+    templates: tuple[CardTemplate, ...]
+    css: str
+    sort_field: int = 0
+    kind: str = "standard"  # "standard" or "cloze"
+
+    def schema(self) -> dict[str, object]:
+        """What Anki compares to decide whether an update is in place or a copy."""
+        return {
+            "fields": list(self.fields),
+            "templates": [t.name for t in self.templates],
+            "sort_field": self.fields[self.sort_field],
+            "kind": self.kind,
+        }
+
+
+@dataclass(frozen=True)
+class DeckInfo:
+    id: int
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A file from media/ as packaged: its readable, content-hashed name."""
+
+    source: str  # path relative to the project
+    name: str  # name inside the package
+    data_path: str  # absolute path to read the bytes from
+
+
+@dataclass(frozen=True)
+class PackageSpec:
+    """Everything the package writer needs; nothing else is read."""
+
+    notetype: NoteType
+    notetype_mod: int
+    decks: tuple[DeckInfo, ...]
+    notes: tuple[RenderedNote, ...]
+    mods: tuple[int, ...]  # one per note
+    media: tuple[MediaFile, ...]
+    timestamp: int
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    path: str
+    notes: int
+    cards: int
+    media: int
+    seconds: float
+    warnings: tuple[str, ...] = field(default=())
+    changed: int = 0

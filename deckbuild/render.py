@@ -1,0 +1,179 @@
+"""Cards -> the HTML fields Anki stores: Markdown, math shielded, code highlighted.
+
+The only module that imports Markdown and Pygments. Math is protected inside the
+parser by arithmatex (generic mode), so TeX reaches Anki's MathJax untouched as
+\\(...\\) and \\[...\\]; fenced code is highlighted with CSS classes, which the note
+type styles for day and night.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from .errors import Problem
+from .records import Card, RenderedNote
+
+EXTENSIONS = [
+    "tables",
+    "sane_lists",
+    "pymdownx.superfences",
+    "pymdownx.highlight",
+    "pymdownx.arithmatex",
+    "pymdownx.tilde",
+]
+EXTENSION_CONFIGS = {
+    "pymdownx.highlight": {
+        "use_pygments": True,
+        "noclasses": False,
+        "css_class": "highlight",
+        "guess_lang": False,
+        "pygments_lang_class": True,
+    },
+    "pymdownx.arithmatex": {"generic": True, "smart_dollar": True},
+    "pymdownx.tilde": {"subscript": False},
+}
+_FENCE_INFO = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*\{?\s*\.?([\w+#.-]+)")
+_REMOTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class MediaIndex:
+    """Resolves image references to packaged names; `names` maps absolute path -> name."""
+
+    root: Path
+    media_dir: Path
+    names: dict[str, str]
+
+    def resolve(self, src: str, card_path: str) -> tuple[str | None, str | None]:
+        """(packaged name, None) or (None, why not)."""
+        if _REMOTE.match(src) or src.startswith("//"):
+            return None, f"remote image {src!r}: put the file in media/ (cards work offline)"
+        if src.startswith("/") or re.match(r"^[a-zA-Z]:[\\/]", src):
+            return None, f"absolute image path {src!r}: use a path relative to the card file"
+        target = ((self.root / card_path).parent / src).resolve()
+        try:
+            target.relative_to(self.media_dir.resolve())
+        except ValueError:
+            return None, f"image {src!r} is outside media/"
+        name = self.names.get(str(target))
+        if name is None:
+            return None, f"image {src!r} not found in media/"
+        return name, None
+
+
+class _ImageRewriter(Treeprocessor):
+    """Points <img src> at the packaged media name and records what it found."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.media: MediaIndex | None = None
+        self.card_path = ""
+        self.used: list[str] = []
+        self.errors: list[tuple[str, str]] = []  # (src, message)
+
+    def run(self, root: etree.Element) -> None:
+        for img in root.iter("img"):
+            src = img.get("src", "")
+            if self.media is None:
+                self.errors.append((src, "images need a media/ folder"))
+                continue
+            name, why = self.media.resolve(src, self.card_path)
+            if name is None:
+                self.errors.append((src, why or "bad image"))
+            else:
+                img.set("src", name)
+                self.used.append(name)
+
+
+class Renderer:
+    """One reused Markdown instance; render() is called once per card."""
+
+    def __init__(self, media: MediaIndex | None = None) -> None:
+        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+        self._images = _ImageRewriter(self._md)
+        self._md.treeprocessors.register(self._images, "deckbuild-images", 0)
+        self._images.media = media
+
+    def to_html(self, text: str, card_path: str = "") -> str:
+        """Markdown -> HTML (one block of fields' worth)."""
+        self._md.reset()
+        self._images.card_path = card_path
+        return self._md.convert(text)
+
+    def inline_html(self, text: str, card_path: str = "") -> str:
+        """Markdown of one line -> HTML without the wrapping paragraph."""
+        html = self.to_html(text, card_path)
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            html = html[3:-4]
+        return html
+
+    def render(self, card: Card, guid: str, deck: str, tags: tuple[str, ...],
+               field_names: tuple[str, ...]) -> tuple[RenderedNote, list[Problem]]:
+        """Render one card to its note; problems carry the card's file and line."""
+        self._images.used, self._images.errors = [], []
+        values = {
+            "Question": self.inline_html(card.question, card.path),
+            "Answer": self.to_html(card.answer, card.path),
+            "Extra": self.to_html(card.extra, card.path) if card.extra else "",
+            "Source": self.inline_html(card.source, card.path) if card.source else "",
+            "Id": card.id or "",
+        }
+        problems = _code_language_warnings(card)
+        for src, message in self._images.errors:
+            problems.append(Problem(card.path, _line_of(card, src), message))
+        note = RenderedNote(
+            card_id=card.id or "",
+            guid=guid,
+            fields=tuple(values.get(name, "") for name in field_names),
+            tags=tags,
+            deck=deck,
+            media=tuple(sorted(set(self._images.used))),
+            path=card.path,
+            line=card.line,
+        )
+        return note, problems
+
+
+def _line_of(card: Card, needle: str) -> int:
+    """Best line for a problem about `needle` inside a card's body."""
+    for offset, text in enumerate(card.answer.split("\n")):
+        if needle and needle in text:
+            return card.answer_line + offset
+    return card.line
+
+
+def _code_language_warnings(card: Card) -> list[Problem]:
+    problems = []
+    for offset, text in enumerate(card.answer.split("\n")):
+        m = _FENCE_INFO.match(text)
+        if m and not known_language(m.group(1)):
+            problems.append(Problem(card.path, card.answer_line + offset,
+                                    f"unknown code language {m.group(1)!r}; shown as plain text",
+                                    "warning"))
+    return problems
+
+
+def known_language(name: str) -> bool:
+    try:
+        get_lexer_by_name(name)
+    except ClassNotFound:
+        return False
+    return True
+
+
+def code_css(light: str, dark: str) -> str:
+    """Pygments rules for the day style, and the night style under Anki's night classes."""
+    day = HtmlFormatter(style=light).get_style_defs(".highlight")
+    night = HtmlFormatter(style=dark).get_style_defs(
+        [".nightMode .highlight", ".night_mode .highlight"])
+    return (f"/* code, day: pygments {light} */\n{day}\n"
+            f"/* code, night: pygments {dark} */\n{night}\n")

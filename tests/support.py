@@ -1,0 +1,111 @@
+"""Shared test helpers: make projects, build them, read and import packages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import tempfile
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def make_project(root: Path, cards: dict[str, str] | None = None, *, shipped: bool = False,
+                 mini: bool = False) -> Path:
+    """A project folder: the repo's pyproject and templates, plus the given cards."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    shutil.copytree(REPO / "templates", root / "templates")
+    (root / "cards").mkdir()
+    (root / "media").mkdir()
+    if shipped:
+        shutil.copytree(REPO / "cards", root / "cards", dirs_exist_ok=True)
+        shutil.copytree(REPO / "media", root / "media", dirs_exist_ok=True)
+    if mini:
+        shutil.copytree(DATA / "mini", root, dirs_exist_ok=True)
+    for name, text in (cards or {}).items():
+        (root / "cards" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below a folder with its bytes, to prove nothing was written."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def read_apkg(path: Path) -> dict:
+    """A package's content as plain data: notes, cards, note types, decks, media."""
+    with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory() as tmp:
+        zf.extract("collection.anki2", tmp)
+        media = json.loads(zf.read("media"))
+        media_bytes = {name: zf.read(index) for index, name in media.items()}
+        conn = sqlite3.connect(Path(tmp) / "collection.anki2")
+        try:
+            models_json, decks_json = conn.execute("SELECT models, decks FROM col").fetchone()
+            notes = conn.execute(
+                "SELECT id, guid, mid, mod, tags, flds FROM notes ORDER BY id").fetchall()
+            cards = conn.execute("SELECT id, nid, did, ord, due FROM cards ORDER BY id").fetchall()
+        finally:
+            conn.close()
+    return {
+        "models": json.loads(models_json),
+        "decks": json.loads(decks_json),
+        "notes": notes,
+        "cards": cards,
+        "media": media_bytes,
+        "names": zipfile.ZipFile(path).namelist(),
+    }
+
+
+def dump_apkg(path: Path) -> dict:
+    """Normalised JSON-able dump for golden comparisons (no ids or times)."""
+    data = read_apkg(path)
+    decks = {str(d["id"]): d["name"] for d in data["decks"].values()}
+    by_note = {nid: decks[str(did)] for _, nid, did, _, _ in data["cards"]}
+    notetypes = [
+        {
+            "name": m["name"],
+            "fields": [f["name"] for f in m["flds"]],
+            "templates": [{"name": t["name"], "qfmt": t["qfmt"], "afmt": t["afmt"]}
+                          for t in m["tmpls"]],
+            "sortf": m["sortf"],
+            "css_lines": len(m["css"].splitlines()),
+        }
+        for m in data["models"].values()
+    ]
+    return {
+        "notetypes": notetypes,
+        "decks": sorted(d["name"] for d in data["decks"].values()),
+        "descriptions": {d["name"]: d["desc"] for d in data["decks"].values() if d["desc"]},
+        "notes": [
+            {"guid": guid, "deck": by_note[nid], "tags": tags.split(), "fields": flds.split("\x1f")}
+            for nid, guid, _, _, tags, flds in sorted(data["notes"], key=lambda n: n[1])
+        ],
+        "media": sorted(data["media"]),
+    }
+
+
+class AnkiCollection:
+    """A fresh collection in the official engine, importing as the GUI's defaults do."""
+
+    def __init__(self, folder: Path) -> None:
+        from anki.collection import Collection
+
+        folder.mkdir(parents=True, exist_ok=True)
+        self.col = Collection(str(folder / "collection.anki2"))
+
+    def import_package(self, path: Path):
+        from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+        request = ImportAnkiPackageRequest(package_path=str(path),
+                                           options=ImportAnkiPackageOptions())
+        return self.col.import_anki_package(request).log
+
+    def close(self) -> None:
+        self.col.close()

@@ -1,0 +1,82 @@
+"""Import built packages with the official Anki engine and check what users get."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from support import make_project
+
+from deckbuild.config import load_config
+from deckbuild.pipeline import build
+
+MATH = r"\theta_{t+1} = \theta_t - \eta \nabla_\theta \mathcal{L}(\theta_t)"
+
+
+def _build(project: Path, now: int) -> Path:
+    return Path(build(load_config(project), now=now).path)
+
+
+def test_shipped_deck_imports_and_every_card_renders(tmp_path, anki):
+    project = make_project(tmp_path / "p", shipped=True)
+    log = anki.import_package(_build(project, 1_700_000_000))
+    col = anki.col
+    assert len(log.new) == col.note_count() > 0
+    assert col.card_count() == col.note_count()
+    for card_id in col.find_cards(""):
+        card = col.get_card(card_id)
+        question, answer = card.question(), card.answer()
+        assert "{{" not in question + answer
+        assert card.note()["Question"] in answer
+        assert not re.search(r"(?<!\\)\$\$", answer)
+    ours = [m.name for m in col.models.all_names_and_ids() if m.name.startswith("Transfer")]
+    assert ours == ["Transfer Learning Q&A"]
+
+
+def test_math_and_code_survive_the_engine(tmp_path, anki):
+    project = make_project(tmp_path / "p", mini=True)
+    anki.import_package(_build(project, 1_700_000_000))
+    col = anki.col
+    (nid,) = col.find_notes('"Id:gradient-step"')
+    answer = col.get_note(nid).cards()[0].answer()
+    assert f"\\[\n{MATH}\n\\]" in answer
+    assert r"\(a_i * b_j\)" in answer
+    assert '<span class="k">for</span>' in answer
+    assert "## not a card either" in answer
+    assert col.decks.id_for_name("Transfer Learning Interview Questions::Basics")
+    assert col.decks.id_for_name("Transfer Learning Interview Questions::More Topics")
+    (image_note,) = col.find_notes('"Id:freeze-layers"')
+    (name,) = re.findall(r'src="([^"]+)"', col.get_note(image_note)["Answer"])
+    assert re.fullmatch(r"layers-[0-9a-f]{8}\.png", name)
+    assert (Path(col.media.dir()) / name).read_bytes() == (project / "media/layers.png").read_bytes()
+
+
+def test_edit_rebuild_reimport_updates_in_place_and_keeps_reviews(tmp_path, anki):
+    project = make_project(tmp_path / "p", mini=True)
+    anki.import_package(_build(project, 1_700_000_000))
+    col = anki.col
+    col.decks.select(col.decks.id_for_name("Transfer Learning Interview Questions"))
+    answered = 0
+    for _ in range(3):
+        card = col.sched.getCard()
+        assert card is not None
+        col.sched.answerCard(card, 3)
+        answered += 1
+    revlog_before = col.db.list("select id from revlog order by id")
+    assert len(revlog_before) == answered
+    notes_before = col.note_count()
+
+    edited = tmp_path / "edited"
+    shutil.copytree(project, edited)
+    path = edited / "cards" / "basics.md"
+    path.write_text(path.read_text().replace("It moves the parameters", "It steps the weights"))
+    log = anki.import_package(_build(edited, 1_700_000_100))
+
+    assert len(log.updated) >= 1 and not log.new and not log.duplicate and not log.conflicting
+    assert col.note_count() == notes_before
+    (nid,) = col.find_notes('"Id:gradient-step"')
+    assert "It steps the weights" in col.get_note(nid)["Answer"]
+    guids = col.db.list("select guid from notes")
+    assert len(guids) == len(set(guids))
+    assert col.db.list("select id from revlog order by id") == revlog_before

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from support import make_project, read_apkg, snapshot
+
+from deckbuild import __version__
+from deckbuild.cli import cli
+
+CARD = "# Basics\n\n## What is it?\n<!-- id: what -->\n\nAn answer.\n"
+
+
+def run(project: Path, *args: str):
+    return CliRunner().invoke(cli, ["--project", str(project), *args], obj={})
+
+
+def test_build_writes_one_versioned_package_and_a_summary(tmp_path):
+    project = make_project(tmp_path / "p", {"a.md": CARD})
+    result = run(project, "build", "--timestamp", "1700000000")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (project / "dist").iterdir()] == [
+        "transfer-learning-interview-questions-1.0.0.apkg"]
+    assert "1 notes, 1 cards, 0 media files in" in result.output
+
+
+def test_no_command_means_build(tmp_path):
+    project = make_project(tmp_path / "p", {"a.md": CARD})
+    assert run(project).exit_code == 0
+    assert len(list((project / "dist").glob("*.apkg"))) == 1
+
+
+def test_missing_id_fails_with_location_and_leaves_dist_alone(tmp_path):
+    project = make_project(tmp_path / "p", {"a.md": CARD})
+    assert run(project, "build").exit_code == 0
+    before = snapshot(project / "dist")
+    (project / "cards" / "b.md").write_text("# More\n\n## No id here?\n\nText.\n")
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert ("Error: cards/b.md:3: card has no id: 'No id here?' (run 'python build.py ids' to "
+            "add one)") in result.output
+    assert "Traceback" not in result.output
+    assert snapshot(project / "dist") == before
+
+
+def test_duplicate_id_fails_naming_both_places(tmp_path):
+    project = make_project(tmp_path / "p", {"a.md": CARD, "b.md": CARD.replace("Basics", "B")})
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert ("Error: cards/b.md:4: duplicate id 'what' (first used at cards/a.md:4)"
+            in result.output)
+    assert not (project / "dist").exists() or snapshot(project / "dist") == {}
+
+
+def test_all_problems_are_listed_at_once(tmp_path):
+    project = make_project(tmp_path / "p", {"a.md": "# A\n## One?\nx\n## Two?\ny\n"})
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert result.output.count("card has no id") == 2
+
+
+def test_ids_adds_ids_then_build_succeeds(tmp_path):
+    raw = "\ufeff# A\r\n\r\n## Why freeze layers?\r\nBecause.\r\n\r\n## Why freeze layers?\r\nAgain.\r\n"
+    project = make_project(tmp_path / "p")
+    (project / "cards" / "a.md").write_bytes(raw.encode())
+    result = run(project, "ids")
+    assert result.exit_code == 0, result.output
+    assert "cards/a.md:4: id why-freeze-layers" in result.output
+    assert "Added 2 ids." in result.output
+    expected = raw.replace("layers?\r\nBecause", "layers?\r\n<!-- id: why-freeze-layers -->\r\n"
+                           "Because").replace("layers?\r\nAgain", "layers?\r\n<!-- id: "
+                                              "why-freeze-layers-2 -->\r\nAgain")
+    assert (project / "cards" / "a.md").read_bytes() == expected.encode()
+    assert run(project, "ids").output.strip() == "Added 0 ids."
+    assert run(project, "build").exit_code == 0
+
+
+def test_version_and_help(tmp_path):
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+    for args in ([], ["build"], ["ids"]):
+        result = CliRunner().invoke(cli, [*args, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_usage_error_exits_2(tmp_path):
+    result = CliRunner().invoke(cli, ["build", "--timestamp", "soon"])
+    assert result.exit_code == 2
+    assert "Error: Invalid value" in result.output
+
+
+def test_bad_config_is_an_error_not_a_traceback(tmp_path):
+    project = make_project(tmp_path / "p", {"a.md": CARD})
+    (project / "pyproject.toml").write_text("[tool.deckbuild\nname=")
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: pyproject.toml: invalid TOML")
+
+
+def test_source_date_epoch_sets_mod_times(tmp_path):
+    project = make_project(tmp_path / "p", {"a.md": CARD})
+    result = CliRunner(env={"SOURCE_DATE_EPOCH": "1700000123"}).invoke(
+        cli, ["--project", str(project)], obj={})
+    assert result.exit_code == 0
+    data = read_apkg(next((project / "dist").glob("*.apkg")))
+    assert {n[3] for n in data["notes"]} == {1700000123}

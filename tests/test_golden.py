@@ -1,0 +1,26 @@
+"""The built package, dumped to normalised JSON, must match tests/golden/mini.json.
+
+Run `pytest tests/test_golden.py --update-golden` after an intended change and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from support import dump_apkg, make_project
+
+from deckbuild.config import load_config
+from deckbuild.pipeline import build
+
+GOLDEN = Path(__file__).parent / "golden" / "mini.json"
+
+
+def test_mini_deck_matches_golden_dump(tmp_path, update_golden):
+    project = make_project(tmp_path / "p", mini=True)
+    report = build(load_config(project), now=1_700_000_000)
+    dump = dump_apkg(Path(report.path))
+    text = json.dumps(dump, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    if update_golden or not GOLDEN.exists():
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert json.loads(GOLDEN.read_text(encoding="utf-8")) == json.loads(text)

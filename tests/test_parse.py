@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from deckbuild.parse import decode_source, parse_source
+
+
+def parse(text: str):
+    return parse_source(text, "cards/x.md")
+
+
+def test_cards_split_on_level_two_headings_with_metadata():
+    source, problems = parse(
+        "# Basics\n\n## First?\n<!-- id: first -->\n<!-- tags: a b -->\n\nOne.\n\n"
+        "## Second?\n<!-- id: second -->\nTwo.\n<!-- extra -->\nCited.\n"
+    )
+    assert problems == []
+    assert source.section == "Basics"
+    first, second = source.cards
+    assert (first.id, first.question, first.answer, first.tags) == ("first", "First?", "One.",
+                                                                     ("a", "b"))
+    assert (first.line, first.id_line, first.answer_line) == (3, 4, 7)
+    assert (second.answer, second.extra) == ("Two.", "Cited.")
+
+
+def test_split_is_fence_aware():
+    text = ("# S\n\n## Q?\n<!-- id: q -->\n\n```python\n# comment\n## not a card\n"
+            "<!-- extra -->\n```\n\n~~~\n## also code\n~~~\n")
+    source, problems = parse(text)
+    assert problems == []
+    assert len(source.cards) == 1
+    assert "## not a card" in source.cards[0].answer
+    assert source.cards[0].extra == ""
+
+
+def test_unclosed_fence_is_reported_at_its_line():
+    _, problems = parse("# S\n\n## Q?\n<!-- id: q -->\n\n```python\nx = 1\n")
+    assert [str(p) for p in problems] == ["cards/x.md:6: code fence is never closed"]
+
+
+def test_missing_answer_and_empty_question():
+    _, problems = parse("# S\n\n##\n<!-- id: a -->\nText\n\n## Q?\n<!-- id: b -->\n")
+    assert [str(p) for p in problems] == ["cards/x.md:3: empty question",
+                                          "cards/x.md:7: card has no answer"]
+
+
+def test_front_matter_names_section_and_tags():
+    source, problems = parse("---\nsection: Front\ntags: one, two\n---\n\n## Q?\n<!-- id: q -->\nA\n")
+    assert problems == []
+    assert (source.section, source.tags) == ("Front", ("one", "two"))
+    assert source.cards[0].line == 6
+
+
+def test_front_matter_errors_and_unknown_keys():
+    _, problems = parse("---\nsection: S\ncolour: red\nbroken line\n---\n## Q?\n<!-- id: q -->\nA\n")
+    assert [str(p) for p in problems] == [
+        "cards/x.md:3: warning: unknown front matter key 'colour'",
+        "cards/x.md:4: invalid front matter: expected 'key: value'",
+    ]
+
+
+def test_invalid_ids_and_tags():
+    _, problems = parse("# S\n## Q?\n<!-- id: Bad Id -->\n<!-- tags: ok bad\"tag -->\nA\n")
+    messages = [p.message for p in problems]
+    assert any("invalid id 'Bad Id'" in m for m in messages)
+    assert any("invalid tag 'bad\"tag'" in m for m in messages)
+
+
+def test_no_cards_and_no_section():
+    _, problems = parse("just text\n")
+    assert {p.message.split(":")[0] for p in problems} == {"no section", "no cards"}
+
+
+def test_crlf_and_bom_parse_like_lf():
+    lf, _ = parse("# S\n\n## Q?\n<!-- id: q -->\n\nA\n")
+    crlf, _ = parse("\ufeff# S\r\n\r\n## Q?\r\n<!-- id: q -->\r\n\r\nA\r\n")
+    assert lf == crlf
+
+
+def test_invalid_utf8_names_line_and_offset():
+    text, problems = decode_source(b"# S\n\n## Q\xff?\n", "cards/x.md")
+    assert text == ""
+    assert str(problems[0]) == "cards/x.md:3: invalid UTF-8 at byte offset 9"

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import re
+
+from deckbuild.records import Card
+from deckbuild.render import Renderer, code_css
+
+FIELDS = ("Question", "Answer", "Extra", "Source", "Id")
+
+
+def card(answer: str, question: str = "Q?") -> Card:
+    return Card("q", question, answer, "", "", (), "S", "cards/x.md", 3, 4, 6)
+
+
+def render(answer: str, question: str = "Q?"):
+    note, problems = Renderer().render(card(answer, question), "g", "D::S", ("s",), FIELDS)
+    return dict(zip(FIELDS, note.fields, strict=True)), problems
+
+
+def test_inline_math_keeps_tex_untouched():
+    fields, _ = render(r"Use $a_i * b_j$ and \(x^2\) here.")
+    assert r"\(a_i * b_j\)" in fields["Answer"]
+    assert r"\(x^2\)" in fields["Answer"]
+    assert "<em>" not in fields["Answer"]
+
+
+def test_display_math_from_dollars_and_brackets():
+    fields, _ = render("$$\n\\sum_i x_i\n$$\n\n\\[\\frac{a}{b}\\]")
+    assert fields["Answer"].count(r"\[") == 2
+    assert r"\sum_i x_i" in fields["Answer"]
+    assert "$$" not in fields["Answer"]
+
+
+def test_dollar_amounts_stay_text():
+    fields, _ = render("It costs $5 and $10.")
+    assert "arithmatex" not in fields["Answer"]
+    assert "$5 and $10" in fields["Answer"]
+
+
+def test_math_html_characters_are_escaped_not_parsed():
+    fields, _ = render(r"$x < y$ and $a > b$")
+    assert r"\(x &lt; y\)" in fields["Answer"]
+
+
+def test_fenced_code_is_highlighted_with_classes():
+    fields, _ = render("```python\ndef f(x):\n    return x  # done\n```")
+    html = fields["Answer"]
+    assert '<div class="language-python highlight">' in html
+    assert '<span class="k">def</span>' in html
+    assert "style=" not in html
+    assert "\n" in html  # never one long line
+
+
+def test_unknown_language_warns_and_renders_plain():
+    fields, problems = render("```nosuchlang\nx\n```")
+    assert [str(p) for p in problems] == [
+        "cards/x.md:6: warning: unknown code language 'nosuchlang'; shown as plain text"]
+    assert "x" in fields["Answer"]
+
+
+def test_question_is_inline_html():
+    fields, _ = render("A", question="What is `x` and $y_1$?")
+    assert fields["Question"] == 'What is <code>x</code> and <span class="arithmatex">\\(y_1\\)</span>?'
+
+
+def test_tables_lists_and_renderer_reuse_do_not_leak_state():
+    renderer = Renderer()
+    first, _ = renderer.render(card("| a | b |\n|---|---|\n| 1 | 2 |\n\n- x\n- y"), "g", "D", (),
+                               FIELDS)
+    second, _ = renderer.render(card("plain"), "g", "D", (), FIELDS)
+    assert "<table>" in first.fields[1] and "<li>x</li>" in first.fields[1]
+    assert second.fields[1] == "<p>plain</p>"
+
+
+def test_code_css_has_day_rules_and_night_rules_under_anki_classes():
+    css = code_css("default", "github-dark")
+    assert re.search(r"^\.highlight \.k \{", css, re.M)
+    assert ".nightMode .highlight .k" in css and ".night_mode .highlight .k" in css
