@@ -1,0 +1,227 @@
+"""The preview page: every card, front and back, in one offline page an author opens in a browser.
+
+dist/preview/ holds index.html (the note type CSS, every rendered card, section and tag
+filters, a day/night switch and a phone-width switch), the media the cards use, and a
+local copy of MathJax 3 configured as Anki configures it, so the page works from file://.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .errors import DeckError, Problem
+from .pipeline import check
+from .records import NoteType, RenderedNote
+
+MATHJAX_BUNDLE = "es5/tex-chtml-full.js"
+MATHJAX_FONTS = "es5/output/chtml/fonts/woff-v2"
+PHONE_WIDTH = 360
+
+# Anki's own MathJax 3 settings (ts/mathjax in ankitects/anki): \(..\) inline, \[..\] display,
+# no $ and no \$ escapes, errors shown as the TeX source.
+MATHJAX_CONFIG = """window.MathJax = {
+  tex: {
+    inlineMath: [["\\\\(", "\\\\)"]],
+    displayMath: [["\\\\[", "\\\\]"]],
+    processEscapes: false,
+    processEnvironments: false,
+    processRefs: false,
+    packages: {"[+]": ["noerrors", "mathtools", "mhchem"], "[-]": ["textmacros"]}
+  },
+  options: {renderActions: {addMenu: []}}
+};"""
+
+PAGE_CSS = """
+body.pv { margin: 0; font-family: system-ui, sans-serif; background: #f3f3f3; color: #1a1a1a; }
+body.pv.nightMode { background: #111111; color: #e0e0e0; }
+.pv-bar { position: sticky; top: 0; z-index: 1; display: flex; flex-wrap: wrap; gap: 0.4em 1.2em;
+  align-items: center; padding: 0.6em 1em; background: #dcdcdc; font-size: 15px; }
+.nightMode .pv-bar { background: #2a2a2a; }
+.pv-card { margin: 1.2em 1em; }
+.pv-label { font-size: 13px; font-weight: normal; margin: 0 0 0.3em; opacity: 0.8; }
+.pv-faces { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
+.pv-face { flex: 1 1 24em; min-width: 0; }
+.pv-side { font-size: 12px; text-transform: uppercase; letter-spacing: 0.05em; opacity: 0.7; }
+.pv-screen { box-sizing: border-box; padding: 8px; overflow-x: auto;
+  border: 1px solid #bbbbbb; border-radius: 6px; }
+.pv-phone .pv-face { flex: 0 0 auto; }
+.pv-phone .pv-screen { width: PHONEpx; }
+.pv-screen.pv-overflow { outline: 3px solid #d00000; }
+""".replace("PHONE", str(PHONE_WIDTH))
+
+PAGE_JS = """
+(function () {
+  var body = document.body, cards = Array.from(document.querySelectorAll(".pv-card"));
+  var section = document.getElementById("pv-section"), tag = document.getElementById("pv-tag");
+  var night = document.getElementById("pv-night"), phone = document.getElementById("pv-phone");
+  var count = document.getElementById("pv-count");
+  function markOverflow() {
+    document.querySelectorAll(".pv-screen").forEach(function (s) {
+      var extra = s.scrollWidth - s.clientWidth;
+      s.classList.toggle("pv-overflow", extra > 0);
+      s.title = extra > 0 ? "wider than the screen by " + extra + " px" : "";
+    });
+  }
+  function filter() {
+    var shown = 0;
+    cards.forEach(function (c) {
+      var ok = (!section.value || c.dataset.section === section.value) &&
+               (!tag.value || c.dataset.tags.split(" ").indexOf(tag.value) >= 0);
+      c.hidden = !ok;
+      if (ok) { shown++; }
+    });
+    count.textContent = shown + " of " + cards.length + " cards";
+  }
+  function mode() {
+    body.classList.toggle("nightMode", night.checked);
+    body.classList.toggle("night_mode", night.checked);
+    body.classList.toggle("pv-phone", phone.checked);
+    markOverflow();
+  }
+  section.onchange = tag.onchange = filter;
+  night.onchange = phone.onchange = mode;
+  filter();
+  mode();
+  window.pvReady = MathJax.startup.promise.then(markOverflow);
+})();
+"""
+
+
+@dataclass(frozen=True)
+class PreviewReport:
+    path: str  # the page, index.html
+    cards: int
+    warnings: tuple[str, ...]
+
+
+def find_mathjax(config: Config, mathjax: Path | None = None) -> Path:
+    """The npm package folder of MathJax 3; a clear error when `npm install` was not run."""
+    folder = mathjax or config.root / "node_modules" / "mathjax"
+    if not (folder / MATHJAX_BUNDLE).is_file() or not (folder / MATHJAX_FONTS).is_dir():
+        raise DeckError(Problem(
+            "node_modules/mathjax", 0,
+            "MathJax 3 is not installed; run `npm install` in the project folder (package.json "
+            "pins it) and try again"))
+    return folder
+
+
+def write_preview(config: Config, mathjax: Path | None = None) -> PreviewReport:
+    """Check the deck, then replace dist/preview/ with a fresh offline preview page."""
+    source = find_mathjax(config, mathjax)
+    checked = check(config)
+    if checked.errors:
+        raise DeckError(checked.errors)
+    page = preview_html(config, checked.notetype, checked.notes)
+    config.dist_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".preview-", dir=config.dist_dir))
+    try:
+        (staging / "index.html").write_text(page, encoding="utf-8")
+        # The bundle finds its fonts relative to itself: mathjax/output/chtml/fonts/woff-v2.
+        shutil.copytree(source / MATHJAX_FONTS, staging / "mathjax" / Path(MATHJAX_FONTS).relative_to("es5"))
+        shutil.copy2(source / MATHJAX_BUNDLE, staging / "mathjax" / Path(MATHJAX_BUNDLE).name)
+        for media in checked.media:
+            shutil.copy2(media.data_path, staging / media.name)
+        target = config.dist_dir / "preview"
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return PreviewReport(str(target / "index.html"), len(checked.notes),
+                         tuple(str(w) for w in checked.warnings))
+
+
+def preview_html(config: Config, notetype: NoteType, notes: tuple[RenderedNote, ...]) -> str:
+    """The whole page as one string; the cards' HTML is used exactly as rendered."""
+    title = html.escape(f"{config.name} {config.version} – preview")
+    sections = sorted({_subdeck(n.deck) for n in notes})
+    tags = sorted({t for n in notes for t in n.tags})
+    cards = "\n".join(_card_html(notetype, note) for note in notes)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+{notetype.css}
+</style>
+<style>{PAGE_CSS}</style>
+<script>
+{MATHJAX_CONFIG}
+</script>
+<script src="mathjax/tex-chtml-full.js"></script>
+</head>
+<body class="pv">
+<header class="pv-bar">
+<strong>{title}</strong>
+<label>Section {_select("pv-section", sections)}</label>
+<label>Tag {_select("pv-tag", tags)}</label>
+<label><input type="checkbox" id="pv-night"> Night</label>
+<label><input type="checkbox" id="pv-phone"> Phone width ({PHONE_WIDTH} px)</label>
+<span id="pv-count"></span>
+</header>
+<main id="pv-cards">
+{cards}
+</main>
+<script>{PAGE_JS}</script>
+</body>
+</html>
+"""
+
+
+def _select(element_id: str, values: list[str]) -> str:
+    options = "".join(f'<option value="{html.escape(v)}">{html.escape(v)}</option>' for v in values)
+    return f'<select id="{element_id}"><option value="">All</option>{options}</select>'
+
+
+def _card_html(notetype: NoteType, note: RenderedNote) -> str:
+    values = _template_values(notetype, note)
+    faces = []
+    for template in notetype.templates:
+        front = fill_template(template.front, values)
+        back = fill_template(template.back, {**values, "FrontSide": front})
+        faces += [("Front", front), ("Back", back)]
+    screens = "\n".join(
+        f'<div class="pv-face"><div class="pv-side">{side}</div>'
+        f'<div class="card pv-screen">{face}</div></div>' for side, face in faces)
+    label = html.escape(f"{_subdeck(note.deck)} · {note.card_id} · {note.path}:{note.line}")
+    return (f'<article class="pv-card" id="card-{html.escape(note.card_id)}" '
+            f'data-section="{html.escape(_subdeck(note.deck))}" '
+            f'data-tags="{html.escape(" ".join(note.tags))}">\n'
+            f'<h2 class="pv-label">{label}</h2>\n<div class="pv-faces">\n{screens}\n</div>\n</article>')
+
+
+def _template_values(notetype: NoteType, note: RenderedNote) -> dict[str, str]:
+    values = dict(zip(notetype.fields, note.fields, strict=True))
+    values.update(Deck=note.deck, Subdeck=_subdeck(note.deck), Tags=" ".join(note.tags),
+                  Type=notetype.name)
+    return values
+
+
+def _subdeck(deck: str) -> str:
+    return deck.rsplit("::", 1)[-1]
+
+
+_CONDITIONAL = re.compile(r"\{\{([#^])\s*([^}]+?)\s*\}\}(.*?)\{\{/\s*\2\s*\}\}", re.S)
+_REPLACEMENT = re.compile(r"\{\{\s*([^#^/{}][^{}]*?)\s*\}\}")
+
+
+def fill_template(template: str, values: dict[str, str]) -> str:
+    """Anki's card template language, as much as a preview needs: fields and {{#F}}/{{^F}}."""
+
+    def conditional(m: re.Match[str]) -> str:
+        present = bool(values.get(m.group(2), "").strip())
+        keep = present if m.group(1) == "#" else not present
+        return fill_template(m.group(3), values) if keep else ""
+
+    text = _CONDITIONAL.sub(conditional, template)
+    return _REPLACEMENT.sub(lambda m: values.get(m.group(1).rsplit(":", 1)[-1].strip(), ""), text)
+
