@@ -14,6 +14,11 @@ test: $(VENV)/.deps-test node_modules/.deps
 lint: $(VENV)/.deps-test
 	$(PY) -m ruff check .
 
+# The benchmark in the README; `make bench SIZES=38,1000` for a quicker run.
+SIZES ?= 38,1000,10000,100000
+bench: $(VENV)/.deps
+	$(PY) bench/run.py --sizes $(SIZES)
+
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

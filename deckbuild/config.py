@@ -17,7 +17,7 @@ else:  # pragma: no cover
 
 KNOWN_KEYS = {
     "name", "slug", "version", "description", "deck_id", "guid_namespace", "cards",
-    "media", "templates", "dist", "code_style_light", "code_style_dark", "notetype",
+    "media", "templates", "dist", "code_style_light", "code_style_dark", "notetype", "lock",
 }
 NOTETYPE_KEYS = {"id", "name", "fields", "sort_field", "css", "templates", "kind"}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -55,6 +55,7 @@ class Config:
     media_dir: Path
     templates_dir: Path
     dist_dir: Path
+    lock_path: Path
     code_style_light: str
     code_style_dark: str
     notetype: NoteTypeSpec
@@ -141,6 +142,7 @@ def _config_from(root: Path, t: dict[str, Any], version: str | None) -> Config:
         media_dir=root / str(t.get("media", "media")),
         templates_dir=root / str(t.get("templates", "templates")),
         dist_dir=root / str(t.get("dist", "dist")),
+        lock_path=root / str(t.get("lock", "deck.lock.json")),
         code_style_light=str(t.get("code_style_light", "default")),
         code_style_dark=str(t.get("code_style_dark", "github-dark")),
         notetype=notetype,

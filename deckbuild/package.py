@@ -23,7 +23,7 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from .ids import card_id_for, note_id_for
-from .records import NoteType, PackageSpec
+from .records import CardTemplate, NoteType, PackageSpec
 
 _TAG = re.compile(r"<[^>]*>")
 
@@ -137,7 +137,7 @@ def _entry(name: str, when: tuple[int, int, int, int, int, int]) -> zipfile.ZipI
 def _write_zip(spec: PackageSpec, db_path: Path, out: Path) -> None:
     when = _zip_time(spec.timestamp)
     media_map = {str(i): m.name for i, m in enumerate(spec.media)}
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         with open(db_path, "rb") as db, zf.open(_entry("collection.anki2", when), "w") as dst:
             while chunk := db.read(1 << 20):
                 dst.write(chunk)
@@ -146,3 +146,37 @@ def _write_zip(spec: PackageSpec, db_path: Path, out: Path) -> None:
             with open(media.data_path, "rb") as src, zf.open(_entry(str(index), when), "w") as dst:
                 while chunk := src.read(1 << 20):
                     dst.write(chunk)
+
+
+def read_package(path: Path) -> tuple[list[NoteType], list[tuple[str, int, list[str], list[str],
+                                                                   str]], list[str]]:
+    """(note types, notes as (guid, note type id, fields, tags, deck), deck names) of an .apkg."""
+    with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory() as tmp:
+        names = zf.namelist()
+        member = "collection.anki21" if "collection.anki21" in names else "collection.anki2"
+        zf.extract(member, tmp)
+        conn = sqlite3.connect(Path(tmp) / member)
+        try:
+            models_json, decks_json = conn.execute("SELECT models, decks FROM col").fetchone()
+            rows = conn.execute(
+                "SELECT n.guid, n.mid, n.flds, n.tags, MIN(c.did) FROM notes n "
+                "JOIN cards c ON c.nid = n.id GROUP BY n.id ORDER BY n.id").fetchall()
+        finally:
+            conn.close()
+    decks = {int(k): v["name"] for k, v in json.loads(decks_json).items()}
+    notetypes = [
+        NoteType(
+            id=int(m["id"]),
+            name=m["name"],
+            fields=tuple(f["name"] for f in m["flds"]),
+            templates=tuple(CardTemplate(t["name"], t["qfmt"], t["afmt"]) for t in m["tmpls"]),
+            css=m["css"],
+            sort_field=int(m["sortf"]),
+            kind="cloze" if m["type"] == 1 else "standard",
+        )
+        for m in json.loads(models_json).values()
+    ]
+    notes = [(guid, int(mid), flds.split("\x1f"), tags.split(), decks.get(did, ""))
+             for guid, mid, flds, tags, did in rows]
+    used = {deck for *_, deck in notes}
+    return notetypes, notes, sorted(d for d in decks.values() if d in used)

@@ -86,7 +86,7 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
     file_tags = tuple(split_tags(front.get("tags", "")))
     problems += _check_tags(file_tags, path, 1)
     cards = tuple(_finish(d, section, path, problems) for d in drafts)
-    if not cards:
+    if not cards and start < len(lines):
         problems.append(Problem(path, 1, "no cards: a card starts with a '## Question' heading"))
     return SourceFile(path, section, file_tags, cards), problems
 
@@ -165,11 +165,13 @@ def _front_matter(lines: list[str], path: str,
     """Optional `---` block of `key: value` lines at the top; returns (values, lines used)."""
     if not lines or lines[0].strip() != "---":
         return {}, 0
+    end = next((n for n in range(2, len(lines) + 1) if lines[n - 1].strip() == "---"), 0)
+    if not end:
+        problems.append(Problem(path, 1, "invalid front matter: no closing '---'"))
+        return {"section": "?"}, len(lines)
     values: dict[str, str] = {}
-    for number in range(2, len(lines) + 1):
+    for number in range(2, end):
         raw = lines[number - 1]
-        if raw.strip() == "---":
-            return values, number
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         key, sep, value = raw.partition(":")
@@ -181,5 +183,4 @@ def _front_matter(lines: list[str], path: str,
             problems.append(Problem(path, number, f"unknown front matter key '{key}'", "warning"))
             continue
         values[key] = value.strip().strip("[]").strip("\"'")
-    problems.append(Problem(path, 1, "invalid front matter: no closing '---'"))
-    return {}, 0
+    return values, end

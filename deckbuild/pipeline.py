@@ -7,13 +7,15 @@ import time
 from dataclasses import dataclass
 
 from .config import Config
-from .errors import DeckError, Problem
+from .diff import changelog_html
+from .errors import DeckError, Problem, display_path
 from .ids import guid_for, subdeck_id_for
-from .notetype import load_notetype
+from .lock import Lock, Release, Stamped, note_hash, notetype_hash, read_lock, stamp, with_release, write_lock
 from .package import write_package
+from .parallel import RenderOptions, render_deck
 from .records import BuildReport, DeckInfo, MediaFile, NoteType, PackageSpec, RenderedNote
-from .render import MediaIndex, Renderer
 from .sources import check_ids, load_media, load_sources
+from .validate import duplicate_questions
 
 
 @dataclass(frozen=True)
@@ -38,30 +40,19 @@ def section_tag(section: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", section.lower()).strip("-")
 
 
-def check(config: Config) -> Checked:
+def check(config: Config, render: RenderOptions | None = None) -> Checked:
     """Parse, validate and render everything; collect every problem; write nothing."""
     problems: list[Problem] = list(config.warnings)
     files, found = load_sources(config)
-    problems += found + check_ids(files)
+    problems += found + check_ids(files) + duplicate_questions(files)
     media, found = load_media(config)
     problems += found
-    notetype: NoteType | None = None
-    try:
-        notetype = load_notetype(config)
-    except DeckError as exc:
-        problems += exc.problems
-    index = MediaIndex(config.root, config.media_dir,
-                       {m.data_path: m.name for m in media})
-    renderer = Renderer(index)
-    notes = []
-    for source in files:
-        deck = f"{config.name}::{source.section}"
-        for card in source.cards:
-            tags = tuple(sorted({*source.tags, *card.tags, section_tag(source.section)}))
-            note, found = renderer.render(card, guid_for(config.guid_namespace, card.id or ""),
-                                          deck, tags, config.notetype.fields)
-            notes.append(note)
-            problems += found
+    placed = [(card, guid_for(config.guid_namespace, card.id or ""),
+               f"{config.name}::{source.section}",
+               tuple(sorted({*source.tags, *card.tags, section_tag(source.section)})))
+              for source in files for card in source.cards]
+    notetype, notes, found = render_deck(config, placed, media, render)
+    problems += found
     used = {name for note in notes for name in note.media}
     problems += [Problem(m.source, 0, "media file is not used by any card", "warning")
                  for m in media if m.name not in used]
@@ -71,39 +62,135 @@ def check(config: Config) -> Checked:
                    tuple(sorted(set(problems))))
 
 
-def deck_infos(config: Config, notes: tuple[RenderedNote, ...]) -> tuple[DeckInfo, ...]:
+def deck_infos(config: Config, notes: tuple[RenderedNote, ...],
+               changelog: str = "") -> tuple[DeckInfo, ...]:
     """The root deck (fixed id, carries the description) and one subdeck per section."""
-    description = f"{config.description}\n\nVersion {config.version}".strip()
+    description = "\n".join(x for x in (config.description, f"<p>Version {config.version}</p>",
+                                         changelog) if x)
     root = DeckInfo(config.deck_id, config.name, description)
     subdecks = sorted({note.deck for note in notes})
     return (root, *(DeckInfo(subdeck_id_for(config.deck_id, name), name, "")
                     for name in subdecks))
 
 
-def build(config: Config, now: int, strict: bool = False) -> BuildReport:
-    """Check everything, then write dist/<slug>-<version>.apkg atomically."""
+def build(config: Config, now: int, strict: bool = False,
+          allow_schema_change: bool = False, render: RenderOptions | None = None) -> BuildReport:
+    """Check everything, stamp mod times from the lock, write the package, then the lock."""
+    return _build(config, now, strict, allow_schema_change, render)[0]
+
+
+def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
+           render: RenderOptions | None = None) -> tuple[BuildReport, Checked, Lock, int]:
     started = time.perf_counter()
-    checked = check(config)
+    checked = check(config, render)
     errors = checked.problems if strict else checked.errors
     if errors:
         raise DeckError(list(errors))
-    mods = tuple(now for _ in checked.notes)
-    spec = PackageSpec(
-        notetype=checked.notetype,
-        notetype_mod=now,
-        decks=deck_infos(config, checked.notes),
-        notes=checked.notes,
-        mods=mods,
-        media=checked.media,
-        timestamp=now,
-    )
-    write_package(spec, config.package_path)
-    return BuildReport(
-        path=str(config.package_path),
+    stamped, released, advice = stamp_from_lock(config, checked, now, allow_schema_change)
+    target = config.package_path
+    written = not (released is not None and target.exists())
+    package_time = max((*stamped.mods, stamped.notetype_mod))
+    if written:
+        spec = PackageSpec(
+            notetype=checked.notetype,
+            notetype_mod=stamped.notetype_mod,
+            decks=deck_infos(config, checked.notes, changelog_html(
+                stamped.lock, checked.notes, checked.notetype, config.version)),
+            notes=checked.notes,
+            mods=stamped.mods,
+            media=checked.media,
+            timestamp=package_time,
+        )
+        write_package(spec, target)
+        write_lock(config.lock_path, stamped.lock)
+    report = BuildReport(
+        path=str(target),
         notes=len(checked.notes),
         cards=len(checked.notes) * len(checked.notetype.templates),
         media=len(checked.media),
         seconds=time.perf_counter() - started,
         warnings=tuple(str(w) for w in checked.warnings),
-        changed=len(checked.notes),
+        changed=len(stamped.changed),
+        written=written,
+        advice=advice,
+    )
+    return report, checked, stamped.lock, package_time
+
+
+def stamp_from_lock(config: Config, checked: Checked, now: int, allow_schema_change: bool,
+                    ) -> tuple[Stamped, Release | None, tuple[str, ...]]:
+    """Mod times from the lock, after the release and schema guards (which raise)."""
+    lock_shown = display_path(config.lock_path, config.root)
+    lock = read_lock(config.lock_path, lock_shown)
+    released = lock.release(config.version)
+    if released is not None:
+        guard_released(released, checked, config)
+    stamped = stamp(lock, checked.notes, checked.notetype, now)
+    advice: tuple[str, ...] = ()
+    if stamped.schema_change is not None:
+        if not allow_schema_change:
+            raise DeckError(schema_problem(stamped.schema_change, lock_shown))
+        advice = migration_advice(stamped.schema_change, config.notetype.name)
+    return stamped, released, advice
+
+
+def check_all(config: Config, render: RenderOptions | None = None) -> list[Problem]:
+    """Every problem `build` would stop at, and every warning, without writing anything."""
+    checked = check(config, render)
+    problems = list(checked.problems)
+    if not checked.errors:
+        try:
+            stamp_from_lock(config, checked, 0, allow_schema_change=False)
+        except DeckError as exc:
+            problems += exc.problems
+    return sorted(set(problems))
+
+
+def release(config: Config, now: int, strict: bool = False,
+            allow_schema_change: bool = False) -> BuildReport:
+    """Build the current version and record it in the lock as released."""
+    report, checked, lock, package_time = _build(config, now, strict, allow_schema_change)
+    decks = tuple(d.name for d in deck_infos(config, checked.notes))
+    write_lock(config.lock_path, with_release(lock, config.version, package_time, checked.notes,
+                                              checked.notetype, decks))
+    return report
+
+
+def guard_released(released: Release, checked: Checked, config: Config) -> None:
+    """A released version's content is frozen: any change needs a new version."""
+    current = {n.card_id: note_hash(n) for n in checked.notes}
+    if current != released.notes or notetype_hash(checked.notetype) != released.notetype_hash:
+        changed = sorted(k for k in current.keys() | released.notes.keys()
+                         if current.get(k) != released.notes.get(k))
+        detail = f" ({len(changed)} notes differ, e.g. {changed[0]!r})" if changed else \
+            " (the note type differs)"
+        raise DeckError(Problem("pyproject.toml", 0,
+                                f"version {config.version} is already released and the content "
+                                f"changed{detail}; bump [tool.deckbuild] version"))
+
+
+def schema_problem(change: dict[str, object], lock_shown: str) -> Problem:
+    old, new = change["old"], change["new"]
+    return Problem(lock_shown, 0,
+                   f"the note type's schema changed ({describe_schema_change(old, new)}). Users "
+                   "who import this get a copy of the note type named '<name>+', and every "
+                   "existing note stops receiving updates. Revert the change, or rebuild with "
+                   "--allow-schema-change to accept it and record the new schema")
+
+
+def describe_schema_change(old: object, new: object) -> str:
+    assert isinstance(old, dict) and isinstance(new, dict)
+    parts = [f"{key}: {old.get(key)!r} -> {new.get(key)!r}"
+             for key in sorted(old.keys() | new.keys()) if old.get(key) != new.get(key)]
+    return "; ".join(parts)
+
+
+def migration_advice(change: dict[str, object], name: str) -> tuple[str, ...]:
+    return (
+        f"The note type's schema changed: {describe_schema_change(change['old'], change['new'])}.",
+        "For the release notes: import this version with 'Merge note types' ticked and "
+        "'Update notes' set to 'Always' (Anki 23.10 or later). Anki then converts the existing "
+        "notes to the new note type and updates them, keeping review history, but it "
+        "overwrites users' own edits to these notes and needs a one-way full sync. With the "
+        f"default options Anki adds a copy '{name}+' and existing notes get no updates.",
     )

@@ -112,4 +112,6 @@ class BuildReport:
     media: int
     seconds: float
     warnings: tuple[str, ...] = field(default=())
-    changed: int = 0
+    changed: int = 0  # notes whose content is new or changed since the lock
+    written: bool = True  # False when a released package was already in dist/
+    advice: tuple[str, ...] = field(default=())  # migration notes after a schema change

@@ -19,8 +19,10 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from .errors import Problem
+from .errors import Problem, display_path
 from .records import Card, RenderedNote
+from .sanitize import removed_parts, sanitize
+from .validate import math_problems
 
 EXTENSIONS = [
     "tables",
@@ -66,8 +68,17 @@ class MediaIndex:
             return None, f"image {src!r} is outside media/"
         name = self.names.get(str(target))
         if name is None:
-            return None, f"image {src!r} not found in media/"
+            return None, f"image {src!r} not found in media/{self._case_hint(target)}"
         return name, None
+
+    def _case_hint(self, target: Path) -> str:
+        """Names are case-sensitive on phones and Linux: point at a file that differs only by case."""
+        wanted = str(target).lower()
+        for path in sorted(self.names):
+            if path.lower() == wanted:
+                shown = display_path(Path(path), self.root)
+                return f" (there is {shown}: names differ only by case, which breaks on phones)"
+        return ""
 
 
 class _ImageRewriter(Treeprocessor):
@@ -81,6 +92,10 @@ class _ImageRewriter(Treeprocessor):
         self.errors: list[tuple[str, str]] = []  # (src, message)
 
     def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            # A raw newline inside math breaks it on some Anki clients; to TeX it is a space.
+            if "arithmatex" in element.get("class", "") and element.text and "\n" in element.text:
+                element.text = type(element.text)(element.text.replace("\n", " "))
         for img in root.iter("img"):
             src = img.get("src", "")
             if self.media is None:
@@ -120,14 +135,19 @@ class Renderer:
                field_names: tuple[str, ...]) -> tuple[RenderedNote, list[Problem]]:
         """Render one card to its note; problems carry the card's file and line."""
         self._images.used, self._images.errors = [], []
-        values = {
+        raw = {
             "Question": self.inline_html(card.question, card.path),
             "Answer": self.to_html(card.answer, card.path),
             "Extra": self.to_html(card.extra, card.path) if card.extra else "",
             "Source": self.inline_html(card.source, card.path) if card.source else "",
-            "Id": card.id or "",
         }
-        problems = _code_language_warnings(card)
+        problems = _code_language_warnings(card) + math_problems(card)
+        removed = sorted({part for html in raw.values() for part in removed_parts(html)})
+        if removed:
+            problems.append(Problem(card.path, card.line, "unsafe HTML removed: "
+                                    + ", ".join(removed), "warning"))
+        values = {name: sanitize(html) for name, html in raw.items()}
+        values["Id"] = card.id or ""
         for src, message in self._images.errors:
             problems.append(Problem(card.path, _line_of(card, src), message))
         note = RenderedNote(

@@ -105,7 +105,10 @@ class AnkiCollection:
 
         request = ImportAnkiPackageRequest(package_path=str(path),
                                            options=ImportAnkiPackageOptions())
-        return self.col.import_anki_package(request).log
+        log = self.col.import_anki_package(request).log
+        # pylib caches note types in Python; Anki's GUI drops that cache after an import.
+        self.col.models._clear_cache()
+        return log
 
     def close(self) -> None:
         self.col.close()

@@ -40,7 +40,7 @@ def test_math_and_code_survive_the_engine(tmp_path, anki):
     col = anki.col
     (nid,) = col.find_notes('"Id:gradient-step"')
     answer = col.get_note(nid).cards()[0].answer()
-    assert f"\\[\n{MATH}\n\\]" in answer
+    assert f"\\[ {MATH} \\]" in answer  # TeX intact; its newlines are spaces
     assert r"\(a_i * b_j\)" in answer
     assert '<span class="k">for</span>' in answer
     assert "## not a card either" in answer
@@ -73,7 +73,10 @@ def test_edit_rebuild_reimport_updates_in_place_and_keeps_reviews(tmp_path, anki
     path.write_text(path.read_text().replace("It moves the parameters", "It steps the weights"))
     log = anki.import_package(_build(edited, 1_700_000_100))
 
-    assert len(log.updated) >= 1 and not log.new and not log.duplicate and not log.conflicting
+    # Only the edited note is updated; the untouched ones keep their mod and are skipped.
+    assert [note.fields[-1] for note in log.updated] == ["gradient-step"]
+    assert not log.new and not log.conflicting
+    assert len(log.duplicate) == notes_before - 1
     assert col.note_count() == notes_before
     (nid,) = col.find_notes('"Id:gradient-step"')
     assert "It steps the weights" in col.get_note(nid)["Answer"]

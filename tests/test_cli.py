@@ -21,7 +21,7 @@ def test_build_writes_one_versioned_package_and_a_summary(tmp_path):
     assert result.exit_code == 0, result.output
     assert [p.name for p in (project / "dist").iterdir()] == [
         "transfer-learning-interview-questions-1.0.0.apkg"]
-    assert "1 notes, 1 cards, 0 media files in" in result.output
+    assert "1 notes (1 new or changed), 1 cards, 0 media files in" in result.output
 
 
 def test_no_command_means_build(tmp_path):

@@ -1,0 +1,275 @@
+"""A content-hash cache on disk for rendered cards and the note type.
+
+Lives in `<project>/.deckbuild-cache/cache.sqlite`. An entry's key is a hash of
+everything its output depends on: the deckbuild sources, the pinned versions of
+Markdown, pymdown-extensions and Pygments, the Python version, the field names and
+the card's own text (plus the media names when the card has an image). A hit
+therefore needs no Markdown or Pygments at all. Every value carries a checksum and
+is validated before use; a damaged, foreign or unreadable entry counts as a miss,
+and a damaged database file is replaced. The cache never changes output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import platform
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from .errors import Problem
+from .records import Card, CardTemplate, NoteType
+
+CACHE_DIR = ".deckbuild-cache"
+CACHE_FILE = "cache.sqlite"
+FORMAT = "deckbuild-cache-2"
+PINNED = ("markdown", "pymdown-extensions", "pygments")
+_BATCH = 500
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What one card renders to, independent of where it sits in its file.
+
+    Problem lines are stored relative to the card: ("card", 0) is its heading line,
+    ("answer", k) the k-th line of its answer body.
+    """
+
+    fields: tuple[str, ...]
+    media: tuple[str, ...]
+    problems: tuple[tuple[str, int, str, str], ...]
+
+    def located(self, card: Card) -> list[Problem]:
+        """The problems with absolute lines for this card."""
+        return [Problem(card.path, (card.answer_line if base == "answer" else card.line) + offset,
+                        message, severity)
+                for base, offset, message, severity in self.problems]
+
+
+def relative_problems(card: Card, problems: Iterable[Problem]) -> tuple[
+        tuple[str, int, str, str], ...] | None:
+    """Problems as offsets from the card, or None when one is not about this card."""
+    out = []
+    for p in problems:
+        if p.path != card.path:
+            return None
+        if card.answer_line and p.line >= card.answer_line:
+            out.append(("answer", p.line - card.answer_line, p.message, p.severity))
+        elif p.line == card.line:
+            out.append(("card", 0, p.message, p.severity))
+        else:
+            return None
+    return tuple(out)
+
+
+def code_version() -> str:
+    """Hash of the renderer's inputs other than cards: our sources and pinned libraries."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    h = hashlib.sha256(FORMAT.encode())
+    h.update(platform.python_version().encode())
+    for name in PINNED:
+        try:
+            h.update(f"\0{name}={version(name)}".encode())
+        except PackageNotFoundError:
+            h.update(f"\0{name}=?".encode())
+    for path in sorted(_PACKAGE_DIR.glob("*.py")):
+        h.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def card_key(salt: str, card: Card, media_digest: str) -> str:
+    """Key of a card's rendering: its text, id and file (images resolve relative to it)."""
+    parts = (salt, card.id or "", card.path, card.question, card.answer, card.extra, card.source)
+    # Only Markdown images reach the media index; other cards do not depend on media/.
+    if any("![" in text for text in parts[3:]):
+        parts += (media_digest,)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def digest_of(items: Iterable[tuple[str, bytes | str]]) -> str:
+    h = hashlib.sha256()
+    for name, data in items:
+        h.update(name.encode() + b"\0")
+        h.update(data if isinstance(data, bytes) else data.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+class RenderCache:
+    """Key -> value store in one SQLite file; every failure degrades to a miss."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / CACHE_DIR / CACHE_FILE
+        self._conn: sqlite3.Connection | None = None
+        self._pending: list[tuple[str, bytes, str]] = []
+        self._open()
+
+    def _open(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = self._connect()
+        except (OSError, sqlite3.DatabaseError):
+            self._discard_file()
+            try:
+                self._conn = self._connect()
+            except (OSError, sqlite3.DatabaseError):
+                self._conn = None
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("CREATE TABLE IF NOT EXISTS entries "
+                     "(key TEXT PRIMARY KEY, value BLOB NOT NULL, sum TEXT NOT NULL)")
+        conn.execute("SELECT count(*) FROM entries").fetchone()
+        return conn
+
+    def _discard_file(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def get_many(self, keys: list[str]) -> dict[str, object]:
+        """The decoded, checksum-verified values found for `keys`."""
+        found: dict[str, object] = {}
+        if self._conn is None:
+            return found
+        try:
+            for start in range(0, len(keys), _BATCH):
+                batch = keys[start:start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                for key, value, checksum in self._conn.execute(
+                        f"SELECT key, value, sum FROM entries WHERE key IN ({marks})", batch):
+                    decoded = _decode(value, checksum)
+                    if decoded is not None:
+                        found[key] = decoded
+        except sqlite3.DatabaseError:
+            self._discard_file()
+            self._open()
+            return {}
+        return found
+
+    def put(self, key: str, value: object) -> None:
+        """Queue an entry; written by flush()."""
+        data = _encode(value)
+        self._pending.append((key, data, _checksum(data)))
+
+    def flush(self, keep: set[str] | None = None) -> None:
+        """Write queued entries; drop entries not in `keep` once they outnumber it."""
+        if self._conn is None:
+            return
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?)", self._pending)
+            if keep is not None:
+                self._prune(keep)
+            self._conn.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self._conn.execute("ROLLBACK")
+        self._pending = []
+
+    def _prune(self, keep: set[str]) -> None:
+        assert self._conn is not None
+        (count,) = self._conn.execute("SELECT count(*) FROM entries").fetchone()
+        if count <= 2 * len(keep) + 1000:
+            return
+        self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+        self._conn.execute("DELETE FROM keep")
+        self._conn.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
+        self._conn.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM keep)")
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _checksum(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _encode(value: object) -> bytes:
+    # A rendered card is stored as its fields joined by \x1f (Anki's own separator, so
+    # no field holds one) after a line of JSON: decoding is then mostly one UTF-8 pass.
+    if isinstance(value, dict) and set(value) == {"f", "m", "p"}:
+        head = json.dumps([value["m"], value["p"]], separators=(",", ":"), ensure_ascii=False)
+        return ("R" + head + "\n" + "\x1f".join(value["f"])).encode("utf-8")
+    return ("J" + json.dumps(value, separators=(",", ":"), ensure_ascii=False)).encode("utf-8")
+
+
+def _decode(value: object, checksum: object) -> object | None:
+    if not isinstance(value, bytes) or checksum != _checksum(value):
+        return None
+    try:
+        text = value.decode("utf-8")
+        if text.startswith("R"):
+            head, _, body = text[1:].partition("\n")
+            media, problems = json.loads(head)
+            return {"f": body.split("\x1f"), "m": media, "p": problems}
+        if text.startswith("J"):
+            return json.loads(text[1:])
+    except (ValueError, TypeError):
+        return None
+    return None
+
+
+def rendered_from(value: object, field_count: int) -> Rendered | None:
+    """A cached value as a Rendered, or None when it is not exactly the expected shape."""
+    if not isinstance(value, dict) or set(value) != {"f", "m", "p"}:
+        return None
+    values, media, problems = value["f"], value["m"], value["p"]
+    if not (isinstance(values, list) and len(values) == field_count
+            and all(isinstance(v, str) for v in values)
+            and isinstance(media, list) and all(isinstance(m, str) for m in media)
+            and isinstance(problems, list)):
+        return None
+    located = []
+    for p in problems:
+        if not (isinstance(p, list) and len(p) == 4 and p[0] in ("card", "answer")
+                and isinstance(p[1], int) and p[1] >= 0 and isinstance(p[2], str)
+                and p[3] in ("error", "warning")):
+            return None
+        located.append((p[0], p[1], p[2], p[3]))
+    return Rendered(tuple(values), tuple(media), tuple(located))
+
+
+def rendered_value(rendered: Rendered) -> dict[str, object]:
+    return {"f": list(rendered.fields), "m": list(rendered.media),
+            "p": [list(p) for p in rendered.problems]}
+
+
+def notetype_value(notetype: NoteType) -> dict[str, object]:
+    return {"id": notetype.id, "name": notetype.name, "fields": list(notetype.fields),
+            "templates": [[t.name, t.front, t.back] for t in notetype.templates],
+            "css": notetype.css, "sort_field": notetype.sort_field, "kind": notetype.kind}
+
+
+def notetype_from(value: object) -> NoteType | None:
+    """A cached note type, or None when the entry does not match today's record exactly."""
+    expected = {f.name for f in fields(NoteType)}
+    if not isinstance(value, dict) or set(value) != expected:
+        return None
+    try:
+        templates = tuple(CardTemplate(*(str(x) for x in t)) for t in value["templates"])
+        notetype = NoteType(id=value["id"], name=value["name"], fields=tuple(value["fields"]),
+                            templates=templates, css=value["css"],
+                            sort_field=value["sort_field"], kind=value["kind"])
+    except (TypeError, ValueError):
+        return None
+    if notetype_value(notetype) != value:
+        return None
+    return notetype
+
+
+def tree_files(folder: Path) -> Iterator[tuple[str, bytes]]:
+    """(relative name, bytes) of every file below a folder, in name order."""
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            yield path.relative_to(folder).as_posix(), path.read_bytes()

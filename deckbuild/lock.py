@@ -1,0 +1,209 @@
+"""The lock file: per-note content hashes and mod times, note-type schemas, releases.
+
+Anki updates a note on import only when the incoming mod time is strictly newer than
+the one in the collection. So a note keeps its recorded mod while its content is
+unchanged (users' own edits and tags on it survive re-imports), and gets a fresh one,
+newer than anything recorded, when its content changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import DeckError, Problem
+from .records import NoteType, RenderedNote
+
+LOCK_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class NoteLock:
+    guid: str
+    hash: str
+    mod: int
+    question: str = ""
+    deck: str = ""
+
+
+@dataclass(frozen=True)
+class NoteTypeLock:
+    name: str
+    schema: dict[str, Any]
+    hash: str
+    mod: int
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    timestamp: int
+    notetype_hash: str
+    notes: dict[str, str]  # card id -> content hash
+    decks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lock:
+    notes: dict[str, NoteLock] = field(default_factory=dict)
+    notetypes: dict[str, NoteTypeLock] = field(default_factory=dict)
+    releases: tuple[Release, ...] = ()
+
+    def max_mod(self) -> int:
+        mods = [n.mod for n in self.notes.values()] + [t.mod for t in self.notetypes.values()]
+        return max(mods, default=0)
+
+    def release(self, version: str) -> Release | None:
+        return next((r for r in self.releases if r.version == version), None)
+
+    @property
+    def last_release(self) -> Release | None:
+        return self.releases[-1] if self.releases else None
+
+
+def note_hash(note: RenderedNote) -> str:
+    """What the package carries for a note: fields, tags, deck."""
+    payload = json.dumps([list(note.fields), sorted(note.tags), note.deck], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def notetype_hash(notetype: NoteType) -> str:
+    payload = json.dumps([notetype.name, [[t.name, t.front, t.back] for t in notetype.templates],
+                          notetype.css, notetype.schema()], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def question_text(note: RenderedNote, notetype: NoteType) -> str:
+    return note.fields[notetype.fields.index("Question")] if "Question" in notetype.fields \
+        else note.fields[notetype.sort_field]
+
+
+@dataclass(frozen=True)
+class Stamped:
+    """The lock after this build, and what the build changed."""
+
+    lock: Lock
+    mods: tuple[int, ...]
+    notetype_mod: int
+    changed: tuple[str, ...]  # card ids whose content is new or changed
+    schema_change: dict[str, Any] | None  # {"old": ..., "new": ...} when the schema differs
+
+
+def stamp(lock: Lock, notes: tuple[RenderedNote, ...], notetype: NoteType, now: int) -> Stamped:
+    """Keep recorded mods for unchanged content; give changed content a mod newer than all."""
+    fresh = max(now, lock.max_mod() + 1)
+    notes_out: dict[str, NoteLock] = dict(lock.notes)
+    mods, changed = [], []
+    for note in notes:
+        digest = note_hash(note)
+        old = lock.notes.get(note.card_id)
+        if old is not None and old.hash == digest and old.guid == note.guid:
+            mod = old.mod
+        else:
+            mod = fresh
+            changed.append(note.card_id)
+        mods.append(mod)
+        notes_out[note.card_id] = NoteLock(note.guid, digest, mod,
+                                           question_text(note, notetype), note.deck)
+    key = str(notetype.id)
+    digest = notetype_hash(notetype)
+    old_type = lock.notetypes.get(key)
+    schema_change = None
+    if old_type is not None and old_type.schema != notetype.schema():
+        schema_change = {"old": old_type.schema, "new": notetype.schema()}
+    type_mod = old_type.mod if old_type is not None and old_type.hash == digest else fresh
+    notetypes = dict(lock.notetypes)
+    notetypes[key] = NoteTypeLock(notetype.name, notetype.schema(), digest, type_mod)
+    new_lock = Lock(notes_out, notetypes, lock.releases)
+    return Stamped(new_lock, tuple(mods), type_mod, tuple(changed), schema_change)
+
+
+def with_release(lock: Lock, version: str, timestamp: int, notes: tuple[RenderedNote, ...],
+                 notetype: NoteType, decks: tuple[str, ...]) -> Lock:
+    """The lock with `version` recorded as released (its note hashes and deck names)."""
+    record = Release(
+        version=version,
+        timestamp=timestamp,
+        notetype_hash=notetype_hash(notetype),
+        notes={n.card_id: lock.notes[n.card_id].hash for n in notes},
+        decks=tuple(sorted(decks)),
+    )
+    others = tuple(r for r in lock.releases if r.version != version)
+    return Lock(lock.notes, lock.notetypes, (*others, record))
+
+
+# -- reading and writing -------------------------------------------------------------
+
+def _note_from(data: dict[str, Any]) -> NoteLock:
+    return NoteLock(str(data["guid"]), str(data["hash"]), int(data["mod"]),
+                    str(data.get("question", "")), str(data.get("deck", "")))
+
+
+def _note_to(note: NoteLock) -> dict[str, Any]:
+    return {"guid": note.guid, "hash": note.hash, "mod": note.mod, "question": note.question,
+            "deck": note.deck}
+
+
+def read_lock(path: Path, shown: str) -> Lock:
+    """Read the lock; a missing file is an empty lock, a broken one an error."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Lock()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DeckError(Problem(shown, getattr(exc, "lineno", 0), f"unreadable lock file: {exc}")
+                        ) from None
+    try:
+        if data.get("format") != LOCK_FORMAT:
+            raise ValueError(f"unknown format {data.get('format')!r}")
+        return Lock(
+            notes={k: _note_from(v) for k, v in data["notes"].items()},
+            notetypes={k: NoteTypeLock(v["name"], v["schema"], v["hash"], int(v["mod"]))
+                       for k, v in data["notetypes"].items()},
+            releases=tuple(
+                Release(r["version"], int(r["timestamp"]), r["notetype_hash"],
+                        {str(k): str(v) for k, v in r["notes"].items()}, tuple(r["decks"]))
+                for r in data.get("releases", [])),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DeckError(Problem(shown, 0, f"invalid lock file: {exc}")) from None
+
+
+def lock_text(lock: Lock) -> str:
+    """Sorted, indented JSON: diffs of the lock read like the change that made them."""
+    data = {
+        "format": LOCK_FORMAT,
+        "notes": {k: _note_to(v) for k, v in lock.notes.items()},
+        "notetypes": {k: {"name": v.name, "schema": v.schema, "hash": v.hash, "mod": v.mod}
+                      for k, v in lock.notetypes.items()},
+        "releases": [
+            {"version": r.version, "timestamp": r.timestamp, "notetype_hash": r.notetype_hash,
+             "decks": list(r.decks), "notes": dict(r.notes)}
+            for r in lock.releases
+        ],
+    }
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_lock(path: Path, lock: Lock) -> bool:
+    """Write atomically; return False (and write nothing) when the text is unchanged."""
+    text = lock_text(lock)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True

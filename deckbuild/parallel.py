@@ -1,0 +1,196 @@
+"""Rendering the whole deck: cache hits first, then the misses, in a process pool when many.
+
+Markdown and Pygments are imported only when something has to be rendered, so a
+build whose cards and templates are all cached never loads them. Results are the
+same, in the same order, whatever the cache holds and however many workers run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cache import (
+    RenderCache,
+    Rendered,
+    card_key,
+    code_version,
+    digest_of,
+    notetype_from,
+    notetype_value,
+    relative_problems,
+    rendered_from,
+    rendered_value,
+    tree_files,
+)
+from .config import Config
+from .errors import DeckError, Problem
+from .records import Card, MediaFile, NoteType, RenderedNote
+
+if TYPE_CHECKING:
+    from .render import Renderer
+
+PARALLEL_MIN = 1000  # fewer misses than this render in-process: a pool's start-up costs more
+CHUNK = 200  # cards per task, and per progress report
+
+Placed = tuple[Card, str, str, tuple[str, ...]]  # card, guid, deck, tags
+Progress = Callable[[int, int], None]  # (cards done, cards in all)
+_Output = tuple[tuple[str, ...], tuple[str, ...], list[Problem]]  # fields, media, problems
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render: worker processes (0 = one per CPU), the disk cache, progress reports."""
+
+    jobs: int = 0
+    cache: bool = True
+    progress: Progress | None = None
+
+
+def render_deck(config: Config, placed: Sequence[Placed], media: Sequence[MediaFile],
+                options: RenderOptions | None = None,
+                ) -> tuple[NoteType | None, list[RenderedNote], list[Problem]]:
+    """The note type and every card's note, in `placed` order, with their problems."""
+    options = options or RenderOptions()
+    cache = RenderCache(config.root) if options.cache else None
+    try:
+        version = code_version()
+        notetype, problems = _notetype(config, cache, version)
+        notes, found = _notes(config, placed, media, options, cache, version)
+    finally:
+        if cache is not None:
+            cache.close()
+    return notetype, notes, problems + found
+
+
+def _notetype(config: Config, cache: RenderCache | None,
+              version: str) -> tuple[NoteType | None, list[Problem]]:
+    key = "notetype:" + digest_of([("code", version), ("config", repr(config)),
+                                   *tree_files(config.templates_dir)])
+    if cache is not None:
+        cached = notetype_from(cache.get_many([key]).get(key))
+        if cached is not None:
+            return cached, []
+    from .notetype import load_notetype
+
+    try:
+        notetype = load_notetype(config)
+    except DeckError as exc:
+        return None, list(exc.problems)
+    if cache is not None:
+        cache.put(key, notetype_value(notetype))
+        cache.flush()
+    return notetype, []
+
+
+def _notes(config: Config, placed: Sequence[Placed], media: Sequence[MediaFile],
+           options: RenderOptions, cache: RenderCache | None,
+           version: str) -> tuple[list[RenderedNote], list[Problem]]:
+    field_names = config.notetype.fields
+    names = {m.data_path: m.name for m in media}
+    media_digest = digest_of([("root", str(config.root)), ("media", str(config.media_dir)),
+                              *sorted(names.items())])
+    salt = digest_of([("code", version), ("fields", "\x1f".join(field_names))])
+    keys = [card_key(salt, card, media_digest) for card, *_ in placed]
+    hits: dict[str, Rendered] = {}
+    if cache is not None:
+        for key, value in cache.get_many(keys).items():
+            rendered = rendered_from(value, len(field_names))
+            if rendered is not None:
+                hits[key] = rendered
+    misses = [i for i, key in enumerate(keys) if key not in hits]
+    report = _reporter(options.progress, len(placed), len(placed) - len(misses))
+    outputs = _render_cards([placed[i][0] for i in misses], (config.root, config.media_dir, names),
+                            field_names, _jobs(options.jobs, len(misses)), report)
+    fresh: dict[int, _Output] = dict(zip(misses, outputs, strict=True))
+    notes, problems = [], []
+    for i, (card, guid, deck, tags) in enumerate(placed):
+        if i in fresh:
+            values, used, found = fresh[i]
+            relative = relative_problems(card, found)
+            if cache is not None and relative is not None:
+                cache.put(keys[i], rendered_value(Rendered(values, used, relative)))
+        else:
+            rendered = hits[keys[i]]
+            values, used, found = rendered.fields, rendered.media, rendered.located(card)
+        notes.append(RenderedNote(card_id=card.id or "", guid=guid, fields=values, tags=tags,
+                                  deck=deck, media=used, path=card.path, line=card.line))
+        problems += found
+    if cache is not None:
+        cache.flush(keep=set(keys))
+    return notes, problems
+
+
+def _jobs(requested: int, misses: int) -> int:
+    if misses < PARALLEL_MIN:
+        return 1
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    jobs = requested if requested > 0 else (available or 1)
+    return max(1, min(jobs, -(-misses // CHUNK)))
+
+
+def _reporter(progress: Progress | None, total: int, done: int) -> Callable[[int], None]:
+    state = [done]
+
+    def report(count: int) -> None:
+        state[0] += count
+        if progress is not None:
+            progress(state[0], total)
+
+    report(0)
+    return report
+
+
+MediaArgs = tuple[Path, Path, dict[str, str]]
+
+
+def _render_cards(cards: list[Card], media: MediaArgs, field_names: tuple[str, ...], jobs: int,
+                  report: Callable[[int], None]) -> list[_Output]:
+    """Every card's output, in order: in this process, or in `jobs` worker processes."""
+    if not cards:
+        return []
+    chunks = [cards[i:i + CHUNK] for i in range(0, len(cards), CHUNK)]
+    outputs: list[_Output] = []
+    if jobs <= 1:
+        renderer = _new_renderer(media)
+        for chunk in chunks:
+            outputs += _render_chunk_with(renderer, chunk, field_names)
+            report(len(chunk))
+        return outputs
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                             initargs=(media,)) as pool:
+        for chunk, result in zip(chunks, pool.map(_render_chunk, chunks,
+                                                  [field_names] * len(chunks)), strict=True):
+            outputs += result
+            report(len(chunk))
+    return outputs
+
+
+def _new_renderer(media: MediaArgs) -> Renderer:
+    from .render import MediaIndex, Renderer
+
+    return Renderer(MediaIndex(*media))
+
+
+_worker_renderer: Renderer | None = None
+
+
+def _init_worker(media: MediaArgs) -> None:
+    global _worker_renderer
+    _worker_renderer = _new_renderer(media)
+
+
+def _render_chunk(cards: list[Card], field_names: tuple[str, ...]) -> list[_Output]:
+    assert _worker_renderer is not None
+    return list(_render_chunk_with(_worker_renderer, cards, field_names))
+
+
+def _render_chunk_with(renderer: Renderer, cards: list[Card],
+                       field_names: tuple[str, ...]) -> Iterator[_Output]:
+    for card in cards:
+        note, problems = renderer.render(card, "", "", (), field_names)
+        yield note.fields, note.media, problems

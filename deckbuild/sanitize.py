@@ -1,0 +1,61 @@
+"""Safe HTML for shared decks: an allowlist applied with nh3. The only module importing nh3.
+
+A shared deck's fields run inside every importer's Anki, so anything that can run
+script (tags, event handlers, javascript: URLs, styles) is removed; what cards need
+(formatting, tables, images, Pygments markup, math spans) stays.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import nh3
+
+TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "u", "ul", "var",
+}
+_COMMON = {"class", "title", "lang", "dir"}
+ATTRIBUTES = {tag: set(_COMMON) for tag in TAGS}
+ATTRIBUTES["a"] |= {"href"}
+ATTRIBUTES["img"] |= {"src", "alt", "width", "height"}
+ATTRIBUTES["td"] |= {"style", "colspan", "rowspan", "align"}
+ATTRIBUTES["th"] |= {"style", "colspan", "rowspan", "align"}
+ATTRIBUTES["ol"] |= {"start"}
+STYLE_PROPERTIES = {"text-align"}
+URL_SCHEMES = {"http", "https", "mailto"}
+_UNSAFE_URL = re.compile(r"^\s*(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
+
+
+def sanitize(html: str) -> str:
+    """Apply the allowlist; comments are dropped, links get rel=noopener."""
+    return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     filter_style_properties=STYLE_PROPERTIES, strip_comments=True)
+
+
+class _Finder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.removed: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TAGS:
+            self.removed.append(f"<{tag}>")
+            return
+        for name, value in attrs:
+            if name not in ATTRIBUTES[tag]:
+                self.removed.append(f"{name}= on <{tag}>")
+            elif name in ("href", "src") and value and _UNSAFE_URL.match(value):
+                self.removed.append(f"{value.split(':', 1)[0].strip()}: URL on <{tag}>")
+
+
+def removed_parts(html: str) -> list[str]:
+    """What sanitize() takes out of `html`, for a warning that says so."""
+    finder = _Finder()
+    finder.feed(html)
+    finder.close()
+    return sorted(set(finder.removed))

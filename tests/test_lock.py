@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deckbuild.errors import DeckError
+from deckbuild.lock import Lock, read_lock, stamp, with_release, write_lock
+from deckbuild.records import CardTemplate, NoteType, RenderedNote
+
+NOTETYPE = NoteType(1, "T", ("Question", "Answer"), (CardTemplate("Card 1", "{{Question}}",
+                                                                  "{{Answer}}"),), "css")
+
+
+def note(card_id: str, answer: str = "a") -> RenderedNote:
+    return RenderedNote(card_id, f"g-{card_id}", (f"Q {card_id}", answer), ("t",), "D::S", (),
+                        "cards/x.md", 1)
+
+
+def test_first_build_stamps_everything_with_now():
+    result = stamp(Lock(), (note("a"), note("b")), NOTETYPE, 100)
+    assert result.mods == (100, 100) and result.notetype_mod == 100
+    assert result.changed == ("a", "b")
+
+
+def test_unchanged_notes_keep_their_mod_and_changed_ones_get_a_newer_one():
+    first = stamp(Lock(), (note("a"), note("b")), NOTETYPE, 100).lock
+    second = stamp(first, (note("a"), note("b", "edited"), note("c")), NOTETYPE, 50)
+    assert second.mods == (100, 101, 101)  # never older than what users already have
+    assert second.changed == ("b", "c")
+    assert second.notetype_mod == 100
+    again = stamp(second.lock, (note("a"), note("b", "edited"), note("c")), NOTETYPE, 999)
+    assert again.mods == second.mods and again.changed == ()
+    assert again.lock == second.lock
+
+
+def test_notetype_css_change_gets_a_new_mod_but_is_not_a_schema_change():
+    first = stamp(Lock(), (note("a"),), NOTETYPE, 100).lock
+    restyled = NoteType(1, "T", NOTETYPE.fields, NOTETYPE.templates, "new css")
+    result = stamp(first, (note("a"),), restyled, 200)
+    assert result.notetype_mod == 200 and result.schema_change is None
+    assert result.mods == (100,)
+
+
+@pytest.mark.parametrize("changed", [
+    NoteType(1, "T", ("Question", "Answer", "Extra"), NOTETYPE.templates, "css"),
+    NoteType(1, "T", ("Answer", "Question"), NOTETYPE.templates, "css"),
+    NoteType(1, "T", NOTETYPE.fields, (CardTemplate("Renamed", "{{Question}}", "x"),), "css"),
+    NoteType(1, "T", NOTETYPE.fields, NOTETYPE.templates, "css", sort_field=1),
+    NoteType(1, "T", NOTETYPE.fields, NOTETYPE.templates, "css", kind="cloze"),
+])
+def test_schema_changes_are_detected(changed):
+    first = stamp(Lock(), (note("a"),), NOTETYPE, 100).lock
+    assert stamp(first, (note("a"),), changed, 200).schema_change is not None
+
+
+def test_lock_round_trips_through_sorted_json(tmp_path: Path):
+    result = stamp(Lock(), (note("b"), note("a")), NOTETYPE, 100)
+    lock = with_release(result.lock, "1.0.0", 100, (note("b"), note("a")), NOTETYPE, ("D::S",))
+    path = tmp_path / "deck.lock.json"
+    assert write_lock(path, lock) is True
+    assert write_lock(path, lock) is False  # unchanged text is not rewritten
+    assert read_lock(path, "deck.lock.json") == lock
+    text = path.read_text()
+    assert text.index('"a"') < text.index('"b"')
+
+
+def test_a_broken_lock_is_a_located_error(tmp_path: Path):
+    path = tmp_path / "deck.lock.json"
+    path.write_text("{\n  broken")
+    with pytest.raises(DeckError) as info:
+        read_lock(path, "deck.lock.json")
+    assert str(info.value).startswith("deck.lock.json:2: unreadable lock file")

@@ -1,0 +1,146 @@
+"""Lock file, reproducible bytes, schema guard, releases and diff, through the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from click.testing import CliRunner
+from support import make_project, read_apkg, snapshot
+
+from deckbuild.cli import cli
+
+PACKAGE = "transfer-learning-interview-questions-1.0.0.apkg"
+
+
+def run(project: Path, *args: str, env: dict[str, str] | None = None):
+    return CliRunner(env=env).invoke(cli, ["--project", str(project), *args], obj={})
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_same_sources_give_the_same_bytes_and_leave_no_temp_files(tmp_path, monkeypatch):
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
+    first = make_project(tmp_path / "a", mini=True)
+    second = make_project(tmp_path / "b", mini=True)
+    for project in (first, second):
+        assert run(project, env={"SOURCE_DATE_EPOCH": "1700000000"}).exit_code == 0
+    data = (first / "dist" / PACKAGE).read_bytes()
+    assert data == (second / "dist" / PACKAGE).read_bytes()
+    # A rebuild from the same sources and lock, at any later time, is the same package.
+    assert run(first, "build", "--timestamp", "1800000000").exit_code == 0
+    assert (first / "dist" / PACKAGE).read_bytes() == data
+    assert sorted(p.name for p in (first / "dist").iterdir()) == [PACKAGE]
+    assert list(private_tmp.iterdir()) == []  # genanki-style leaked sqlite files would be here
+
+
+def test_rebuild_without_changes_keeps_every_mod(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project, "build", "--timestamp", "1700000000").exit_code == 0
+    lock_before = (project / "deck.lock.json").read_text()
+    assert run(project, "build", "--timestamp", "1700009999").exit_code == 0
+    assert (project / "deck.lock.json").read_text() == lock_before
+    notes = read_apkg(project / "dist" / PACKAGE)["notes"]
+    assert {n[3] for n in notes} == {1700000000}
+
+
+def test_an_edit_moves_only_that_notes_mod(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project, "build", "--timestamp", "1700000000").exit_code == 0
+    edit(project / "cards" / "more.md", "Training converges faster.", "Training is faster.")
+    result = run(project, "build", "--timestamp", "1700000500")
+    assert "3 notes (1 new or changed)" in result.output
+    lock = json.loads((project / "deck.lock.json").read_text())
+    mods = {card_id: entry["mod"] for card_id, entry in lock["notes"].items()}
+    assert mods == {"gradient-step": 1700000000, "freeze-layers": 1700000000,
+                    "one-benefit": 1700000500}
+
+
+def test_schema_change_is_refused_then_allowed_with_advice(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project).exit_code == 0
+    before = snapshot(project / "dist")
+    edit(project / "pyproject.toml", 'fields = ["Question", "Answer", "Extra", "Source", "Id"]',
+         'fields = ["Question", "Answer", "Extra", "Source", "Id", "Hint"]')
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert "the note type's schema changed (fields:" in result.output
+    assert "'<name>+'" in result.output and "--allow-schema-change" in result.output
+    assert snapshot(project / "dist") == before
+    result = run(project, "build", "--allow-schema-change")
+    assert result.exit_code == 0, result.output
+    assert "Merge note types" in result.output
+    assert run(project, "build").exit_code == 0  # the new schema is now the recorded one
+
+
+def test_template_rename_is_a_schema_change(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project).exit_code == 0
+    edit(project / "pyproject.toml", 'name = "Card 1"', 'name = "Recall"')
+    result = run(project, "build")
+    assert result.exit_code == 1 and "templates: ['Card 1'] -> ['Recall']" in result.output
+
+
+def test_released_version_is_frozen_and_never_overwritten(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    result = run(project, "release", "--timestamp", "1700000000")
+    assert result.exit_code == 0, result.output
+    assert "Released version 1.0.0" in result.output
+    package = project / "dist" / PACKAGE
+    data = package.read_bytes()
+    result = run(project, "build", "--timestamp", "1700000100")
+    assert result.exit_code == 0 and "released and unchanged" in result.output
+    assert package.read_bytes() == data
+    package.unlink()  # a lost release file is rebuilt to the same bytes
+    assert run(project, "build", "--timestamp", "1700000200").exit_code == 0
+    assert package.read_bytes() == data
+    edit(project / "cards" / "more.md", "Training converges faster.", "Faster training.")
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert "version 1.0.0 is already released" in result.output
+    assert "bump [tool.deckbuild] version" in result.output
+    assert package.read_bytes() == data
+
+
+def test_diff_against_last_release_and_between_packages(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project, "release").exit_code == 0
+    old_package = tmp_path / "old.apkg"
+    shutil.copy(project / "dist" / PACKAGE, old_package)
+    edit(project / "pyproject.toml", 'version = "1.0.0"', 'version = "1.1.0"')
+    edit(project / "cards" / "more.md", "Training converges faster.", "Faster training.")
+    edit(project / "cards" / "more.md", "section: More Topics", "section: Extras")
+    basics = project / "cards" / "basics.md"
+    text = basics.read_text()
+    basics.write_text(text[: text.index("## Which layers")] +
+                      "## A new card?\n<!-- id: new-card -->\nYes.\n")
+    result = run(project, "diff")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Changes from 1.0.0 to 1.1.0 (sources):" in out
+    assert "+ new-card: A new card?" in out
+    assert "~ one-benefit: Name one benefit of transfer learning." in out
+    assert "- freeze-layers: Which layers should you freeze?" in out
+    assert "unchanged (1)" in out
+    assert "Subdeck 'Transfer Learning Interview Questions::More Topics' is gone" in out
+    assert '"Id:freeze-layers"' in out
+    assert run(project, "build").exit_code == 0
+    result = run(project, "diff", str(old_package),
+                 str(project / "dist" / "transfer-learning-interview-questions-1.1.0.apkg"))
+    assert result.exit_code == 0, result.output
+    assert "+ new-card" in result.output and "~ one-benefit" in result.output
+    assert "- freeze-layers" in result.output
+    description = read_apkg(project / "dist" /
+                            "transfer-learning-interview-questions-1.1.0.apkg")["decks"]
+    root = next(d for d in description.values() if d["name"] == "Transfer Learning Interview "
+                "Questions")
+    assert "Version 1.1.0" in root["desc"]
+    assert "Changes since 1.0.0: 1 new, 1 updated, 1 removed." in root["desc"]
