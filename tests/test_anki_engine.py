@@ -83,3 +83,16 @@ def test_edit_rebuild_reimport_updates_in_place_and_keeps_reviews(tmp_path, anki
     guids = col.db.list("select guid from notes")
     assert len(guids) == len(set(guids))
     assert col.db.list("select id from revlog order by id") == revlog_before
+
+
+def test_inline_formula_and_python_block_from_the_issue_render_intact(tmp_path, anki):
+    card = ("# Optimisation\n\n## What is one gradient-descent step?\n<!-- id: gd-step -->\n\n"
+            f"The update is ${MATH}$ for learning rate $\\eta$.\n\n"
+            "```python\nfor x, y in loader:\n    loss = loss_fn(model(x), y)\n```\n")
+    project = make_project(tmp_path / "p", {"opt.md": card})
+    anki.import_package(_build(project, 1_700_000_000))
+    (nid,) = anki.col.find_notes('"Id:gd-step"')
+    answer = anki.col.get_note(nid).cards()[0].answer()
+    assert f'<span class="arithmatex">\\({MATH}\\)</span>' in answer
+    assert '<span class="k">for</span> <span class="n">x</span>' in answer
+    assert '<span class="n">loss_fn</span>' in answer

@@ -104,3 +104,23 @@ def test_source_date_epoch_sets_mod_times(tmp_path):
     assert result.exit_code == 0
     data = read_apkg(next((project / "dist").glob("*.apkg")))
     assert {n[3] for n in data["notes"]} == {1700000123}
+
+
+def test_check_on_the_shipped_deck_prints_nothing(tmp_path):
+    project = make_project(tmp_path / "p", shipped=True)
+    result = run(project, "check")
+    assert (result.exit_code, result.output) == (0, "")
+
+
+def test_an_unexpected_failure_is_reported_without_a_traceback(tmp_path, monkeypatch):
+    import deckbuild.pipeline
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(deckbuild.pipeline, "build", broken)
+    project = make_project(tmp_path / "p", {"a.md": CARD})
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: internal error: RuntimeError: disk on fire")
+    assert "please report it" in result.output and "Traceback" not in result.output

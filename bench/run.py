@@ -1,0 +1,247 @@
+"""Benchmark: deckbuild on synthetic decks of N cards, against the floor F and peers.
+
+    .venv/bin/python bench/run.py                  # N = 38, 1000, 10000, 100000
+    .venv/bin/python bench/run.py --sizes 38,1000  # a quicker run
+
+Each build runs as a child process (`build.py build`), timed from outside with its
+peak RSS (largest process of its tree, from wait4). F, the floor, is the same rows
+inserted into SQLite with executemany in one transaction plus a deflate-1 zip of the
+file, measured in this process. Every time is also printed as a multiple of F.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import synth
+
+REPO = synth.REPO
+PYTHON = sys.executable
+ANKDOWN = Path(__file__).resolve().parent / ".venv-ankdown" / "bin" / "ankdown"
+STAMP = 1_700_000_000
+MiB = 1024 * 1024
+
+
+def run_child(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """(wall seconds, peak RSS in bytes) of one child process and its descendants."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
+    return seconds, usage.ru_maxrss * 1024
+
+
+def build(project: Path, stamp: int, *extra: str) -> tuple[float, int]:
+    return run_child([PYTHON, str(REPO / "build.py"), "--project", str(project), "build",
+                      "--timestamp", str(stamp), *extra])
+
+
+def package_of(project: Path) -> Path:
+    (path,) = (project / "dist").glob("*.apkg")
+    return path
+
+
+def reset(project: Path) -> None:
+    """Forget every earlier build: cache, package and lock file."""
+    shutil.rmtree(project / ".deckbuild-cache", ignore_errors=True)
+    shutil.rmtree(project / "dist", ignore_errors=True)
+    for lock in project.glob("*.lock.json"):
+        lock.unlink()
+
+
+def measure_deck(project: Path, n: int, repeats: int) -> dict[str, float]:
+    colds, nochange, edited, rss = [], [], [], 0
+    for _ in range(repeats):
+        reset(project)
+        seconds, peak = build(project, STAMP)
+        colds.append(seconds)
+        rss = max(rss, peak)
+    for r in range(repeats):
+        seconds, peak = build(project, STAMP + 1 + r)
+        nochange.append(seconds)
+        rss = max(rss, peak)
+    for r in range(repeats):
+        synth.edit_one_card(project, n, r)
+        seconds, peak = build(project, STAMP + 100 + r)
+        edited.append(seconds)
+        rss = max(rss, peak)
+    return {"cold": statistics.median(colds), "nochange": statistics.median(nochange),
+            "edit": statistics.median(edited), "rss": rss,
+            "apkg": package_of(project).stat().st_size}
+
+
+def package_rows(apkg: Path) -> tuple[list[tuple], list[tuple], dict, dict]:
+    with zipfile.ZipFile(apkg) as zf, tempfile.TemporaryDirectory() as tmp:
+        zf.extract("collection.anki2", tmp)
+        conn = sqlite3.connect(Path(tmp) / "collection.anki2")
+        notes = conn.execute("SELECT * FROM notes ORDER BY id").fetchall()
+        cards = conn.execute("SELECT * FROM cards ORDER BY id").fetchall()
+        import json
+
+        models, decks = (json.loads(x) for x in conn.execute("SELECT models, decks FROM col")
+                         .fetchone())
+        conn.close()
+    return notes, cards, models, decks
+
+
+def floor(notes: list[tuple], cards: list[tuple], repeats: int) -> float:
+    """F: the rows into a fresh schema-11 database in one transaction, then a deflate-1 zip."""
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    times = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "collection.anki2"
+            started = time.perf_counter()
+            conn = sqlite3.connect(db)
+            conn.executescript(APKG_SCHEMA)
+            conn.executescript(APKG_COL)
+            with conn:
+                conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", notes)
+                conn.executemany(
+                    "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
+            conn.close()
+            with zipfile.ZipFile(Path(tmp) / "f.apkg", "w", zipfile.ZIP_DEFLATED,
+                                 compresslevel=1) as zf:
+                zf.write(db, "collection.anki2")
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def genanki_size(notes: list[tuple], cards: list[tuple], models: dict, decks: dict) -> int:
+    """Size of a plain (uncompressed) genanki package of the same notes."""
+    import logging
+
+    import genanki
+
+    logging.getLogger("genanki").setLevel(logging.ERROR)
+    (model_json,) = models.values()
+    model = genanki.Model(model_json["id"], model_json["name"],
+                          fields=[{"name": f["name"]} for f in model_json["flds"]],
+                          templates=[{"name": t["name"], "qfmt": t["qfmt"], "afmt": t["afmt"]}
+                                     for t in model_json["tmpls"]], css=model_json["css"])
+    by_id = {int(k): genanki.Deck(int(k), d["name"]) for k, d in decks.items() if int(k) != 1}
+    deck_of = {nid: did for _, nid, did, *_ in cards}
+    for nid, guid, _, _, _, tags, flds, *_ in notes:
+        note = genanki.Note(model=model, fields=flds.split("\x1f"), guid=guid, tags=tags.split())
+        by_id[deck_of[nid]].add_note(note)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "g.apkg"
+        genanki.Package(list(by_id.values())).write_to_file(out)
+        return out.stat().st_size
+
+
+def ankdown(n: int, work: Path) -> tuple[float | None, str]:
+    if not ANKDOWN.exists():
+        return None, (f"skipped: {ANKDOWN.relative_to(REPO)} not found "
+                      "(python3 -m venv bench/.venv-ankdown && bench/.venv-ankdown/bin/pip "
+                      "install ankdown)")
+    source = synth.write_ankdown(work / f"ankdown-{n}", n)
+    # --config is left out: ankdown 0.7.1 reads it with yaml.load(), which PyYAML 6 refuses.
+    seconds, _ = run_child([str(ANKDOWN), "-r", str(source), "-p", str(work / "ankdown.apkg"),
+                            "--highlight"])
+    return seconds, "ran"
+
+
+def import_floor(repeats: int) -> float:
+    return statistics.median(run_child([PYTHON, "-c", "import click, markdown, pygments, genanki"])[0]
+                             for _ in range(repeats))
+
+
+def ratio(x: float, f: float) -> str:
+    return f"{x:8.3f} s {x / f:7.2f}×F"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="38,1000,10000,100000",
+                        help="comma-separated deck sizes (default: %(default)s)")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "deckbuild-bench",
+                        help="scratch folder for the generated decks (default: %(default)s)")
+    parser.add_argument("--ankdown-max", type=int, default=10000,
+                        help="largest deck to run ankdown on (default: %(default)s)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    args.work.mkdir(parents=True, exist_ok=True)
+    print(f"deckbuild benchmark: python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+          f"sizes {sizes}")
+    results = {}
+    for n in sizes:
+        project = synth.write_deck(args.work / f"deck-{n}", n)
+        repeats = 3 if n <= 10000 else 1
+        r = measure_deck(project, n, repeats)
+        notes, cards, models, decks = package_rows(package_of(project))
+        r["F"] = floor(notes, cards, 3 if n <= 10000 else 1)
+        r["genanki"] = genanki_size(notes, cards, models, decks)
+        r["ankdown"], r["ankdown_note"] = (ankdown(n, args.work) if n <= args.ankdown_max
+                                           else (None, "skipped above --ankdown-max"))
+        results[n] = r
+        report(n, r)
+    if 38 in results:
+        base = import_floor(5)
+        cold = results[38]["cold"]
+        print(f"\n38 cards cold build {cold:.3f} s vs `import click, markdown, pygments, genanki`"
+              f" {base:.3f} s: {cold / base:.2f}× (target ≤ 1.5×)")
+    targets(results)
+
+
+def report(n: int, r: dict) -> None:
+    f = r["F"]
+    print(f"\nN = {n:,} cards (F = {f:.3f} s)")
+    print(f"  cold build           {ratio(r['cold'], f)}")
+    print(f"  rebuild, no change   {ratio(r['nochange'], f)}")
+    print(f"  rebuild, one edit    {ratio(r['edit'], f)}")
+    if r["ankdown"] is not None:
+        print(f"  ankdown --highlight  {ratio(r['ankdown'], f)}   cold build / ankdown = "
+              f"{r['cold'] / r['ankdown']:.2f}")
+    else:
+        print(f"  ankdown --highlight  {r['ankdown_note']}")
+    print(f"  peak RSS             {r['rss'] / MiB:8.1f} MiB")
+    print(f"  .apkg                {r['apkg'] / MiB:8.2f} MiB; uncompressed genanki "
+          f"{r['genanki'] / MiB:.2f} MiB; ratio {r['apkg'] / r['genanki']:.3f}")
+
+
+def targets(results: dict) -> None:
+    print("\ntargets")
+    checks = []
+    if 10000 in results:
+        r = results[10000]
+        checks += [("rebuild no change ≤ 2×F at 10,000", r["nochange"] <= 2 * r["F"]),
+                   ("rebuild one edit ≤ 2.5×F at 10,000", r["edit"] <= 2.5 * r["F"]),
+                   ("peak RSS ≤ 100 MiB at 10,000", r["rss"] <= 100 * MiB)]
+        if r["ankdown"] is not None:
+            checks.append(("cold build ≤ ankdown --highlight at 10,000",
+                           r["cold"] <= r["ankdown"]))
+    if 100000 in results:
+        checks.append(("peak RSS ≤ 500 MiB at 100,000", results[100000]["rss"] <= 500 * MiB))
+    checks += [(f".apkg ≤ 1/4 of genanki at {n:,}", r["apkg"] <= r["genanki"] / 4)
+               for n, r in results.items()]
+    sizes = sorted(n for n in results if n >= 1000)
+    for small, large in zip(sizes, sizes[1:], strict=False):
+        for stage in ("cold", "nochange", "edit"):
+            per_small = results[small][stage] / small
+            per_large = results[large][stage] / large
+            checks.append((f"{stage} per card {small:,} → {large:,}: "
+                           f"{per_small * 1e6:.0f} → {per_large * 1e6:.0f} µs (≤ 1.5×)",
+                           per_large <= 1.5 * per_small))
+    for name, ok in checks:
+        print(f"  {'PASS' if ok else 'FAIL'}  {name}")
+
+
+if __name__ == "__main__":
+    main()

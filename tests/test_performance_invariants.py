@@ -1,0 +1,147 @@
+"""Speed must never change output: the cache and the worker pool give identical packages."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from support import REPO, make_project, read_apkg
+
+from deckbuild import cli as cli_module
+from deckbuild import parallel
+from deckbuild.cache import CACHE_DIR, CACHE_FILE
+from deckbuild.config import load_config
+from deckbuild.parallel import RenderOptions
+from deckbuild.pipeline import build
+
+NOW = 1_700_000_000
+UNKNOWN_LANG = ("# Extra\n\n## Which code?\n<!-- id: which-code -->\n\nSee:\n\n"
+                "```nosuchlang\nx\n```\n")
+
+
+def build_bytes(project: Path, options: RenderOptions) -> bytes:
+    config = load_config(project)
+    report = build(config, now=NOW, render=options)
+    return Path(report.path).read_bytes()
+
+
+def cache_db(project: Path) -> Path:
+    return project / CACHE_DIR / CACHE_FILE
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "p", shipped=True)
+
+
+def test_identical_without_cache_cold_cache_warm_cache_and_a_worker_pool(shipped, monkeypatch):
+    plain = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
+    assert not cache_db(shipped).exists()
+    cold = build_bytes(shipped, RenderOptions(jobs=1))
+    assert cache_db(shipped).exists()
+    warm = build_bytes(shipped, RenderOptions(jobs=1))
+    pools = []
+
+    class CountingPool(parallel.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(kwargs.get("max_workers"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 5)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountingPool)
+    pooled = {jobs: build_bytes(shipped, RenderOptions(jobs=jobs, cache=False)) for jobs in (2, 3)}
+    assert pools == [2, 3]
+    assert plain == cold == warm == pooled[2] == pooled[3]
+
+
+def test_a_cached_build_imports_neither_markdown_nor_pygments(shipped):
+    script = ("import sys; from pathlib import Path; from deckbuild.config import load_config; "
+              "from deckbuild.pipeline import build; "
+              f"build(load_config(Path({str(shipped)!r})), now={NOW}); "
+              "print(sorted(m for m in ('markdown', 'pygments') if m in sys.modules))")
+
+    def modules() -> str:
+        return subprocess.run([sys.executable, "-c", script], cwd=REPO, check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    assert modules() == "['markdown', 'pygments']"  # cold: everything is rendered
+    assert modules() == "[]"
+
+
+def test_damaged_entries_and_a_damaged_file_are_ignored(shipped):
+    expected = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
+    build_bytes(shipped, RenderOptions(jobs=1))
+    conn = sqlite3.connect(cache_db(shipped))
+    with conn:
+        # Bytes that no longer match their checksum, and a checksum over the wrong shape.
+        conn.execute("UPDATE entries SET value = CAST(replace(CAST(value AS TEXT), 'the', 'THE')"
+                     " AS BLOB) WHERE rowid % 2 = 0")
+        conn.execute("UPDATE entries SET value = CAST('J{\"f\":[\"x\"],\"m\":[],\"p\":[]}' AS BLOB),"
+                     " sum = 'wrong' WHERE rowid % 2 = 1")
+    conn.close()
+    assert build_bytes(shipped, RenderOptions(jobs=1)) == expected
+    cache_db(shipped).write_bytes(b"this is not a database" * 100)
+    assert build_bytes(shipped, RenderOptions(jobs=1)) == expected
+    assert build_bytes(shipped, RenderOptions(jobs=1)) == expected
+
+
+def test_wrongly_shaped_entry_with_a_valid_checksum_is_a_miss(shipped):
+    from deckbuild.cache import _checksum
+
+    expected = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
+    build_bytes(shipped, RenderOptions(jobs=1))
+    conn = sqlite3.connect(cache_db(shipped))
+    with conn:
+        for (key,) in conn.execute("SELECT key FROM entries").fetchall():
+            value = b'R[[],[]]\none field only'
+            conn.execute("UPDATE entries SET value = ?, sum = ? WHERE key = ?",
+                         (value, _checksum(value), key))
+    conn.close()
+    assert build_bytes(shipped, RenderOptions(jobs=1)) == expected
+
+
+def test_an_edit_is_never_served_from_the_cache(tmp_path):
+    card = "# A\n\n## Q?\n<!-- id: q -->\n\nThe old answer.\n"
+    project = make_project(tmp_path / "p", {"a.md": card})
+    build_bytes(project, RenderOptions(jobs=1))
+    (project / "cards" / "a.md").write_text(card.replace("old", "new"))
+    build_bytes(project, RenderOptions(jobs=1))
+    (fields,) = [row[5] for row in read_apkg(next((project / "dist").glob("*.apkg")))["notes"]]
+    assert "The new answer." in fields and "old" not in fields
+
+
+def test_cached_warnings_keep_their_lines_when_the_card_moves(tmp_path):
+    project = make_project(tmp_path / "p", {"a.md": UNKNOWN_LANG})
+    config = load_config(project)
+    first = build(config, now=NOW, render=RenderOptions(jobs=1)).warnings
+    assert first == build(config, now=NOW, render=RenderOptions(jobs=1)).warnings
+    assert any("cards/a.md:8:" in w and "nosuchlang" in w for w in first)
+    (project / "cards" / "a.md").write_text(UNKNOWN_LANG.replace("# Extra\n", "# Extra\n\n\n"))
+    moved = build(config, now=NOW, render=RenderOptions(jobs=1)).warnings
+    assert any("cards/a.md:10:" in w and "nosuchlang" in w for w in moved)
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli_module._RenderProgress, "DELAY", 0.0)
+    project = make_project(tmp_path / "p", shipped=True)
+    result = CliRunner().invoke(cli_module.cli, ["--project", str(project), "build", "--jobs",
+                                                 "1", "--no-cache"], obj={})
+    assert result.exit_code == 0, result.output
+    assert "Rendering" not in result.output
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    progress = cli_module._RenderProgress()
+    for done in (0, 10, 38):
+        progress(done, 38)
+    assert "Rendering" in screen.getvalue() and "100%" in screen.getvalue()
