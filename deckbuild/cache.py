@@ -28,6 +28,7 @@ CACHE_FILE = "cache.sqlite"
 FORMAT = "deckbuild-cache-2"
 PINNED = ("markdown", "pymdown-extensions", "pygments")
 _BATCH = 500
+_PENDING_BYTES = 4 << 20  # queued entries are written once they hold this much
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -107,6 +108,7 @@ class RenderCache:
         self.path = root / CACHE_DIR / CACHE_FILE
         self._conn: sqlite3.Connection | None = None
         self._pending: list[tuple[str, bytes, str]] = []
+        self._pending_bytes = 0
         self._open()
 
     def _open(self) -> None:
@@ -156,9 +158,12 @@ class RenderCache:
         return found
 
     def put(self, key: str, value: object) -> None:
-        """Queue an entry; written by flush()."""
+        """Queue an entry; written by flush(), and in batches so that few are held at once."""
         data = _encode(value)
         self._pending.append((key, data, _checksum(data)))
+        self._pending_bytes += len(data)
+        if len(self._pending) >= _BATCH or self._pending_bytes >= _PENDING_BYTES:
+            self.flush()
 
     def flush(self, keep: set[str] | None = None) -> None:
         """Write queued entries; drop entries not in `keep` once they outnumber it."""
@@ -174,16 +179,25 @@ class RenderCache:
             with contextlib.suppress(sqlite3.DatabaseError):
                 self._conn.execute("ROLLBACK")
         self._pending = []
+        self._pending_bytes = 0
 
     def _prune(self, keep: set[str]) -> None:
+        """Drop entries no longer in use: old whole-file entries at once (one per file is
+        live), card entries once the dead ones outnumber the live ones."""
         assert self._conn is not None
+        self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
+        self._conn.execute("DELETE FROM keep")
+        self._conn.executemany("INSERT OR IGNORE INTO keep VALUES (?)",
+                               ((k,) for k in keep if k.startswith("file:")))
+        self._conn.execute("DELETE FROM entries WHERE key LIKE 'file:%' "
+                           "AND key NOT IN (SELECT key FROM keep)")
         (count,) = self._conn.execute("SELECT count(*) FROM entries").fetchone()
         if count <= 2 * len(keep) + 1000:
             return
-        self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
-        self._conn.execute("DELETE FROM keep")
         self._conn.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
-        self._conn.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM keep)")
+        # Note types and build records are few and keyed by what they cover: keep them.
+        self._conn.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM keep) "
+                           "AND key NOT LIKE 'notetype:%' AND key NOT LIKE 'build:%'")
 
     def close(self) -> None:
         if self._conn is not None:

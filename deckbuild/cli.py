@@ -87,6 +87,9 @@ def _echo_report(report, verb: str) -> None:
     for line in report.advice:
         click.echo(f"Note: {line}", err=True)
     shown = os.path.relpath(report.path)
+    if report.up_to_date:
+        click.echo(f"{shown} is up to date: nothing changed since it was built.")
+        return
     if not report.written:
         click.echo(f"{shown} is released and unchanged; left as it is.")
         return

@@ -31,8 +31,9 @@ def note_id_for(guid: str) -> int:
     return _stable_int("note", guid)
 
 
-def card_id_for(guid: str, ordinal: int) -> int:
-    return _stable_int("card", guid, str(ordinal))
+def card_id_for(note_id: int, ordinal: int) -> int:
+    """Card ids only need to be unique among cards: the note's id plus the template's place."""
+    return note_id + ordinal
 
 
 def subdeck_id_for(root_id: int, name: str) -> int:

@@ -67,8 +67,9 @@ class Lock:
 
 
 def note_hash(note: RenderedNote) -> str:
-    """What the package carries for a note: fields, tags, deck."""
-    payload = json.dumps([list(note.fields), sorted(note.tags), note.deck], ensure_ascii=False)
+    """What the package carries for a note: fields, tags, deck (each length-prefixed)."""
+    parts = [*note.fields, " ".join(sorted(note.tags)), note.deck]
+    payload = "".join(f"{len(part)}:{part}" for part in parts)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -92,6 +93,12 @@ class Stamped:
     notetype_mod: int
     changed: tuple[str, ...]  # card ids whose content is new or changed
     schema_change: dict[str, Any] | None  # {"old": ..., "new": ...} when the schema differs
+    notetype_changed: bool = False
+
+    @property
+    def lock_changed(self) -> bool:
+        """Whether the lock must be written again (otherwise it is exactly as read)."""
+        return bool(self.changed) or self.notetype_changed
 
 
 def stamp(lock: Lock, notes: tuple[RenderedNote, ...], notetype: NoteType, now: int) -> Stamped:
@@ -120,7 +127,8 @@ def stamp(lock: Lock, notes: tuple[RenderedNote, ...], notetype: NoteType, now: 
     notetypes = dict(lock.notetypes)
     notetypes[key] = NoteTypeLock(notetype.name, notetype.schema(), digest, type_mod)
     new_lock = Lock(notes_out, notetypes, lock.releases)
-    return Stamped(new_lock, tuple(mods), type_mod, tuple(changed), schema_change)
+    return Stamped(new_lock, tuple(mods), type_mod, tuple(changed), schema_change,
+                   old_type is None or old_type.hash != digest)
 
 
 def with_release(lock: Lock, version: str, timestamp: int, notes: tuple[RenderedNote, ...],
@@ -174,20 +182,31 @@ def read_lock(path: Path, shown: str) -> Lock:
         raise DeckError(Problem(shown, 0, f"invalid lock file: {exc}")) from None
 
 
+def _entries(mapping: dict[str, Any], indent: str) -> str:
+    """A JSON object with one compact entry per line, in key order (the C encoder, fast)."""
+    if not mapping:
+        return "{}"
+    lines = [f"{indent}  {json.dumps(key, ensure_ascii=False)}: "
+             f"{json.dumps(mapping[key], sort_keys=True, ensure_ascii=False)}"
+             for key in sorted(mapping)]
+    return "{\n" + ",\n".join(lines) + f"\n{indent}}}"
+
+
 def lock_text(lock: Lock) -> str:
-    """Sorted, indented JSON: diffs of the lock read like the change that made them."""
-    data = {
-        "format": LOCK_FORMAT,
-        "notes": {k: _note_to(v) for k, v in lock.notes.items()},
-        "notetypes": {k: {"name": v.name, "schema": v.schema, "hash": v.hash, "mod": v.mod}
-                      for k, v in lock.notetypes.items()},
-        "releases": [
-            {"version": r.version, "timestamp": r.timestamp, "notetype_hash": r.notetype_hash,
-             "decks": list(r.decks), "notes": dict(r.notes)}
-            for r in lock.releases
-        ],
-    }
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """Sorted JSON with one line per note: diffs of the lock read like the change."""
+    notetypes = {k: {"name": v.name, "schema": v.schema, "hash": v.hash, "mod": v.mod}
+                 for k, v in lock.notetypes.items()}
+    releases = []
+    for r in lock.releases:
+        head = json.dumps({"decks": list(r.decks), "notetype_hash": r.notetype_hash,
+                           "timestamp": r.timestamp, "version": r.version},
+                          sort_keys=True, ensure_ascii=False)
+        releases.append(f"    {head[:-1]}, \"notes\": {_entries(dict(r.notes), '    ')}}}")
+    release_text = "[\n" + ",\n".join(releases) + "\n  ]" if releases else "[]"
+    return (f'{{\n  "format": {LOCK_FORMAT},\n'
+            f'  "notes": {_entries({k: _note_to(v) for k, v in lock.notes.items()}, "  ")},\n'
+            f'  "notetypes": {_entries(notetypes, "  ")},\n'
+            f'  "releases": {release_text}\n}}\n')
 
 
 def write_lock(path: Path, lock: Lock) -> bool:

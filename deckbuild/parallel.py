@@ -18,7 +18,6 @@ from .cache import (
     RenderCache,
     Rendered,
     card_key,
-    code_version,
     digest_of,
     notetype_from,
     notetype_value,
@@ -51,24 +50,9 @@ class RenderOptions:
     progress: Progress | None = None
 
 
-def render_deck(config: Config, placed: Sequence[Placed], media: Sequence[MediaFile],
-                options: RenderOptions | None = None,
-                ) -> tuple[NoteType | None, list[RenderedNote], list[Problem]]:
-    """The note type and every card's note, in `placed` order, with their problems."""
-    options = options or RenderOptions()
-    cache = RenderCache(config.root) if options.cache else None
-    try:
-        version = code_version()
-        notetype, problems = _notetype(config, cache, version)
-        notes, found = _notes(config, placed, media, options, cache, version)
-    finally:
-        if cache is not None:
-            cache.close()
-    return notetype, notes, problems + found
-
-
-def _notetype(config: Config, cache: RenderCache | None,
-              version: str) -> tuple[NoteType | None, list[Problem]]:
+def notetype_for(config: Config, cache: RenderCache | None,
+                 version: str) -> tuple[NoteType | None, list[Problem]]:
+    """The note type from templates/, or from the cache when nothing it reads changed."""
     key = "notetype:" + digest_of([("code", version), ("config", repr(config)),
                                    *tree_files(config.templates_dir)])
     if cache is not None:
@@ -87,15 +71,23 @@ def _notetype(config: Config, cache: RenderCache | None,
     return notetype, []
 
 
-def _notes(config: Config, placed: Sequence[Placed], media: Sequence[MediaFile],
-           options: RenderOptions, cache: RenderCache | None,
-           version: str) -> tuple[list[RenderedNote], list[Problem]]:
-    field_names = config.notetype.fields
+def card_keys(config: Config, cards: Sequence[Card], media: Sequence[MediaFile],
+              version: str) -> list[str]:
+    """Each card's render-cache key."""
     names = {m.data_path: m.name for m in media}
     media_digest = digest_of([("root", str(config.root)), ("media", str(config.media_dir)),
                               *sorted(names.items())])
-    salt = digest_of([("code", version), ("fields", "\x1f".join(field_names))])
-    keys = [card_key(salt, card, media_digest) for card, *_ in placed]
+    salt = digest_of([("code", version), ("fields", "\x1f".join(config.notetype.fields))])
+    return [card_key(salt, card, media_digest) for card in cards]
+
+
+def render_notes(config: Config, placed: Sequence[Placed], media: Sequence[MediaFile],
+                 options: RenderOptions, cache: RenderCache | None,
+                 version: str) -> tuple[list[RenderedNote], list[Problem]]:
+    """Every placed card's note, in order: cached ones read back, the rest rendered."""
+    field_names = config.notetype.fields
+    names = {m.data_path: m.name for m in media}
+    keys = card_keys(config, [card for card, *_ in placed], media, version)
     hits: dict[str, Rendered] = {}
     if cache is not None:
         for key, value in cache.get_many(keys).items():
@@ -121,7 +113,7 @@ def _notes(config: Config, placed: Sequence[Placed], media: Sequence[MediaFile],
                                   deck=deck, media=used, path=card.path, line=card.line))
         problems += found
     if cache is not None:
-        cache.flush(keep=set(keys))
+        cache.flush()
     return notes, problems
 
 

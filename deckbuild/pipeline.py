@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 
+from .bundles import load_deck
 from .config import Config
 from .diff import changelog_html
 from .errors import DeckError, Problem, display_path
-from .ids import guid_for, subdeck_id_for
+from .freshness import input_digest, record, recorded_warnings
+from .ids import subdeck_id_for
 from .lock import Lock, Release, Stamped, note_hash, notetype_hash, read_lock, stamp, with_release, write_lock
 from .package import write_package
-from .parallel import RenderOptions, render_deck
+from .parallel import RenderOptions
 from .records import BuildReport, DeckInfo, MediaFile, NoteType, PackageSpec, RenderedNote
-from .sources import check_ids, load_media, load_sources
+from .sources import check_ids, load_media
 from .validate import duplicate_questions
 
 
@@ -36,23 +37,13 @@ class Checked:
         return [p for p in self.problems if not p.is_error]
 
 
-def section_tag(section: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", section.lower()).strip("-")
-
-
 def check(config: Config, render: RenderOptions | None = None) -> Checked:
     """Parse, validate and render everything; collect every problem; write nothing."""
     problems: list[Problem] = list(config.warnings)
-    files, found = load_sources(config)
-    problems += found + check_ids(files) + duplicate_questions(files)
     media, found = load_media(config)
     problems += found
-    placed = [(card, guid_for(config.guid_namespace, card.id or ""),
-               f"{config.name}::{source.section}",
-               tuple(sorted({*source.tags, *card.tags, section_tag(source.section)})))
-              for source in files for card in source.cards]
-    notetype, notes, found = render_deck(config, placed, media, render)
-    problems += found
+    notetype, files, notes, found = load_deck(config, media, render or RenderOptions())
+    problems += found + check_ids(files) + duplicate_questions(files)
     used = {name for note in notes for name in note.media}
     problems += [Problem(m.source, 0, "media file is not used by any card", "warning")
                  for m in media if m.name not in used]
@@ -75,8 +66,27 @@ def deck_infos(config: Config, notes: tuple[RenderedNote, ...],
 
 def build(config: Config, now: int, strict: bool = False,
           allow_schema_change: bool = False, render: RenderOptions | None = None) -> BuildReport:
-    """Check everything, stamp mod times from the lock, write the package, then the lock."""
-    return _build(config, now, strict, allow_schema_change, render)[0]
+    """Check everything, stamp mod times from the lock, write the package, then the lock.
+
+    With the render cache on, a build whose inputs are exactly those of the build that
+    wrote the package in dist/ (and whose package is untouched) stops early: it would
+    write the same bytes.
+    """
+    render = render or RenderOptions()
+    if not render.cache:
+        return _build(config, now, strict, allow_schema_change, render)[0]
+    started = time.perf_counter()
+    digest = input_digest(config, f"strict={strict} schema={allow_schema_change}")
+    warnings = recorded_warnings(config, digest)
+    if warnings is not None:
+        return BuildReport(path=str(config.package_path), notes=0, cards=0, media=0,
+                           seconds=time.perf_counter() - started, warnings=tuple(warnings),
+                           written=False, up_to_date=True)
+    report = _build(config, now, strict, allow_schema_change, render)[0]
+    if report.written:
+        record(config, input_digest(config, f"strict={strict} schema={allow_schema_change}"),
+               list(report.warnings))
+    return report
 
 
 def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
@@ -102,7 +112,8 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
             timestamp=package_time,
         )
         write_package(spec, target)
-        write_lock(config.lock_path, stamped.lock)
+        if stamped.lock_changed or not config.lock_path.exists():
+            write_lock(config.lock_path, stamped.lock)
     report = BuildReport(
         path=str(target),
         notes=len(checked.notes),

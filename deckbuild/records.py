@@ -113,5 +113,6 @@ class BuildReport:
     seconds: float
     warnings: tuple[str, ...] = field(default=())
     changed: int = 0  # notes whose content is new or changed since the lock
-    written: bool = True  # False when a released package was already in dist/
+    written: bool = True  # False when the package in dist/ was left as it was
+    up_to_date: bool = False  # True when nothing changed since the build that wrote it
     advice: tuple[str, ...] = field(default=())  # migration notes after a schema change

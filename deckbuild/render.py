@@ -8,6 +8,7 @@ type styles for day and night.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ from pygments.util import ClassNotFound
 
 from .errors import Problem, display_path
 from .records import Card, RenderedNote
-from .sanitize import removed_parts, sanitize
-from .validate import math_problems
+from .sanitize import may_be_unsafe, removed_parts, sanitize
+from .validate import math_problems, prose
 
 EXTENSIONS = [
     "tables",
@@ -44,6 +45,9 @@ EXTENSION_CONFIGS = {
     "pymdownx.tilde": {"subscript": False},
 }
 _FENCE_INFO = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*\{?\s*\.?([\w+#.-]+)")
+# Text Markdown would pass through unchanged: no markup characters, no block syntax.
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,;:?'\"()/.%=+-]*")
+_HIGHLIGHTED = re.compile(r'<div class="[^"]*highlight"><pre>.*?</pre></div>', re.DOTALL)
 _REMOTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -126,6 +130,8 @@ class Renderer:
 
     def inline_html(self, text: str, card_path: str = "") -> str:
         """Markdown of one line -> HTML without the wrapping paragraph."""
+        if _PLAIN.fullmatch(text) and "  " not in text and text == text.strip():
+            return text  # what Markdown would return, without the cost of running it
         html = self.to_html(text, card_path)
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
@@ -142,11 +148,17 @@ class Renderer:
             "Source": self.inline_html(card.source, card.path) if card.source else "",
         }
         problems = _code_language_warnings(card) + math_problems(card)
-        removed = sorted({part for html in raw.values() for part in removed_parts(html)})
+        values = dict(raw)
+        # Highlighted code is Pygments' own markup; only the prose can carry unsafe HTML.
+        sources = {"Question": card.question, "Answer": prose(card.answer), "Extra": card.extra,
+                   "Source": card.source}
+        unsafe = [name for name, text in sources.items() if may_be_unsafe(text)]
+        removed = sorted({part for name in unsafe
+                          for part in removed_parts(_HIGHLIGHTED.sub("", raw[name]))})
         if removed:
             problems.append(Problem(card.path, card.line, "unsafe HTML removed: "
                                     + ", ".join(removed), "warning"))
-        values = {name: sanitize(html) for name, html in raw.items()}
+        values.update({name: sanitize(raw[name]) for name in unsafe})
         values["Id"] = card.id or ""
         for src, message in self._images.errors:
             problems.append(Problem(card.path, _line_of(card, src), message))
@@ -182,6 +194,7 @@ def _code_language_warnings(card: Card) -> list[Problem]:
     return problems
 
 
+@functools.lru_cache(maxsize=256)
 def known_language(name: str) -> bool:
     try:
         get_lexer_by_name(name)

@@ -31,6 +31,14 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _UNSAFE_URL = re.compile(r"^\s*(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
 
 
+def may_be_unsafe(markdown_source: str) -> bool:
+    """Whether Markdown source can yield unsafe HTML: raw HTML needs '<', links need ']'.
+
+    Markdown's own output for anything else is built from the allowlisted tags.
+    """
+    return "<" in markdown_source or "]" in markdown_source
+
+
 def sanitize(html: str) -> str:
     """Apply the allowlist; comments are dropped, links get rel=noopener."""
     return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,

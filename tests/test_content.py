@@ -18,8 +18,9 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 from support import REPO, make_project, read_apkg
 
+from deckbuild.bundles import section_tag
 from deckbuild.config import load_config
-from deckbuild.pipeline import build, section_tag
+from deckbuild.pipeline import build
 from deckbuild.records import Card, SourceFile
 from deckbuild.sources import check_ids, load_sources
 

@@ -18,7 +18,7 @@ def test_guid_comes_from_namespace_and_id_only():
 def test_package_ids_are_stable_and_in_range():
     guid = guid_for("deck", "a")
     assert note_id_for(guid) == note_id_for(guid)
-    assert card_id_for(guid, 0) != card_id_for(guid, 1)
+    assert card_id_for(note_id_for(guid), 0) != card_id_for(note_id_for(guid), 1)
     assert 0 < note_id_for(guid) < 2**53
 
 

@@ -44,6 +44,7 @@ def test_identical_without_cache_cold_cache_warm_cache_and_a_worker_pool(shipped
     assert not cache_db(shipped).exists()
     cold = build_bytes(shipped, RenderOptions(jobs=1))
     assert cache_db(shipped).exists()
+    load_config(shipped).package_path.unlink()  # else the build stops early: up to date
     warm = build_bytes(shipped, RenderOptions(jobs=1))
     pools = []
 
@@ -145,3 +146,46 @@ def test_progress_bar_only_on_a_terminal(tmp_path, monkeypatch):
     for done in (0, 10, 38):
         progress(done, 38)
     assert "Rendering" in screen.getvalue() and "100%" in screen.getvalue()
+
+
+def test_an_edit_in_one_file_with_a_warm_cache_matches_a_build_without_cache(shipped):
+    build_bytes(shipped, RenderOptions(jobs=1))  # fills the cache
+    path = shipped / "cards" / "02-techniques.md"
+    path.write_text(path.read_text().replace("is a robust middle road", "is a robust path"))
+    warm = build_bytes(shipped, RenderOptions(jobs=1))
+    load_config(shipped).package_path.unlink()
+    plain = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
+    assert warm == plain
+    notes = read_apkg(load_config(shipped).package_path)["notes"]
+    assert sum("is a robust path" in n[5] for n in notes) == 1
+
+
+def test_up_to_date_build_stops_early_and_anything_changed_rebuilds(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    config = load_config(project)
+    first = build(config, now=NOW)
+    assert first.written and not first.up_to_date
+    again = build(config, now=NOW + 10)
+    assert again.up_to_date and not again.written
+    package = config.package_path
+    original = package.read_bytes()
+    package.write_bytes(original[:-1] + b"x")  # a damaged package is rebuilt, not trusted
+    repaired = build(config, now=NOW + 20)
+    assert repaired.written and package.read_bytes() == original
+    css = project / "templates" / "style.css"
+    css.write_text(css.read_text() + "\n.x { color: red; }\n")
+    restyled = build(config, now=NOW + 30)
+    assert restyled.written and package.read_bytes() != original
+    assert not build(config, now=NOW + 40, render=RenderOptions(cache=False)).up_to_date
+
+
+def test_the_cache_keeps_one_entry_per_file_and_drops_dead_cards(tmp_path, monkeypatch):
+    project = make_project(tmp_path / "p", mini=True)
+    config = load_config(project)
+    more = project / "cards" / "more.md"
+    for n in range(4):
+        more.write_text(more.read_text().replace("Training converges", f"Training {n} converges"))
+        build(config, now=NOW + n)
+    with sqlite3.connect(cache_db(project)) as conn:
+        files = conn.execute("SELECT count(*) FROM entries WHERE key LIKE 'file:%'").fetchone()
+    assert files == (2,)  # basics.md and more.md, however often more.md changed

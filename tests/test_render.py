@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import re
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from deckbuild.records import Card
 from deckbuild.render import Renderer, code_css
 
@@ -76,3 +79,21 @@ def test_code_css_has_day_rules_and_night_rules_under_anki_classes():
     css = code_css("default", "github-dark")
     assert re.search(r"^\.highlight \.k \{", css, re.M)
     assert ".nightMode .highlight .k" in css and ".night_mode .highlight .k" in css
+
+
+@given(st.from_regex(r"[A-Za-z][A-Za-z0-9 ,;:?'\"()/.%=+-]{0,60}", fullmatch=True))
+def test_plain_question_shortcut_matches_markdown(text):
+    renderer = Renderer()
+    fast = renderer.inline_html(text)
+    slow = renderer.to_html(text)
+    if slow.startswith("<p>") and slow.endswith("</p>"):
+        slow = slow[3:-4]
+    if "  " not in text and text == text.strip():
+        assert fast == slow
+
+
+def test_markdown_links_to_scripts_are_removed_and_reported():
+    fields, problems = render("A [trap](javascript:alert(1)) and [ok](https://example.com).")
+    assert "javascript:" not in fields["Answer"]
+    assert 'href="https://example.com"' in fields["Answer"]
+    assert "unsafe HTML removed: javascript: URL on <a>" in problems[-1].message

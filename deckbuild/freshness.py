@@ -1,0 +1,73 @@
+"""Is the package in dist/ already what a build would write? Then the build can stop.
+
+A build is a pure function of its inputs: the card files, media, templates,
+pyproject.toml, the lock file (as the previous build left it), the options and
+deckbuild itself. After each build the digest of those inputs is recorded next to
+the package's own hash; a later build with the same digest whose package is still
+byte-for-byte the one recorded has nothing to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .cache import RenderCache, code_version, tree_files
+from .config import Config
+
+
+def input_digest(config: Config, options: str) -> str:
+    """Hash of everything a build reads, in a fixed order."""
+    h = hashlib.sha256()
+
+    def add(name: str, data: bytes) -> None:
+        h.update(len(name).to_bytes(4, "big") + name.encode() + len(data).to_bytes(8, "big"))
+        h.update(data)
+
+    add("code", code_version().encode())
+    add("options", options.encode())
+    add("pyproject", (config.root / "pyproject.toml").read_bytes())
+    add("lock", config.lock_path.read_bytes() if config.lock_path.exists() else b"")
+    for folder in (config.cards_dir, config.media_dir, config.templates_dir):
+        add("folder", str(folder).encode())
+        for name, data in tree_files(folder):
+            add(name, data)
+    return h.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _key(config: Config) -> str:
+    return f"build:{config.package_path}"
+
+
+def recorded_warnings(config: Config, digest: str) -> list[str] | None:
+    """The warnings of the recorded build when the package is up to date, else None."""
+    cache = RenderCache(config.root)
+    try:
+        found = cache.get_many([_key(config)]).get(_key(config))
+    finally:
+        cache.close()
+    if not (isinstance(found, dict) and found.get("inputs") == digest
+            and isinstance(found.get("warnings"), list) and config.package_path.is_file()):
+        return None
+    if file_digest(config.package_path) != found.get("package"):
+        return None
+    return [str(w) for w in found["warnings"]]
+
+
+def record(config: Config, digest: str, warnings: list[str]) -> None:
+    """Remember that `digest` built the package now in dist/."""
+    cache = RenderCache(config.root)
+    try:
+        cache.put(_key(config), {"inputs": digest, "package": file_digest(config.package_path),
+                                 "warnings": warnings})
+        cache.flush()
+    finally:
+        cache.close()
