@@ -10,15 +10,23 @@ the file has an image; a damaged or foreign entry is a miss.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import astuple
+from collections.abc import Iterator, Sequence
+from dataclasses import astuple, dataclass
 from typing import Any
 
 from .cache import RenderCache, code_version
 from .config import Config
 from .errors import Problem, display_path
 from .ids import guid_for
-from .parallel import Placed, RenderOptions, card_keys, notetype_for, render_notes
+from .parallel import (
+    Placed,
+    RenderContext,
+    RenderOptions,
+    card_keys,
+    jobs_for,
+    notetype_for,
+    render_notes,
+)
 from .parse import decode_source, parse_source
 from .records import Card, MediaFile, NoteType, RenderedNote, SourceFile
 from .sources import card_paths
@@ -38,77 +46,122 @@ def place(config: Config, source: SourceFile) -> list[Placed]:
             for card in source.cards]
 
 
+@dataclass(frozen=True)
+class FileResult:
+    """One card file, parsed and rendered."""
+
+    source: SourceFile
+    notes: list[RenderedNote]
+    problems: list[Problem]
+
+
+class DeckReader:
+    """The note type, then every card file parsed and rendered, one file at a time.
+
+    Files come in name order; cached files cost a read, the others are parsed and
+    rendered in groups of about GROUP cards (through one worker pool for the build),
+    so a build never needs more than a group's cards and notes at once.
+    """
+
+    GROUP = 4000
+
+    def __init__(self, config: Config, media: Sequence[MediaFile], options: RenderOptions) -> None:
+        self._config, self._media, self._options = config, media, options
+        self._cache = RenderCache(config.root) if options.cache else None
+        self._version = code_version()
+        self._salt = _salt(config, self._version, media)
+        self._keep: set[str] = set()
+        self.notetype, self.problems = notetype_for(config, self._cache, self._version)
+        self._paths, found = card_paths(config)
+        self.problems += found
+
+    def __enter__(self) -> DeckReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._cache is not None:
+            if exc[0] is None:
+                self._cache.flush(keep=self._keep)
+            self._cache.close()
+
+    def files(self) -> Iterator[FileResult]:
+        """Each file's cards, notes and problems; unreadable files add to self.problems."""
+        keyed = [(path, display_path(path, self._config.root)) for path in self._paths]
+        keys = [_file_key(self._salt, shown, path.read_bytes()) for path, shown in keyed]
+        cached = self._cache.present(keys) if self._cache is not None else set()
+        todo = sum(path.read_bytes().count(b"\n## ") + 1
+                   for (path, _), key in zip(keyed, keys, strict=True) if key not in cached)
+        names = {m.data_path: m.name for m in self._media}
+        context = RenderContext((self._config.root, self._config.media_dir, names),
+                                self._config.notetype.fields,
+                                jobs_for(self._options.jobs, todo), todo, self._options.progress)
+        pending: list[tuple[str, SourceFile, list[Problem]]] = []
+        with context:
+            for (path, shown), key in zip(keyed, keys, strict=True):
+                bundle = self._cached(key) if key in cached else None
+                if bundle is not None:
+                    yield from self._render(pending, context)
+                    pending = []
+                    self._remember(key, bundle.source)
+                    yield bundle
+                    continue
+                text, found = decode_source(path.read_bytes(), shown)
+                if found:
+                    self.problems += found
+                    continue
+                source, parse_problems = parse_source(text, shown)
+                pending.append((_file_key(self._salt, shown, path.read_bytes()), source,
+                                parse_problems))
+                if sum(len(p[1].cards) for p in pending) >= self.GROUP:
+                    yield from self._render(pending, context)
+                    pending = []
+            yield from self._render(pending, context)
+
+    def _cached(self, key: str) -> FileResult | None:
+        assert self._cache is not None
+        return _from_value(self._cache.get_many([key]).get(key))
+
+    def _remember(self, key: str, source: SourceFile) -> None:
+        self._keep.add(key)
+        self._keep.update(card_keys(self._config, source.cards, self._media, self._version))
+
+    def _render(self, pending: list[tuple[str, SourceFile, list[Problem]]],
+                context: RenderContext) -> Iterator[FileResult]:
+        if not pending:
+            return
+        placed = [p for _, source, _ in pending for p in place(self._config, source)]
+        rendered, found = render_notes(self._config, placed, self._media, context, self._cache,
+                                       self._version)
+        by_path: dict[str, list[Problem]] = {}
+        for problem in found:
+            by_path.setdefault(problem.path, []).append(problem)
+        start = 0
+        for key, source, parse_problems in pending:
+            count = len(source.cards)
+            result = FileResult(source, rendered[start:start + count],
+                                parse_problems + by_path.get(source.path, []))
+            start += count
+            if self._cache is not None:
+                self._cache.put(key, _to_value(result))
+                self._remember(key, source)
+            yield result
+
+
 def load_deck(config: Config, media: Sequence[MediaFile], options: RenderOptions,
               ) -> tuple[NoteType | None, list[SourceFile], list[RenderedNote], list[Problem]]:
     """Every card file parsed and rendered, in name order, with all their problems."""
-    paths, problems = card_paths(config)
-    cache = RenderCache(config.root) if options.cache else None
-    try:
-        version = code_version()
-        notetype, found = notetype_for(config, cache, version)
-        problems += found
-        salt = _salt(config, version, media)
-        raw = [(display_path(p, config.root), p.read_bytes()) for p in paths]
-        keys = [_file_key(salt, shown, data) for shown, data in raw]
-        hits = cache.get_many(keys) if cache is not None else {}
-        files: list[SourceFile | None] = []
-        notes: list[list[RenderedNote]] = []
-        missed: list[int] = []
-        for index, key in enumerate(keys):
-            bundle = _from_value(hits.get(key))
-            if bundle is None:
-                files.append(None)
-                notes.append([])
-                missed.append(index)
-            else:
-                files.append(bundle[0])
-                notes.append(bundle[1])
-                problems += bundle[2]
-        problems += _render_missed(config, cache, version, media, options, raw, keys, missed,
-                                   files, notes)
-        if cache is not None:
-            cards = [card for f in files if f is not None for card in f.cards]
-            cache.flush(keep={*keys, *card_keys(config, cards, media, version)})
-    finally:
-        if cache is not None:
-            cache.close()
-    parsed = [f for f in files if f is not None]
-    if not parsed and not problems:
-        problems.append(Problem(display_path(config.cards_dir, config.root), 0,
-                                "no cards: the folder has no .md files"))
-    return notetype, parsed, [n for group in notes for n in group], problems
+    with DeckReader(config, media, options) as reader:
+        results = list(reader.files())
+        problems = reader.problems + [p for r in results for p in r.problems]
+        notetype = reader.notetype
+    if not results and not problems:
+        problems.append(no_cards(config))
+    return notetype, [r.source for r in results], [n for r in results for n in r.notes], problems
 
 
-def _render_missed(config: Config, cache: RenderCache | None, version: str,
-                   media: Sequence[MediaFile], options: RenderOptions,
-                   raw: list[tuple[str, bytes]], keys: list[str], missed: list[int],
-                   files: list[SourceFile | None], notes: list[list[RenderedNote]],
-                   ) -> list[Problem]:
-    problems: list[Problem] = []
-    parsed: dict[int, tuple[SourceFile, list[Problem]]] = {}
-    for index in missed:
-        shown, data = raw[index]
-        text, found = decode_source(data, shown)
-        if found:
-            problems += found
-            continue
-        parsed[index] = parse_source(text, shown)
-    placed = [p for index in parsed for p in place(config, parsed[index][0])]
-    rendered, found = render_notes(config, placed, media, options, cache, version)
-    by_path: dict[str, list[Problem]] = {}
-    for problem in found:
-        by_path.setdefault(problem.path, []).append(problem)
-    start = 0
-    for index, (source, parse_problems) in parsed.items():
-        count = len(source.cards)
-        file_notes = rendered[start:start + count]
-        start += count
-        file_problems = parse_problems + by_path.get(source.path, [])
-        files[index], notes[index] = source, file_notes
-        problems += file_problems
-        if cache is not None:
-            cache.put(keys[index], _to_value(source, file_notes, file_problems))
-    return problems
+def no_cards(config: Config) -> Problem:
+    return Problem(display_path(config.cards_dir, config.root), 0,
+                   "no cards: the folder has no .md files")
 
 
 def _salt(config: Config, version: str, media: Sequence[MediaFile]) -> str:
@@ -126,8 +179,8 @@ def _file_key(salt: str, shown: str, data: bytes) -> str:
     return "file:" + h.hexdigest()
 
 
-def _to_value(source: SourceFile, notes: list[RenderedNote],
-              problems: list[Problem]) -> dict[str, Any]:
+def _to_value(result: FileResult) -> dict[str, Any]:
+    source, notes, problems = result.source, result.notes, result.problems
     return {
         "file": [source.path, source.section, list(source.tags)],
         "cards": [list(astuple(card)) for card in source.cards],
@@ -136,7 +189,7 @@ def _to_value(source: SourceFile, notes: list[RenderedNote],
     }
 
 
-def _from_value(value: object) -> tuple[SourceFile, list[RenderedNote], list[Problem]] | None:
+def _from_value(value: object) -> FileResult | None:
     """A cached bundle, or None for anything that is not exactly one."""
     if not isinstance(value, dict) or set(value) != {"file", "cards", "notes", "problems"}:
         return None
@@ -157,4 +210,4 @@ def _from_value(value: object) -> tuple[SourceFile, list[RenderedNote], list[Pro
         source = SourceFile(path, section, tuple(tags), cards)
     except (TypeError, ValueError):
         return None
-    return source, notes, problems
+    return FileResult(source, notes, problems)

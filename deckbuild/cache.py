@@ -157,6 +157,21 @@ class RenderCache:
             return {}
         return found
 
+    def present(self, keys: list[str]) -> set[str]:
+        """Which of `keys` have an entry (not yet checked: get_many does that)."""
+        found: set[str] = set()
+        if self._conn is None:
+            return found
+        try:
+            for start in range(0, len(keys), _BATCH):
+                batch = keys[start:start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                found.update(key for (key,) in self._conn.execute(
+                    f"SELECT key FROM entries WHERE key IN ({marks})", batch))
+        except sqlite3.DatabaseError:
+            return set()
+        return found
+
     def put(self, key: str, value: object) -> None:
         """Queue an entry; written by flush(), and in batches so that few are held at once."""
         data = _encode(value)

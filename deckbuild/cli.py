@@ -189,7 +189,7 @@ def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
         if checked.errors:
             raise DeckError(checked.errors)
         old = side_from_release(previous[-1], lock)
-        decks = tuple(d.name for d in deck_infos(config, checked.notes))
+        decks = tuple(d.name for d in deck_infos(config, {n.deck for n in checked.notes}))
         new = side_from_build(f"{config.version} (sources)", checked.notes, checked.notetype, decks)
     for line in format_diff(diff_sides(old, new)):
         click.echo(line)

@@ -135,14 +135,19 @@ def anki_search(card_ids) -> str:
     return " OR ".join(term(i) for i in card_ids)
 
 
-def changelog_html(lock: Lock, notes: tuple[RenderedNote, ...], notetype: NoteType,
+def changelog_html(lock: Lock, card_ids: tuple[str, ...], notetype: NoteType,
                    version: str, limit: int = 5) -> str:
-    """A short 'what changed since the last release' for the deck description."""
+    """A short 'what changed since the last release' for the deck description.
+
+    `lock` is this build's: it holds every current note's hash and question.
+    """
     previous = [r for r in lock.releases if r.version != version]
     if not previous:
         return ""
     old = side_from_release(previous[-1], lock)
-    d = diff_sides(old, side_from_build(version, notes, notetype, ()))
+    current = {i: NoteState(i, lock.notes[i].guid, plain(lock.notes[i].question),
+                            lock.notes[i].hash) for i in card_ids}
+    d = diff_sides(old, Side(version, current, (), notetype_hash(notetype)))
     parts = [f"<p>Changes since {html.escape(old.label)}: {len(d.added)} new, "
              f"{len(d.changed)} updated, {len(d.removed)} removed.</p>"]
     items = [("New", n) for n in d.added] + [("Updated", n) for n in d.changed]

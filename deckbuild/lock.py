@@ -8,10 +8,12 @@ newer than anything recorded, when its content changes.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,6 +96,7 @@ class Stamped:
     changed: tuple[str, ...]  # card ids whose content is new or changed
     schema_change: dict[str, Any] | None  # {"old": ..., "new": ...} when the schema differs
     notetype_changed: bool = False
+    current: dict[str, str] = field(default_factory=dict)  # card id -> hash, build order
 
     @property
     def lock_changed(self) -> bool:
@@ -101,44 +104,64 @@ class Stamped:
         return bool(self.changed) or self.notetype_changed
 
 
-def stamp(lock: Lock, notes: tuple[RenderedNote, ...], notetype: NoteType, now: int) -> Stamped:
-    """Keep recorded mods for unchanged content; give changed content a mod newer than all."""
-    fresh = max(now, lock.max_mod() + 1)
-    notes_out: dict[str, NoteLock] = dict(lock.notes)
-    mods, changed = [], []
-    for note in notes:
+class Stamper:
+    """Mod times one note at a time, so a build need not hold every note at once."""
+
+    def __init__(self, lock: Lock, notetype: NoteType, now: int) -> None:
+        self._lock = lock
+        self.notetype = notetype
+        self._fresh = max(now, lock.max_mod() + 1)
+        self._notes: dict[str, NoteLock] = dict(lock.notes)
+        self._changed: list[str] = []
+        self.current: dict[str, str] = {}  # card id -> content hash, in build order
+
+    def mod_for(self, note: RenderedNote) -> int:
+        """The recorded mod if the note's content is unchanged, else one newer than all."""
         digest = note_hash(note)
-        old = lock.notes.get(note.card_id)
+        old = self._lock.notes.get(note.card_id)
         if old is not None and old.hash == digest and old.guid == note.guid:
             mod = old.mod
         else:
-            mod = fresh
-            changed.append(note.card_id)
-        mods.append(mod)
-        notes_out[note.card_id] = NoteLock(note.guid, digest, mod,
-                                           question_text(note, notetype), note.deck)
-    key = str(notetype.id)
-    digest = notetype_hash(notetype)
-    old_type = lock.notetypes.get(key)
-    schema_change = None
-    if old_type is not None and old_type.schema != notetype.schema():
-        schema_change = {"old": old_type.schema, "new": notetype.schema()}
-    type_mod = old_type.mod if old_type is not None and old_type.hash == digest else fresh
-    notetypes = dict(lock.notetypes)
-    notetypes[key] = NoteTypeLock(notetype.name, notetype.schema(), digest, type_mod)
-    new_lock = Lock(notes_out, notetypes, lock.releases)
-    return Stamped(new_lock, tuple(mods), type_mod, tuple(changed), schema_change,
-                   old_type is None or old_type.hash != digest)
+            mod = self._fresh
+            self._changed.append(note.card_id)
+        self.current[note.card_id] = digest
+        self._notes[note.card_id] = NoteLock(note.guid, digest, mod,
+                                             question_text(note, self.notetype), note.deck)
+        return mod
+
+    def finish(self) -> Stamped:
+        """The lock after this build; the note type is stamped like a note."""
+        notetype = self.notetype
+        key = str(notetype.id)
+        digest = notetype_hash(notetype)
+        old_type = self._lock.notetypes.get(key)
+        schema_change = None
+        if old_type is not None and old_type.schema != notetype.schema():
+            schema_change = {"old": old_type.schema, "new": notetype.schema()}
+        type_mod = old_type.mod if old_type is not None and old_type.hash == digest \
+            else self._fresh
+        notetypes = dict(self._lock.notetypes)
+        notetypes[key] = NoteTypeLock(notetype.name, notetype.schema(), digest, type_mod)
+        new_lock = Lock(self._notes, notetypes, self._lock.releases)
+        return Stamped(new_lock, (), type_mod, tuple(self._changed), schema_change,
+                       old_type is None or old_type.hash != digest, dict(self.current))
 
 
-def with_release(lock: Lock, version: str, timestamp: int, notes: tuple[RenderedNote, ...],
+def stamp(lock: Lock, notes: tuple[RenderedNote, ...], notetype: NoteType, now: int) -> Stamped:
+    """Keep recorded mods for unchanged content; give changed content a mod newer than all."""
+    stamper = Stamper(lock, notetype, now)
+    mods = tuple(stamper.mod_for(note) for note in notes)
+    return dataclasses.replace(stamper.finish(), mods=mods)
+
+
+def with_release(lock: Lock, version: str, timestamp: int, card_ids: Iterable[str],
                  notetype: NoteType, decks: tuple[str, ...]) -> Lock:
     """The lock with `version` recorded as released (its note hashes and deck names)."""
     record = Release(
         version=version,
         timestamp=timestamp,
         notetype_hash=notetype_hash(notetype),
-        notes={n.card_id: lock.notes[n.card_id].hash for n in notes},
+        notes={card_id: lock.notes[card_id].hash for card_id in card_ids},
         decks=tuple(sorted(decks)),
     )
     others = tuple(r for r in lock.releases if r.version != version)

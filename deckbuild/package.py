@@ -16,14 +16,15 @@ import sqlite3
 import tempfile
 import time
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from .ids import card_id_for, note_id_for
-from .records import CardTemplate, NoteType, PackageSpec
+from .ids import card_id_for, note_id_for, subdeck_id_for
+from .records import CardTemplate, NoteType, PackageSpec, RenderedNote
 
 _TAG = re.compile(r"<[^>]*>")
 # Deflate level 1: most of the size gain of deflate at a fraction of level 6's time.
@@ -32,19 +33,103 @@ COMPRESS_LEVEL = 1
 
 def write_package(spec: PackageSpec, target: Path) -> None:
     """Write the package atomically: a temp file beside `target`, then a rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        with tempfile.TemporaryDirectory(prefix="deckbuild-") as workdir:
-            db_path = Path(workdir) / "collection.anki2"
-            _write_collection(spec, db_path)
-            _write_zip(spec, db_path, Path(tmp_name))
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with PackageWriter(spec.notetype, spec.decks[0].id) as writer:
+        writer.add(spec.notes, spec.mods)
+        writer.finish(spec, target)
+
+
+class PackageWriter:
+    """Notes go into a scratch collection as they come; finish() zips it into place.
+
+    Nothing reaches `target` until finish(); leaving the `with` block without it (an
+    error found later in the build) deletes the scratch files.
+    """
+
+    def __init__(self, notetype: NoteType, root_deck_id: int) -> None:
+        self._notetype = notetype
+        self._root_deck_id = root_deck_id
+        self._deck_ids: dict[str, int] = {}
+        self._position = 0
+        self._dir = tempfile.TemporaryDirectory(prefix="deckbuild-")
+        self._db_path = Path(self._dir.name) / "collection.anki2"
+        self._conn: sqlite3.Connection | None = sqlite3.connect(self._db_path)
+        # A scratch file: no journal and no fsync (neither changes the file's bytes).
+        self._conn.execute("PRAGMA journal_mode = OFF")
+        self._conn.execute("PRAGMA synchronous = OFF")
+        self._conn.executescript(APKG_SCHEMA)
+        self._conn.executescript(APKG_COL)
+        self._conn.execute("BEGIN")
+
+    def __enter__(self) -> PackageWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, notes: Sequence[RenderedNote], mods: Sequence[int]) -> None:
+        """Rows for these notes and their cards, after those added before."""
+        assert self._conn is not None
+        note_ids = [note_id_for(note.guid) for note in notes]
+        self._conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                               self._note_rows(notes, mods, note_ids))
+        self._conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               self._card_rows(notes, mods, note_ids))
+
+    def finish(self, spec: PackageSpec, target: Path) -> None:
+        """Note type, decks and time into the collection; zip it beside `target`; rename."""
+        assert self._conn is not None
+        models = {str(spec.notetype.id): notetype_json(spec.notetype, spec.notetype_mod,
+                                                       self._root_deck_id)}
+        self._conn.execute("UPDATE col SET mod = ?, models = ?, decks = ?", (
+            spec.timestamp * 1000,
+            json.dumps(models, sort_keys=True),
+            json.dumps(_decks_json(spec), sort_keys=True),
+        ))
+        self._conn.commit()
+        self._conn.close()
+        self._conn = None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                        dir=target.parent)
+        os.close(fd)
+        try:
+            _write_zip(spec, self._db_path, Path(tmp_name))
+            os.chmod(tmp_name, 0o644)
+            os.replace(tmp_name, target)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._dir.cleanup()
+
+    def _deck_id(self, name: str) -> int:
+        if name not in self._deck_ids:
+            self._deck_ids[name] = subdeck_id_for(self._root_deck_id, name)
+        return self._deck_ids[name]
+
+    def _note_rows(self, notes: Sequence[RenderedNote], mods: Sequence[int],
+                   note_ids: list[int]):
+        sort = self._notetype.sort_field
+        for note, mod, note_id in zip(notes, mods, note_ids, strict=True):
+            sort_text = _TAG.sub("", note.fields[sort]).strip()
+            checksum = int(hashlib.sha1(sort_text.encode("utf-8")).hexdigest()[:8], 16)
+            tags = f" {' '.join(note.tags)} " if note.tags else ""
+            yield (note_id, note.guid, self._notetype.id, mod, -1, tags,
+                   "\x1f".join(note.fields), sort_text, checksum, 0, "")
+
+    def _card_rows(self, notes: Sequence[RenderedNote], mods: Sequence[int],
+                   note_ids: list[int]):
+        templates = len(self._notetype.templates)
+        for note, mod, note_id in zip(notes, mods, note_ids, strict=True):
+            deck_id = self._deck_id(note.deck)
+            for ordinal in range(templates):
+                yield (card_id_for(note_id, ordinal), note_id, deck_id, ordinal, mod,
+                       -1, 0, 0, self._position, 0, 0, 0, 0, 0, 0, 0, 0, "")
+            self._position += 1
 
 
 def notetype_json(notetype: NoteType, mod: int, deck_id: int) -> dict[str, object]:
@@ -81,50 +166,6 @@ def _col_value(column: str) -> str:
         return str(value)
     finally:
         conn.close()
-
-
-def _write_collection(spec: PackageSpec, db_path: Path) -> None:
-    deck_ids = {deck.name: deck.id for deck in spec.decks}
-    root_deck = spec.decks[0].id
-    models = {str(spec.notetype.id): notetype_json(spec.notetype, spec.notetype_mod, root_deck)}
-    conn = sqlite3.connect(db_path)
-    try:
-        # A scratch file: no journal and no fsync (neither changes the file's bytes).
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.executescript(APKG_SCHEMA)
-        conn.executescript(APKG_COL)
-        with conn:
-            conn.execute("UPDATE col SET mod = ?, models = ?, decks = ?", (
-                spec.timestamp * 1000,
-                json.dumps(models, sort_keys=True),
-                json.dumps(_decks_json(spec), sort_keys=True),
-            ))
-            note_ids = [note_id_for(note.guid) for note in spec.notes]
-            conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                             _note_rows(spec, note_ids))
-            conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                             _card_rows(spec, deck_ids, note_ids))
-    finally:
-        conn.close()
-
-
-def _note_rows(spec: PackageSpec, note_ids: list[int]):
-    sort = spec.notetype.sort_field
-    for note, mod, note_id in zip(spec.notes, spec.mods, note_ids, strict=True):
-        sort_text = _TAG.sub("", note.fields[sort]).strip()
-        checksum = int(hashlib.sha1(sort_text.encode("utf-8")).hexdigest()[:8], 16)
-        tags = f" {' '.join(note.tags)} " if note.tags else ""
-        yield (note_id, note.guid, spec.notetype.id, mod, -1, tags,
-               "\x1f".join(note.fields), sort_text, checksum, 0, "")
-
-
-def _card_rows(spec: PackageSpec, deck_ids: dict[str, int], note_ids: list[int]):
-    rows = zip(spec.notes, spec.mods, note_ids, strict=True)
-    for position, (note, mod, note_id) in enumerate(rows):
-        for ordinal in range(len(spec.notetype.templates)):
-            yield (card_id_for(note_id, ordinal), note_id, deck_ids[note.deck], ordinal, mod,
-                   -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
 
 
 def _zip_time(timestamp: int) -> tuple[int, int, int, int, int, int]:

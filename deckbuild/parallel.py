@@ -82,11 +82,10 @@ def card_keys(config: Config, cards: Sequence[Card], media: Sequence[MediaFile],
 
 
 def render_notes(config: Config, placed: Sequence[Placed], media: Sequence[MediaFile],
-                 options: RenderOptions, cache: RenderCache | None,
+                 context: RenderContext, cache: RenderCache | None,
                  version: str) -> tuple[list[RenderedNote], list[Problem]]:
     """Every placed card's note, in order: cached ones read back, the rest rendered."""
     field_names = config.notetype.fields
-    names = {m.data_path: m.name for m in media}
     keys = card_keys(config, [card for card, *_ in placed], media, version)
     hits: dict[str, Rendered] = {}
     if cache is not None:
@@ -95,9 +94,8 @@ def render_notes(config: Config, placed: Sequence[Placed], media: Sequence[Media
             if rendered is not None:
                 hits[key] = rendered
     misses = [i for i, key in enumerate(keys) if key not in hits]
-    report = _reporter(options.progress, len(placed), len(placed) - len(misses))
-    outputs = _render_cards([placed[i][0] for i in misses], (config.root, config.media_dir, names),
-                            field_names, _jobs(options.jobs, len(misses)), report)
+    context.skip(len(placed) - len(misses))
+    outputs = context.render([placed[i][0] for i in misses])
     fresh: dict[int, _Output] = dict(zip(misses, outputs, strict=True))
     notes, problems = [], []
     for i, (card, guid, deck, tags) in enumerate(placed):
@@ -112,12 +110,11 @@ def render_notes(config: Config, placed: Sequence[Placed], media: Sequence[Media
         notes.append(RenderedNote(card_id=card.id or "", guid=guid, fields=values, tags=tags,
                                   deck=deck, media=used, path=card.path, line=card.line))
         problems += found
-    if cache is not None:
-        cache.flush()
     return notes, problems
 
 
-def _jobs(requested: int, misses: int) -> int:
+def jobs_for(requested: int, misses: int) -> int:
+    """Worker processes for `misses` cards to render: none below PARALLEL_MIN."""
     if misses < PARALLEL_MIN:
         return 1
     available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -125,41 +122,58 @@ def _jobs(requested: int, misses: int) -> int:
     return max(1, min(jobs, -(-misses // CHUNK)))
 
 
-def _reporter(progress: Progress | None, total: int, done: int) -> Callable[[int], None]:
-    state = [done]
-
-    def report(count: int) -> None:
-        state[0] += count
-        if progress is not None:
-            progress(state[0], total)
-
-    report(0)
-    return report
-
-
 MediaArgs = tuple[Path, Path, dict[str, str]]
 
 
-def _render_cards(cards: list[Card], media: MediaArgs, field_names: tuple[str, ...], jobs: int,
-                  report: Callable[[int], None]) -> list[_Output]:
-    """Every card's output, in order: in this process, or in `jobs` worker processes."""
-    if not cards:
-        return []
-    chunks = [cards[i:i + CHUNK] for i in range(0, len(cards), CHUNK)]
-    outputs: list[_Output] = []
-    if jobs <= 1:
-        renderer = _new_renderer(media)
-        for chunk in chunks:
-            outputs += _render_chunk_with(renderer, chunk, field_names)
-            report(len(chunk))
-        return outputs
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(media,)) as pool:
-        for chunk, result in zip(chunks, pool.map(_render_chunk, chunks,
-                                                  [field_names] * len(chunks)), strict=True):
+class RenderContext:
+    """Renders cards in this process or in a pool of `jobs` workers, started when first
+    needed and kept for the whole build. Reports progress as (done, total)."""
+
+    def __init__(self, media: MediaArgs, field_names: tuple[str, ...], jobs: int,
+                 total: int, progress: Progress | None = None) -> None:
+        self._media, self._field_names, self._jobs = media, field_names, jobs
+        self._total, self._done, self._progress = total, 0, progress
+        self._renderer: Renderer | None = None
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> RenderContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def skip(self, count: int) -> None:
+        """Count cards that needed no rendering."""
+        self._report(count)
+
+    def render(self, cards: list[Card]) -> list[_Output]:
+        """Every card's output, in order."""
+        if not cards:
+            return []
+        chunks = [cards[i:i + CHUNK] for i in range(0, len(cards), CHUNK)]
+        outputs: list[_Output] = []
+        if self._jobs <= 1:
+            if self._renderer is None:
+                self._renderer = _new_renderer(self._media)
+            for chunk in chunks:
+                outputs += _render_chunk_with(self._renderer, chunk, self._field_names)
+                self._report(len(chunk))
+            return outputs
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self._jobs, initializer=_init_worker,
+                                             initargs=(self._media,))
+        results = self._pool.map(_render_chunk, chunks, [self._field_names] * len(chunks))
+        for chunk, result in zip(chunks, results, strict=True):
             outputs += result
-            report(len(chunk))
-    return outputs
+            self._report(len(chunk))
+        return outputs
+
+    def _report(self, count: int) -> None:
+        self._done += count
+        if self._progress is not None and count:
+            self._progress(min(self._done, self._total), self._total)
 
 
 def _new_renderer(media: MediaArgs) -> Renderer:

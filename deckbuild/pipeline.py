@@ -1,22 +1,38 @@
-"""build(config) -> report: parse -> check -> render -> package. Sequences the stages."""
+"""build(config) -> report: parse -> check -> render -> stamp -> package.
+
+check() holds every note (for `check`, `preview` and `diff`); build() streams them
+file by file into the package, keeping only what the lock and the checks need.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .bundles import load_deck
+from .bundles import DeckReader, no_cards
 from .config import Config
 from .diff import changelog_html
 from .errors import DeckError, Problem, display_path
 from .freshness import input_digest, record, recorded_warnings
+from .guards import guard_released, migration_advice, schema_problem
 from .ids import subdeck_id_for
-from .lock import Lock, Release, Stamped, note_hash, notetype_hash, read_lock, stamp, with_release, write_lock
-from .package import write_package
+from .lock import Lock, Release, Stamped, Stamper, notetype_hash, read_lock, with_release, write_lock
+from .package import PackageWriter
 from .parallel import RenderOptions
-from .records import BuildReport, DeckInfo, MediaFile, NoteType, PackageSpec, RenderedNote
+from .records import (
+    BuildReport,
+    CardRef,
+    DeckInfo,
+    MediaFile,
+    NoteType,
+    PackageSpec,
+    RenderedNote,
+)
 from .sources import check_ids, load_media
 from .validate import duplicate_questions
+
+PLACEHOLDER_NOTETYPE = NoteType(0, "", ("Question",), (), "")
 
 
 @dataclass(frozen=True)
@@ -37,31 +53,67 @@ class Checked:
         return [p for p in self.problems if not p.is_error]
 
 
+class DeckScan:
+    """One pass over the deck: notes come out file by file; problems are gathered."""
+
+    def __init__(self, config: Config, render: RenderOptions) -> None:
+        self._config = config
+        self.problems: list[Problem] = list(config.warnings)
+        self._media, found = load_media(config)
+        self.problems += found
+        self._reader = DeckReader(config, self._media, render)
+        self._cards: list[CardRef] = []
+        self._used: set[str] = set()
+        self._files = 0
+
+    def __enter__(self) -> DeckScan:
+        self._reader.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._reader.__exit__(*exc)
+
+    @property
+    def notetype(self) -> NoteType | None:
+        return self._reader.notetype
+
+    def notes(self) -> Iterator[list[RenderedNote]]:
+        """Each card file's notes, in order."""
+        for result in self._reader.files():
+            self._files += 1
+            self.problems += result.problems
+            self._cards += [CardRef.of(card) for card in result.source.cards]
+            self._used.update(name for note in result.notes for name in note.media)
+            yield result.notes
+
+    def finish(self) -> tuple[list[Problem], tuple[MediaFile, ...]]:
+        """Every problem, sorted, and the media files the cards use."""
+        problems = self.problems + self._reader.problems
+        if not self._files and not problems:
+            problems.append(no_cards(self._config))
+        problems += check_ids(self._cards) + duplicate_questions(self._cards)
+        problems += [Problem(m.source, 0, "media file is not used by any card", "warning")
+                     for m in self._media if m.name not in self._used]
+        return sorted(set(problems)), tuple(m for m in self._media if m.name in self._used)
+
+
 def check(config: Config, render: RenderOptions | None = None) -> Checked:
     """Parse, validate and render everything; collect every problem; write nothing."""
-    problems: list[Problem] = list(config.warnings)
-    media, found = load_media(config)
-    problems += found
-    notetype, files, notes, found = load_deck(config, media, render or RenderOptions())
-    problems += found + check_ids(files) + duplicate_questions(files)
-    used = {name for note in notes for name in note.media}
-    problems += [Problem(m.source, 0, "media file is not used by any card", "warning")
-                 for m in media if m.name not in used]
-    if notetype is None:
-        notetype = NoteType(0, "", (), (), "")
-    return Checked(notetype, tuple(notes), tuple(m for m in media if m.name in used),
-                   tuple(sorted(set(problems))))
+    with DeckScan(config, render or RenderOptions()) as scan:
+        notes = tuple(note for batch in scan.notes() for note in batch)
+        problems, media = scan.finish()
+        notetype = scan.notetype or PLACEHOLDER_NOTETYPE
+    return Checked(notetype, notes, media, tuple(problems))
 
 
-def deck_infos(config: Config, notes: tuple[RenderedNote, ...],
+def deck_infos(config: Config, decks: set[str] | tuple[str, ...],
                changelog: str = "") -> tuple[DeckInfo, ...]:
     """The root deck (fixed id, carries the description) and one subdeck per section."""
     description = "\n".join(x for x in (config.description, f"<p>Version {config.version}</p>",
                                          changelog) if x)
     root = DeckInfo(config.deck_id, config.name, description)
-    subdecks = sorted({note.deck for note in notes})
     return (root, *(DeckInfo(subdeck_id_for(config.deck_id, name), name, "")
-                    for name in subdecks))
+                    for name in sorted(set(decks))))
 
 
 def build(config: Config, now: int, strict: bool = False,
@@ -74,7 +126,7 @@ def build(config: Config, now: int, strict: bool = False,
     """
     render = render or RenderOptions()
     if not render.cache:
-        return _build(config, now, strict, allow_schema_change, render)[0]
+        return _build(config, now, strict, allow_schema_change, render).report
     started = time.perf_counter()
     digest = input_digest(config, f"strict={strict} schema={allow_schema_change}")
     warnings = recorded_warnings(config, digest)
@@ -82,65 +134,85 @@ def build(config: Config, now: int, strict: bool = False,
         return BuildReport(path=str(config.package_path), notes=0, cards=0, media=0,
                            seconds=time.perf_counter() - started, warnings=tuple(warnings),
                            written=False, up_to_date=True)
-    report = _build(config, now, strict, allow_schema_change, render)[0]
+    report = _build(config, now, strict, allow_schema_change, render).report
     if report.written:
         record(config, input_digest(config, f"strict={strict} schema={allow_schema_change}"),
                list(report.warnings))
     return report
 
 
+@dataclass(frozen=True)
+class _Built:
+    report: BuildReport
+    lock: Lock
+    notetype: NoteType
+    card_ids: tuple[str, ...]
+    decks: tuple[str, ...]
+    package_time: int
+
+
 def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
-           render: RenderOptions | None = None) -> tuple[BuildReport, Checked, Lock, int]:
+           render: RenderOptions | None = None) -> _Built:
     started = time.perf_counter()
-    checked = check(config, render)
-    errors = checked.problems if strict else checked.errors
-    if errors:
-        raise DeckError(list(errors))
-    stamped, released, advice = stamp_from_lock(config, checked, now, allow_schema_change)
-    target = config.package_path
-    written = not (released is not None and target.exists())
-    package_time = max((*stamped.mods, stamped.notetype_mod))
-    if written:
-        spec = PackageSpec(
-            notetype=checked.notetype,
-            notetype_mod=stamped.notetype_mod,
-            decks=deck_infos(config, checked.notes, changelog_html(
-                stamped.lock, checked.notes, checked.notetype, config.version)),
-            notes=checked.notes,
-            mods=stamped.mods,
-            media=checked.media,
-            timestamp=package_time,
-        )
-        write_package(spec, target)
-        if stamped.lock_changed or not config.lock_path.exists():
-            write_lock(config.lock_path, stamped.lock)
+    lock = read_lock(config.lock_path, display_path(config.lock_path, config.root))
+    with DeckScan(config, render or RenderOptions()) as scan, \
+            PackageWriter(scan.notetype or PLACEHOLDER_NOTETYPE, config.deck_id) as writer:
+        notetype = scan.notetype or PLACEHOLDER_NOTETYPE
+        stamper = Stamper(lock, notetype, now)
+        decks: set[str] = set()
+        mods: list[int] = []
+        written_ids: set[str] = set()
+        for batch in scan.notes():
+            # A missing or repeated id is an error reported below; it never reaches the package.
+            batch = [n for n in batch if n.card_id and n.card_id not in written_ids]
+            written_ids.update(n.card_id for n in batch)
+            batch_mods = [stamper.mod_for(note) for note in batch]
+            if scan.notetype is not None:
+                writer.add(batch, batch_mods)
+            decks.update(note.deck for note in batch)
+            mods += batch_mods
+        problems, media = scan.finish()
+        errors = problems if strict else [p for p in problems if p.is_error]
+        if errors or scan.notetype is None:
+            raise DeckError(errors or problems)
+        stamped, released, advice = guard(config, lock, stamper, allow_schema_change)
+        target = config.package_path
+        written = not (released is not None and target.exists())
+        package_time = max((*mods, stamped.notetype_mod))
+        card_ids = tuple(stamped.current)
+        if written:
+            changelog = changelog_html(stamped.lock, card_ids, notetype, config.version)
+            writer.finish(PackageSpec(notetype, stamped.notetype_mod,
+                                      deck_infos(config, decks, changelog), (), (), media,
+                                      package_time), target)
+            if stamped.lock_changed or not config.lock_path.exists():
+                write_lock(config.lock_path, stamped.lock)
     report = BuildReport(
         path=str(target),
-        notes=len(checked.notes),
-        cards=len(checked.notes) * len(checked.notetype.templates),
-        media=len(checked.media),
+        notes=len(card_ids),
+        cards=len(card_ids) * len(notetype.templates),
+        media=len(media),
         seconds=time.perf_counter() - started,
-        warnings=tuple(str(w) for w in checked.warnings),
+        warnings=tuple(str(p) for p in problems if not p.is_error),
         changed=len(stamped.changed),
         written=written,
         advice=advice,
     )
-    return report, checked, stamped.lock, package_time
+    return _Built(report, stamped.lock, notetype, card_ids, tuple(sorted(decks)), package_time)
 
 
-def stamp_from_lock(config: Config, checked: Checked, now: int, allow_schema_change: bool,
-                    ) -> tuple[Stamped, Release | None, tuple[str, ...]]:
-    """Mod times from the lock, after the release and schema guards (which raise)."""
-    lock_shown = display_path(config.lock_path, config.root)
-    lock = read_lock(config.lock_path, lock_shown)
+def guard(config: Config, lock: Lock, stamper: Stamper, allow_schema_change: bool,
+          ) -> tuple[Stamped, Release | None, tuple[str, ...]]:
+    """The stamped lock, after the release and schema guards (which raise)."""
+    stamped = stamper.finish()
     released = lock.release(config.version)
     if released is not None:
-        guard_released(released, checked, config)
-    stamped = stamp(lock, checked.notes, checked.notetype, now)
+        guard_released(released, stamped.current, notetype_hash(stamper.notetype), config)
     advice: tuple[str, ...] = ()
     if stamped.schema_change is not None:
         if not allow_schema_change:
-            raise DeckError(schema_problem(stamped.schema_change, lock_shown))
+            raise DeckError(schema_problem(stamped.schema_change,
+                                           display_path(config.lock_path, config.root)))
         advice = migration_advice(stamped.schema_change, config.notetype.name)
     return stamped, released, advice
 
@@ -150,8 +222,12 @@ def check_all(config: Config, render: RenderOptions | None = None) -> list[Probl
     checked = check(config, render)
     problems = list(checked.problems)
     if not checked.errors:
+        lock = read_lock(config.lock_path, display_path(config.lock_path, config.root))
+        stamper = Stamper(lock, checked.notetype, 0)
+        for note in checked.notes:
+            stamper.mod_for(note)
         try:
-            stamp_from_lock(config, checked, 0, allow_schema_change=False)
+            guard(config, lock, stamper, allow_schema_change=False)
         except DeckError as exc:
             problems += exc.problems
     return sorted(set(problems))
@@ -160,48 +236,7 @@ def check_all(config: Config, render: RenderOptions | None = None) -> list[Probl
 def release(config: Config, now: int, strict: bool = False,
             allow_schema_change: bool = False) -> BuildReport:
     """Build the current version and record it in the lock as released."""
-    report, checked, lock, package_time = _build(config, now, strict, allow_schema_change)
-    decks = tuple(d.name for d in deck_infos(config, checked.notes))
-    write_lock(config.lock_path, with_release(lock, config.version, package_time, checked.notes,
-                                              checked.notetype, decks))
-    return report
-
-
-def guard_released(released: Release, checked: Checked, config: Config) -> None:
-    """A released version's content is frozen: any change needs a new version."""
-    current = {n.card_id: note_hash(n) for n in checked.notes}
-    if current != released.notes or notetype_hash(checked.notetype) != released.notetype_hash:
-        changed = sorted(k for k in current.keys() | released.notes.keys()
-                         if current.get(k) != released.notes.get(k))
-        detail = f" ({len(changed)} notes differ, e.g. {changed[0]!r})" if changed else \
-            " (the note type differs)"
-        raise DeckError(Problem("pyproject.toml", 0,
-                                f"version {config.version} is already released and the content "
-                                f"changed{detail}; bump [tool.deckbuild] version"))
-
-
-def schema_problem(change: dict[str, object], lock_shown: str) -> Problem:
-    old, new = change["old"], change["new"]
-    return Problem(lock_shown, 0,
-                   f"the note type's schema changed ({describe_schema_change(old, new)}). Users "
-                   "who import this get a copy of the note type named '<name>+', and every "
-                   "existing note stops receiving updates. Revert the change, or rebuild with "
-                   "--allow-schema-change to accept it and record the new schema")
-
-
-def describe_schema_change(old: object, new: object) -> str:
-    assert isinstance(old, dict) and isinstance(new, dict)
-    parts = [f"{key}: {old.get(key)!r} -> {new.get(key)!r}"
-             for key in sorted(old.keys() | new.keys()) if old.get(key) != new.get(key)]
-    return "; ".join(parts)
-
-
-def migration_advice(change: dict[str, object], name: str) -> tuple[str, ...]:
-    return (
-        f"The note type's schema changed: {describe_schema_change(change['old'], change['new'])}.",
-        "For the release notes: import this version with 'Merge note types' ticked and "
-        "'Update notes' set to 'Always' (Anki 23.10 or later). Anki then converts the existing "
-        "notes to the new note type and updates them, keeping review history, but it "
-        "overwrites users' own edits to these notes and needs a one-way full sync. With the "
-        f"default options Anki adds a copy '{name}+' and existing notes get no updates.",
-    )
+    built = _build(config, now, strict, allow_schema_change)
+    write_lock(config.lock_path, with_release(built.lock, config.version, built.package_time,
+                                              built.card_ids, built.notetype, built.decks))
+    return built.report

@@ -23,6 +23,21 @@ class Card:
 
 
 @dataclass(frozen=True)
+class CardRef:
+    """What the deck-wide checks need of a card, without its text."""
+
+    id: str | None
+    question: str
+    path: str
+    line: int
+    id_line: int
+
+    @classmethod
+    def of(cls, card: Card) -> CardRef:
+        return cls(card.id, card.question, card.path, card.line, card.id_line)
+
+
+@dataclass(frozen=True)
 class SourceFile:
     """A parsed cards/*.md file."""
 

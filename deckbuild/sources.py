@@ -6,12 +6,13 @@ import hashlib
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from .config import Config
 from .errors import Problem, display_path
 from .parse import decode_source, parse_source
-from .records import MediaFile, SourceFile
+from .records import Card, CardRef, MediaFile, SourceFile
 
 MAX_MEDIA_BYTES = 100 * 1024 * 1024
 _ANKI_STRIPPED = re.compile(r'[\[\]<>:"/?*^\\|\x00-\x1f]')
@@ -59,20 +60,19 @@ def load_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:
     return files, problems
 
 
-def check_ids(files: list[SourceFile]) -> list[Problem]:
+def check_ids(cards: Iterable[Card | CardRef]) -> list[Problem]:
     """Every card needs an id, and no two cards may share one (they would be one note)."""
     problems = []
     seen: dict[str, str] = {}
-    for source in files:
-        for card in source.cards:
-            if card.id is None:
-                problems.append(Problem(card.path, card.line, f"card has no id: {card.question!r}"
-                                        " (run 'python build.py ids' to add one)"))
-            elif card.id in seen:
-                problems.append(Problem(card.path, card.id_line,
-                                        f"duplicate id {card.id!r} (first used at {seen[card.id]})"))
-            else:
-                seen[card.id] = f"{card.path}:{card.id_line}"
+    for card in cards:
+        if card.id is None:
+            problems.append(Problem(card.path, card.line, f"card has no id: {card.question!r}"
+                                    " (run 'python build.py ids' to add one)"))
+        elif card.id in seen:
+            problems.append(Problem(card.path, card.id_line,
+                                    f"duplicate id {card.id!r} (first used at {seen[card.id]})"))
+        else:
+            seen[card.id] = f"{card.path}:{card.id_line}"
     return problems
 
 

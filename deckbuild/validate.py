@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from .errors import Problem
-from .records import Card, SourceFile
+from .records import Card, CardRef
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
@@ -96,16 +97,15 @@ def _math_content(card: Card, opened: tuple[str, int, int], lines: list[str], en
     return problems
 
 
-def duplicate_questions(files: list[SourceFile]) -> list[Problem]:
+def duplicate_questions(cards: Iterable[Card | CardRef]) -> list[Problem]:
     """The same question twice is almost always a copy-paste slip (a warning)."""
     seen: dict[str, str] = {}
     problems = []
-    for source in files:
-        for card in source.cards:
-            key = " ".join(card.question.lower().split())
-            if key and key in seen:
-                problems.append(Problem(card.path, card.line, f"same question as {seen[key]}",
-                                        "warning"))
-            else:
-                seen.setdefault(key, f"{card.path}:{card.line}")
+    for card in cards:
+        key = " ".join(card.question.lower().split())
+        if key and key in seen:
+            problems.append(Problem(card.path, card.line, f"same question as {seen[key]}",
+                                    "warning"))
+        else:
+            seen.setdefault(key, f"{card.path}:{card.line}")
     return problems

@@ -26,9 +26,10 @@ markdown_bits = st.sampled_from([
     "---\n", "\\", "&amp;", "<", ">", "{", "}", "\t", "\r\n", "\ufeff", "é", "漢字", "🙂",
 ])
 markdown_text = st.lists(st.one_of(markdown_bits, st.text(max_size=8)), max_size=40).map("".join)
-# TeX that Markdown must not touch: letters, operators, sub/superscripts, braces, commands.
+# TeX that Markdown must not touch: letters, operators, sub/superscripts, braces, commands
+# (comparisons spaced, as `<a>` would be an HTML tag, which the checks reject in math).
 tex = st.lists(st.sampled_from([
-    "a", "b", "x_i", "y^2", "*", "_", "+", "-", "=", "<", ">", "&", "\\alpha", "\\frac{a}{b}",
+    "a", "b", "x_i", "y^2", "*", "_", "+", "-", "=", " < ", " > ", "&", "\\alpha", "\\frac{a}{b}",
     "\\sum_{i=1}^{n}", "{", "}", " ", "\\mathcal{L}", "|", "'", "\\|", "\\{", "\\}",
 ]), min_size=1, max_size=12).map("".join).filter(
     lambda t: t.strip() == t and t.count("{") == t.count("}"))

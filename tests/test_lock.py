@@ -56,7 +56,7 @@ def test_schema_changes_are_detected(changed):
 
 def test_lock_round_trips_through_sorted_json(tmp_path: Path):
     result = stamp(Lock(), (note("b"), note("a")), NOTETYPE, 100)
-    lock = with_release(result.lock, "1.0.0", 100, (note("b"), note("a")), NOTETYPE, ("D::S",))
+    lock = with_release(result.lock, "1.0.0", 100, ("b", "a"), NOTETYPE, ("D::S",))
     path = tmp_path / "deck.lock.json"
     assert write_lock(path, lock) is True
     assert write_lock(path, lock) is False  # unchanged text is not rewritten

@@ -1,0 +1,47 @@
+"""What a build must refuse: changing a released version, or the note type's schema."""
+
+from __future__ import annotations
+
+from .config import Config
+from .errors import DeckError, Problem
+from .lock import Release
+
+
+def guard_released(released: Release, current: dict[str, str], notetype_hash: str,
+                   config: Config) -> None:
+    """A released version's content is frozen: any change needs a new version."""
+    if current != released.notes or notetype_hash != released.notetype_hash:
+        changed = sorted(k for k in current.keys() | released.notes.keys()
+                         if current.get(k) != released.notes.get(k))
+        detail = f" ({len(changed)} notes differ, e.g. {changed[0]!r})" if changed else \
+            " (the note type differs)"
+        raise DeckError(Problem("pyproject.toml", 0,
+                                f"version {config.version} is already released and the content "
+                                f"changed{detail}; bump [tool.deckbuild] version"))
+
+
+def schema_problem(change: dict[str, object], lock_shown: str) -> Problem:
+    old, new = change["old"], change["new"]
+    return Problem(lock_shown, 0,
+                   f"the note type's schema changed ({describe_schema_change(old, new)}). Users "
+                   "who import this get a copy of the note type named '<name>+', and every "
+                   "existing note stops receiving updates. Revert the change, or rebuild with "
+                   "--allow-schema-change to accept it and record the new schema")
+
+
+def describe_schema_change(old: object, new: object) -> str:
+    assert isinstance(old, dict) and isinstance(new, dict)
+    parts = [f"{key}: {old.get(key)!r} -> {new.get(key)!r}"
+             for key in sorted(old.keys() | new.keys()) if old.get(key) != new.get(key)]
+    return "; ".join(parts)
+
+
+def migration_advice(change: dict[str, object], name: str) -> tuple[str, ...]:
+    return (
+        f"The note type's schema changed: {describe_schema_change(change['old'], change['new'])}.",
+        "For the release notes: import this version with 'Merge note types' ticked and "
+        "'Update notes' set to 'Always' (Anki 23.10 or later). Anki then converts the existing "
+        "notes to the new note type and updates them, keeping review history, but it "
+        "overwrites users' own edits to these notes and needs a one-way full sync. With the "
+        f"default options Anki adds a copy '{name}+' and existing notes get no updates.",
+    )
