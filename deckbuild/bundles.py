@@ -10,6 +10,7 @@ the file has an image; a damaged or foreign entry is a miss.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import astuple, dataclass
 from typing import Any
@@ -19,13 +20,14 @@ from .config import Config
 from .errors import Problem, display_path
 from .ids import guid_for
 from .parallel import (
+    NotesResult,
     Placed,
     RenderContext,
     RenderOptions,
     card_keys,
     jobs_for,
     notetype_for,
-    render_notes,
+    start_notes,
 )
 from .parse import decode_source, parse_source
 from .records import Card, MediaFile, NoteType, RenderedNote, SourceFile
@@ -86,36 +88,54 @@ class DeckReader:
 
     def files(self) -> Iterator[FileResult]:
         """Each file's cards, notes and problems; unreadable files add to self.problems."""
-        keyed = [(path, display_path(path, self._config.root)) for path in self._paths]
-        keys = [_file_key(self._salt, shown, path.read_bytes()) for path, shown in keyed]
-        cached = self._cache.present(keys) if self._cache is not None else set()
-        todo = sum(path.read_bytes().count(b"\n## ") + 1
-                   for (path, _), key in zip(keyed, keys, strict=True) if key not in cached)
+        keyed, sizes = [], {}
+        for path in self._paths:
+            shown, data = display_path(path, self._config.root), path.read_bytes()
+            keyed.append((path, shown, _file_key(self._salt, shown, data)))
+            sizes[keyed[-1][2]] = data.count(b"\n## ") + 1  # about its number of cards
+        cached = self._cache.present([k for *_, k in keyed]) if self._cache is not None else set()
+        todo = sum(size for key, size in sizes.items() if key not in cached)
         names = {m.data_path: m.name for m in self._media}
         context = RenderContext((self._config.root, self._config.media_dir, names),
                                 self._config.notetype.fields,
                                 jobs_for(self._options.jobs, todo), todo, self._options.progress)
         pending: list[tuple[str, SourceFile, list[Problem]]] = []
+        running: deque[tuple[list[tuple[str, SourceFile, list[Problem]]], NotesResult]] = deque()
         with context:
-            for (path, shown), key in zip(keyed, keys, strict=True):
+            for path, shown, key in keyed:
                 bundle = self._cached(key) if key in cached else None
                 if bundle is not None:
-                    yield from self._render(pending, context)
+                    yield from self._finish(running, pending, context, keep=0)
                     pending = []
                     self._remember(key, bundle.source)
                     yield bundle
                     continue
-                text, found = decode_source(path.read_bytes(), shown)
+                data = path.read_bytes()
+                text, found = decode_source(data, shown)
                 if found:
                     self.problems += found
                     continue
                 source, parse_problems = parse_source(text, shown)
-                pending.append((_file_key(self._salt, shown, path.read_bytes()), source,
-                                parse_problems))
+                pending.append((_file_key(self._salt, shown, data), source, parse_problems))
                 if sum(len(p[1].cards) for p in pending) >= self.GROUP:
-                    yield from self._render(pending, context)
+                    # Two groups in flight: the workers render one while this process
+                    # stores and writes the one before.
+                    yield from self._finish(running, pending, context, keep=1)
                     pending = []
-            yield from self._render(pending, context)
+            yield from self._finish(running, pending, context, keep=0)
+
+    def _finish(self, running: deque[tuple[list[tuple[str, SourceFile, list[Problem]]],
+                                           NotesResult]],
+                pending: list[tuple[str, SourceFile, list[Problem]]], context: RenderContext,
+                keep: int) -> Iterator[FileResult]:
+        """Start rendering `pending`, then yield finished groups until `keep` still run."""
+        if pending:
+            placed = [p for _, source, _ in pending for p in place(self._config, source)]
+            running.append((pending, start_notes(self._config, placed, self._media, context,
+                                                 self._cache, self._version)))
+        while len(running) > keep:
+            group, result = running.popleft()
+            yield from self._results(group, *result())
 
     def _cached(self, key: str) -> FileResult | None:
         assert self._cache is not None
@@ -125,18 +145,13 @@ class DeckReader:
         self._keep.add(key)
         self._keep.update(card_keys(self._config, source.cards, self._media, self._version))
 
-    def _render(self, pending: list[tuple[str, SourceFile, list[Problem]]],
-                context: RenderContext) -> Iterator[FileResult]:
-        if not pending:
-            return
-        placed = [p for _, source, _ in pending for p in place(self._config, source)]
-        rendered, found = render_notes(self._config, placed, self._media, context, self._cache,
-                                       self._version)
+    def _results(self, group: list[tuple[str, SourceFile, list[Problem]]],
+                 rendered: list[RenderedNote], found: list[Problem]) -> Iterator[FileResult]:
         by_path: dict[str, list[Problem]] = {}
         for problem in found:
             by_path.setdefault(problem.path, []).append(problem)
         start = 0
-        for key, source, parse_problems in pending:
+        for key, source, parse_problems in group:
             count = len(source.cards)
             result = FileResult(source, rendered[start:start + count],
                                 parse_problems + by_path.get(source.path, []))

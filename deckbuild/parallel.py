@@ -8,7 +8,7 @@ same, in the same order, whatever the cache holds and however many workers run.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,10 +81,20 @@ def card_keys(config: Config, cards: Sequence[Card], media: Sequence[MediaFile],
     return [card_key(salt, card, media_digest) for card in cards]
 
 
+NotesResult = Callable[[], tuple[list[RenderedNote], list[Problem]]]
+
+
 def render_notes(config: Config, placed: Sequence[Placed], media: Sequence[MediaFile],
                  context: RenderContext, cache: RenderCache | None,
                  version: str) -> tuple[list[RenderedNote], list[Problem]]:
     """Every placed card's note, in order: cached ones read back, the rest rendered."""
+    return start_notes(config, placed, media, context, cache, version)()
+
+
+def start_notes(config: Config, placed: Sequence[Placed], media: Sequence[MediaFile],
+                context: RenderContext, cache: RenderCache | None, version: str) -> NotesResult:
+    """Like render_notes, but returns at once: the workers render while the caller goes on,
+    and calling the result waits for them."""
     field_names = config.notetype.fields
     keys = card_keys(config, [card for card, *_ in placed], media, version)
     hits: dict[str, Rendered] = {}
@@ -95,8 +105,13 @@ def render_notes(config: Config, placed: Sequence[Placed], media: Sequence[Media
                 hits[key] = rendered
     misses = [i for i, key in enumerate(keys) if key not in hits]
     context.skip(len(placed) - len(misses))
-    outputs = context.render([placed[i][0] for i in misses])
-    fresh: dict[int, _Output] = dict(zip(misses, outputs, strict=True))
+    outputs = context.start([placed[i][0] for i in misses])
+    return lambda: _merge(placed, keys, hits, dict(zip(misses, outputs(), strict=True)), cache)
+
+
+def _merge(placed: Sequence[Placed], keys: list[str], hits: dict[str, Rendered],
+           fresh: dict[int, _Output], cache: RenderCache | None,
+           ) -> tuple[list[RenderedNote], list[Problem]]:
     notes, problems = [], []
     for i, (card, guid, deck, tags) in enumerate(placed):
         if i in fresh:
@@ -148,23 +163,31 @@ class RenderContext:
         """Count cards that needed no rendering."""
         self._report(count)
 
-    def render(self, cards: list[Card]) -> list[_Output]:
-        """Every card's output, in order."""
-        if not cards:
-            return []
+    def start(self, cards: list[Card]) -> Callable[[], list[_Output]]:
+        """Start rendering; the returned function waits for every card's output, in order.
+
+        With workers the chunks are queued at once, so they keep rendering while the
+        caller handles earlier results; in this process the work happens on the call.
+        """
         chunks = [cards[i:i + CHUNK] for i in range(0, len(cards), CHUNK)]
-        outputs: list[_Output] = []
+        if not chunks:
+            return list
         if self._jobs <= 1:
-            if self._renderer is None:
-                self._renderer = _new_renderer(self._media)
-            for chunk in chunks:
-                outputs += _render_chunk_with(self._renderer, chunk, self._field_names)
-                self._report(len(chunk))
-            return outputs
+            return lambda: self._collect(chunks, (self._render_here(c) for c in chunks))
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self._jobs, initializer=_init_worker,
                                              initargs=(self._media,))
         results = self._pool.map(_render_chunk, chunks, [self._field_names] * len(chunks))
+        return lambda: self._collect(chunks, results)
+
+    def _render_here(self, chunk: list[Card]) -> list[_Output]:
+        if self._renderer is None:
+            self._renderer = _new_renderer(self._media)
+        return list(_render_chunk_with(self._renderer, chunk, self._field_names))
+
+    def _collect(self, chunks: list[list[Card]], results: Iterable[list[_Output]],
+                 ) -> list[_Output]:
+        outputs: list[_Output] = []
         for chunk, result in zip(chunks, results, strict=True):
             outputs += result
             self._report(len(chunk))

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
+from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
@@ -24,6 +26,33 @@ from .errors import Problem, display_path
 from .records import Card, RenderedNote
 from .sanitize import may_be_unsafe, removed_parts, sanitize
 from .validate import math_problems, prose
+
+
+@functools.lru_cache(maxsize=64)
+def _fence_lexer(language: str) -> tuple[Lexer, str]:
+    """The lexer for a fence's language and the name its class uses (unknown: plain text)."""
+    try:
+        return get_lexer_by_name(language, stripnl=True), language
+    except ClassNotFound:
+        lexer = get_lexer_by_name("text", stripnl=True)
+        return lexer, lexer.aliases[0]
+
+
+@functools.lru_cache(maxsize=64)
+def _fence_formatter(css_class: str) -> HtmlFormatter:
+    return HtmlFormatter(cssclass=css_class, wrapcode=True)
+
+
+def highlight_fence(source: str, language: str, *args: object, **kwargs: object) -> str:
+    """A fenced block as `<div class="language-x highlight"><pre><code>` with Pygments' classes."""
+    lexer, name = _fence_lexer(language)
+    return highlight(source, lexer, _fence_formatter(f"language-{name} highlight")).rstrip("\n")
+
+
+def accept_fence_options(*args: object, **kwargs: object) -> bool:
+    """Fence options such as hl_lines are accepted (and not used)."""
+    return True
+
 
 EXTENSIONS = [
     "tables",
@@ -34,6 +63,12 @@ EXTENSIONS = [
     "pymdownx.tilde",
 ]
 EXTENSION_CONFIGS = {
+    # Every fence goes through _highlight_fence: the same markup as pymdownx.highlight's,
+    # with one lexer and one formatter per language instead of new ones per block.
+    "pymdownx.superfences": {
+        "custom_fences": [{"name": "*", "class": "highlight", "format": highlight_fence,
+                           "validator": accept_fence_options}],
+    },
     "pymdownx.highlight": {
         "use_pygments": True,
         "noclasses": False,
