@@ -140,37 +140,32 @@ class RenderCache:
     def get_many(self, keys: list[str]) -> dict[str, object]:
         """The decoded, checksum-verified values found for `keys`."""
         found: dict[str, object] = {}
-        if self._conn is None:
-            return found
-        try:
-            for start in range(0, len(keys), _BATCH):
-                batch = keys[start:start + _BATCH]
-                marks = ",".join("?" * len(batch))
-                for key, value, checksum in self._conn.execute(
-                        f"SELECT key, value, sum FROM entries WHERE key IN ({marks})", batch):
-                    decoded = _decode(value, checksum)
-                    if decoded is not None:
-                        found[key] = decoded
-        except sqlite3.DatabaseError:
-            self._discard_file()
-            self._open()
-            return {}
+        for key, value, checksum in self._select(keys, "key, value, sum"):
+            decoded = _decode(value, checksum)
+            if decoded is not None:
+                found[key] = decoded
         return found
 
     def present(self, keys: list[str]) -> set[str]:
         """Which of `keys` have an entry (not yet checked: get_many does that)."""
-        found: set[str] = set()
+        return {key for (key,) in self._select(keys, "key")}
+
+    def _select(self, keys: list[str], columns: str) -> list[tuple[object, ...]]:
+        """Rows for `keys`, in batches; a database that fails to answer is replaced."""
         if self._conn is None:
-            return found
+            return []
+        rows: list[tuple[object, ...]] = []
         try:
             for start in range(0, len(keys), _BATCH):
                 batch = keys[start:start + _BATCH]
                 marks = ",".join("?" * len(batch))
-                found.update(key for (key,) in self._conn.execute(
-                    f"SELECT key FROM entries WHERE key IN ({marks})", batch))
+                rows += self._conn.execute(
+                    f"SELECT {columns} FROM entries WHERE key IN ({marks})", batch)
         except sqlite3.DatabaseError:
-            return set()
-        return found
+            self._discard_file()
+            self._open()
+            return []
+        return rows
 
     def put(self, key: str, value: object) -> None:
         """Queue an entry; written by flush(), and in batches so that few are held at once."""

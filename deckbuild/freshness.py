@@ -10,10 +10,10 @@ byte-for-byte the one recorded has nothing to do.
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 from .cache import RenderCache, code_version, tree_files
 from .config import Config
+from .sources import file_digest
 
 
 def input_digest(config: Config, options: str) -> str:
@@ -32,14 +32,6 @@ def input_digest(config: Config, options: str) -> str:
         add("folder", str(folder).encode())
         for name, data in tree_files(folder):
             add(name, data)
-    return h.hexdigest()
-
-
-def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
     return h.hexdigest()
 
 

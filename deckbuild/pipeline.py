@@ -128,16 +128,16 @@ def build(config: Config, now: int, strict: bool = False,
     if not render.cache:
         return _build(config, now, strict, allow_schema_change, render).report
     started = time.perf_counter()
-    digest = input_digest(config, f"strict={strict} schema={allow_schema_change}")
-    warnings = recorded_warnings(config, digest)
+    options = f"strict={strict} schema={allow_schema_change}"
+    warnings = recorded_warnings(config, input_digest(config, options))
     if warnings is not None:
         return BuildReport(path=str(config.package_path), notes=0, cards=0, media=0,
                            seconds=time.perf_counter() - started, warnings=tuple(warnings),
                            written=False, up_to_date=True)
     report = _build(config, now, strict, allow_schema_change, render).report
     if report.written:
-        record(config, input_digest(config, f"strict={strict} schema={allow_schema_change}"),
-               list(report.warnings))
+        # The lock may have changed: the inputs of the next build are the ones now on disk.
+        record(config, input_digest(config, options), list(report.warnings))
     return report
 
 

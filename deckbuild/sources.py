@@ -109,13 +109,14 @@ def load_media(config: Config) -> tuple[list[MediaFile], list[Problem]]:
             problems.append(Problem(shown, 0, f"differs from {seen_lower[key]} only by case"))
             continue
         seen_lower[key] = shown
-        digest = _file_sha1(path)
+        digest = file_digest(path, "sha1")
         files.append(MediaFile(shown, media_name(path, digest), str(path.resolve())))
     return files, problems
 
 
-def _file_sha1(path: Path) -> str:
-    h = hashlib.sha1()
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file, read in chunks (media files may be large)."""
+    h = hashlib.new(algorithm)
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):
             h.update(chunk)
