@@ -85,7 +85,7 @@ def test_edit_rebuild_reimport_updates_in_place_and_keeps_reviews(tmp_path, anki
     assert col.db.list("select id from revlog order by id") == revlog_before
 
 
-def test_inline_formula_and_python_block_from_the_issue_render_intact(tmp_path, anki):
+def test_inline_formula_and_python_block_render_intact(tmp_path, anki):
     card = ("# Optimisation\n\n## What is one gradient-descent step?\n<!-- id: gd-step -->\n\n"
             f"The update is ${MATH}$ for learning rate $\\eta$.\n\n"
             "```python\nfor x, y in loader:\n    loss = loss_fn(model(x), y)\n```\n")
