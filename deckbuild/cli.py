@@ -173,7 +173,7 @@ def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
     """Show what changed: the sources against the last release, or OLD.apkg against NEW.apkg."""
     from .diff import diff_sides, format_diff, side_from_build, side_from_package, side_from_release
     from .lock import read_lock
-    from .pipeline import check, deck_infos
+    from .pipeline import check
 
     if len(packages) not in (0, 2):
         raise click.UsageError("give no package (diff against the last release) or two")
@@ -189,7 +189,7 @@ def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
         if checked.errors:
             raise DeckError(checked.errors)
         old = side_from_release(previous[-1], lock)
-        decks = tuple(d.name for d in deck_infos(config, {n.deck for n in checked.notes}))
+        decks = tuple(sorted({n.deck for n in checked.notes}))
         new = side_from_build(f"{config.version} (sources)", checked.notes, checked.notetype, decks)
     for line in format_diff(diff_sides(old, new)):
         click.echo(line)

@@ -144,3 +144,12 @@ def test_diff_against_last_release_and_between_packages(tmp_path):
                 "Questions")
     assert "Version 1.1.0" in root["desc"]
     assert "Changes since 1.0.0: 1 new, 1 updated, 1 removed." in root["desc"]
+
+
+def test_diff_right_after_a_release_reports_no_change(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project, "release").exit_code == 0
+    result = run(project, "diff")
+    assert result.exit_code == 0
+    assert "added (0)" in result.output and "removed (0)" in result.output
+    assert "subdeck" not in result.output.lower()
