@@ -25,17 +25,23 @@ PHONE_WIDTH = 360
 
 # Anki's own MathJax 3 settings (ts/mathjax in ankitects/anki): \(..\) inline, \[..\] display,
 # no $ and no \$ escapes, errors shown as the TeX source.
-MATHJAX_CONFIG = """window.MathJax = {
-  tex: {
+ANKI_TEX = """{
     inlineMath: [["\\\\(", "\\\\)"]],
     displayMath: [["\\\\[", "\\\\]"]],
     processEscapes: false,
     processEnvironments: false,
     processRefs: false,
     packages: {"[+]": ["noerrors", "mathtools", "mhchem"], "[-]": ["textmacros"]}
-  },
-  options: {renderActions: {addMenu: []}}
-};"""
+  }"""
+
+
+def mathjax_config(**sections: str) -> str:
+    """`window.MathJax = {...}` with Anki's TeX settings and the given other sections."""
+    parts = [f"  tex: {ANKI_TEX}", *(f"  {name}: {value}" for name, value in sections.items())]
+    return "window.MathJax = {\n" + ",\n".join(parts) + "\n};"
+
+
+MATHJAX_CONFIG = mathjax_config(options="{renderActions: {addMenu: []}}")
 
 PAGE_CSS = """
 body.pv { margin: 0; font-family: system-ui, sans-serif; background: #f3f3f3; color: #1a1a1a; }

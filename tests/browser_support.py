@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from deckbuild.preview import mathjax_config
+
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("DECKBUILD_CHROMIUM", "/usr/bin/chromium"))
 MATHJAX = REPO / "node_modules" / "mathjax"
@@ -29,18 +31,8 @@ CHROMIUM_ARGS = [
     "--hide-scrollbars",
 ]
 
-# Anki's reviewer settings for MathJax 3 (ts/mathjax in ankitects/anki).
-ANKI_MATHJAX_CONFIG = """window.MathJax = {
-  tex: {
-    inlineMath: [["\\\\(", "\\\\)"]],
-    displayMath: [["\\\\[", "\\\\]"]],
-    processEscapes: false,
-    processEnvironments: false,
-    processRefs: false,
-    packages: {"[+]": ["noerrors", "mathtools", "mhchem"], "[-]": ["textmacros"]}
-  },
-  startup: {typeset: false}
-};"""
+# Anki's reviewer settings for MathJax 3; the tests start typesetting themselves.
+ANKI_MATHJAX_CONFIG = mathjax_config(startup="{typeset: false}")
 
 
 def missing_requirements() -> list[str]:
