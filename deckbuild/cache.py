@@ -12,6 +12,7 @@ and a damaged database file is replaced. The cache never changes output.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import platform
@@ -67,6 +68,7 @@ def relative_problems(card: Card, problems: Iterable[Problem]) -> tuple[
     return tuple(out)
 
 
+@functools.cache
 def code_version() -> str:
     """Hash of the renderer's inputs other than cards: our sources and pinned libraries."""
     from importlib.metadata import PackageNotFoundError, version
