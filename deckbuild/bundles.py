@@ -57,6 +57,10 @@ class FileResult:
     problems: list[Problem]
 
 
+# Parsed files waiting for their notes: (cache key, source, parse problems).
+Group = list[tuple[str, SourceFile, list[Problem]]]
+
+
 class DeckReader:
     """The note type, then every card file parsed and rendered, one file at a time.
 
@@ -99,8 +103,8 @@ class DeckReader:
         context = RenderContext((self._config.root, self._config.media_dir, names),
                                 self._config.notetype.fields,
                                 jobs_for(self._options.jobs, todo), todo, self._options.progress)
-        pending: list[tuple[str, SourceFile, list[Problem]]] = []
-        running: deque[tuple[list[tuple[str, SourceFile, list[Problem]]], NotesResult]] = deque()
+        pending: Group = []
+        running: deque[tuple[Group, NotesResult]] = deque()
         with context:
             for path, shown, key in keyed:
                 bundle = self._cached(key) if key in cached else None
@@ -124,10 +128,8 @@ class DeckReader:
                     pending = []
             yield from self._finish(running, pending, context, keep=0)
 
-    def _finish(self, running: deque[tuple[list[tuple[str, SourceFile, list[Problem]]],
-                                           NotesResult]],
-                pending: list[tuple[str, SourceFile, list[Problem]]], context: RenderContext,
-                keep: int) -> Iterator[FileResult]:
+    def _finish(self, running: deque[tuple[Group, NotesResult]], pending: Group,
+                context: RenderContext, keep: int) -> Iterator[FileResult]:
         """Start rendering `pending`, then yield finished groups until `keep` still run."""
         if pending:
             placed = [p for _, source, _ in pending for p in place(self._config, source)]
@@ -145,8 +147,8 @@ class DeckReader:
         self._keep.add(key)
         self._keep.update(card_keys(self._config, source.cards, self._media, self._version))
 
-    def _results(self, group: list[tuple[str, SourceFile, list[Problem]]],
-                 rendered: list[RenderedNote], found: list[Problem]) -> Iterator[FileResult]:
+    def _results(self, group: Group, rendered: list[RenderedNote],
+                 found: list[Problem]) -> Iterator[FileResult]:
         by_path: dict[str, list[Problem]] = {}
         for problem in found:
             by_path.setdefault(problem.path, []).append(problem)
