@@ -126,6 +126,7 @@ def write_preview(config: Config, mathjax: Path | None = None) -> PreviewReport:
     page = preview_html(config, checked.notetype, checked.notes)
     config.dist_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".preview-", dir=config.dist_dir))
+    staging.chmod(0o755)  # mkdtemp makes it private; the page is meant to be opened or served
     try:
         (staging / "index.html").write_text(page, encoding="utf-8")
         # The bundle finds its fonts relative to itself: mathjax/output/chtml/fonts/woff-v2.
