@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from .cache import RenderCache, code_version
@@ -196,13 +196,18 @@ def _file_key(salt: str, shown: str, data: bytes) -> str:
     return "file:" + h.hexdigest()
 
 
+def _row(record: Card | Problem) -> list[Any]:
+    """A record's fields in order (dataclasses.astuple would deep-copy every value)."""
+    return [getattr(record, f.name) for f in fields(record)]
+
+
 def _to_value(result: FileResult) -> dict[str, Any]:
     source, notes, problems = result.source, result.notes, result.problems
     return {
         "file": [source.path, source.section, list(source.tags)],
-        "cards": [list(astuple(card)) for card in source.cards],
+        "cards": [_row(card) for card in source.cards],
         "notes": [[n.guid, n.deck, list(n.tags), list(n.fields), list(n.media)] for n in notes],
-        "problems": [list(astuple(p)) for p in problems],
+        "problems": [_row(p) for p in problems],
     }
 
 
