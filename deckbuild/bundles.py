@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .cache import RenderCache, code_version
+from .cache import RenderCache, Rendered, code_version
 from .config import Config
 from .errors import Problem, display_path
 from .ids import guid_for
@@ -24,7 +24,7 @@ from .parallel import (
     Placed,
     RenderContext,
     RenderOptions,
-    card_keys,
+    Reusable,
     jobs_for,
     notetype_for,
     start_notes,
@@ -50,11 +50,12 @@ def place(config: Config, source: SourceFile) -> list[Placed]:
 
 @dataclass(frozen=True)
 class FileResult:
-    """One card file, parsed and rendered."""
+    """One card file, parsed and rendered; `reusable` keys each note's rendering."""
 
     source: SourceFile
     notes: list[RenderedNote]
     problems: list[Problem]
+    reusable: list[Reusable]
 
 
 # Parsed files waiting for their notes: (cache key, source, parse problems).
@@ -133,8 +134,9 @@ class DeckReader:
         """Start rendering `pending`, then yield finished groups until `keep` still run."""
         if pending:
             placed = [p for _, source, _ in pending for p in place(self._config, source)]
+            known = self._previously_rendered([source.path for _, source, _ in pending])
             running.append((pending, start_notes(self._config, placed, self._media, context,
-                                                 self._cache, self._version)))
+                                                 known, self._version)))
         while len(running) > keep:
             group, result = running.popleft()
             yield from self._results(group, *result())
@@ -143,23 +145,45 @@ class DeckReader:
         assert self._cache is not None
         return _from_value(self._cache.get_many([key]).get(key))
 
-    def _remember(self, key: str, source: SourceFile) -> None:
-        self._keep.add(key)
-        self._keep.update(card_keys(self._config, source.cards, self._media, self._version))
+    def _previously_rendered(self, paths: list[str]) -> dict[str, Rendered]:
+        """The cards of these files' last cached versions, by card key: after an edit, the
+        cards that did not change are not rendered again."""
+        known: dict[str, Rendered] = {}
+        if self._cache is None:
+            return known
+        pointers = self._cache.get_many([self._path_key(path) for path in paths])
+        keys = [p["key"] for p in pointers.values() if isinstance(p, dict) and "key" in p]
+        for value in self._cache.get_many([k for k in keys if isinstance(k, str)]).values():
+            previous = _from_value(value)
+            if previous is None:
+                continue
+            for note, (card_key, relative) in zip(previous.notes, previous.reusable,
+                                                  strict=True):
+                if relative is not None:
+                    known[card_key] = Rendered(note.fields, note.media, relative)
+        return known
 
-    def _results(self, group: Group, rendered: list[RenderedNote],
-                 found: list[Problem]) -> Iterator[FileResult]:
+    def _path_key(self, path: str) -> str:
+        return "path:" + hashlib.sha256(f"{self._version}\0{path}".encode()).hexdigest()
+
+    def _remember(self, key: str, source: SourceFile) -> None:
+        self._keep.update((key, self._path_key(source.path)))
+
+    def _results(self, group: Group, rendered: list[RenderedNote], found: list[Problem],
+                 reusable: list[Reusable]) -> Iterator[FileResult]:
         by_path: dict[str, list[Problem]] = {}
         for problem in found:
             by_path.setdefault(problem.path, []).append(problem)
         start = 0
         for key, source, parse_problems in group:
-            count = len(source.cards)
-            result = FileResult(source, rendered[start:start + count],
-                                parse_problems + by_path.get(source.path, []))
-            start += count
+            end = start + len(source.cards)
+            result = FileResult(source, rendered[start:end],
+                                parse_problems + by_path.get(source.path, []),
+                                reusable[start:end])
+            start = end
             if self._cache is not None:
                 self._cache.put(key, _to_value(result))
+                self._cache.put(self._path_key(source.path), {"key": key})
                 self._remember(key, source)
             yield result
 
@@ -206,7 +230,9 @@ def _to_value(result: FileResult) -> dict[str, Any]:
     return {
         "file": [source.path, source.section, list(source.tags)],
         "cards": [_row(card) for card in source.cards],
-        "notes": [[n.guid, n.deck, list(n.tags), list(n.fields), list(n.media)] for n in notes],
+        "notes": [[n.guid, n.deck, list(n.tags), list(n.fields), list(n.media), card_key,
+                   None if relative is None else [list(p) for p in relative]]
+                  for n, (card_key, relative) in zip(notes, result.reusable, strict=True)],
         "problems": [_row(p) for p in problems],
     }
 
@@ -223,13 +249,17 @@ def _from_value(value: object) -> FileResult | None:
                       card_path, line, id_line, answer_line in value["cards"])
         if len(cards) != len(value["notes"]):
             return None
-        notes = [RenderedNote(card.id or "", guid, tuple(fields), tuple(note_tags), deck,
-                              tuple(media), card.path, card.line)
-                 for card, (guid, deck, note_tags, fields, media) in zip(cards, value["notes"],
-                                                                         strict=True)]
+        notes, reusable = [], []
+        for card, row in zip(cards, value["notes"], strict=True):
+            guid, deck, note_tags, note_fields, media, card_key, relative = row
+            notes.append(RenderedNote(card.id or "", guid, tuple(note_fields), tuple(note_tags),
+                                      deck, tuple(media), card.path, card.line))
+            reusable.append((card_key, None if relative is None else tuple(
+                (base, int(offset), message, severity)
+                for base, offset, message, severity in relative)))
         problems = [Problem(p_path, p_line, message, severity)
                     for p_path, p_line, message, severity in value["problems"]]
         source = SourceFile(path, section, tuple(tags), cards)
     except (TypeError, ValueError):
         return None
-    return FileResult(source, notes, problems)
+    return FileResult(source, notes, problems, reusable)

@@ -1,12 +1,14 @@
-"""A content-hash cache on disk for rendered cards and the note type.
+"""A content-hash cache on disk: card files parsed and rendered, the note type, builds.
 
 Lives in `<project>/.deckbuild-cache/cache.sqlite`. An entry's key is a hash of
 everything its output depends on: the deckbuild sources, the pinned versions of
-Markdown, pymdown-extensions and Pygments, the Python version, the field names and
-the card's own text (plus the media names when the card has an image). A hit
-therefore needs no Markdown or Pygments at all. Every value carries a checksum and
-is validated before use; a damaged, foreign or unreadable entry counts as a miss,
-and a damaged database file is replaced. The cache never changes output.
+Markdown, pymdown-extensions and Pygments, the Python version, the settings that
+shape notes and the file's own bytes (see bundles.py). Inside a file entry each
+card keeps its own key (its text, plus the media names when it has an image), so
+that an edited file re-renders only its changed cards. A hit needs no Markdown or
+Pygments at all. Every value carries a checksum and is validated before use; a
+damaged, foreign or unreadable entry counts as a miss, and a damaged database file
+is replaced. The cache never changes output.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from .records import Card, CardTemplate, NoteType
 
 CACHE_DIR = ".deckbuild-cache"
 CACHE_FILE = "cache.sqlite"
-FORMAT = "deckbuild-cache-2"
+FORMAT = "deckbuild-cache-3"
 PINNED = ("markdown", "pymdown-extensions", "pygments")
 _BATCH = 500
 _PENDING_BYTES = 4 << 20  # queued entries are written once they hold this much
@@ -194,22 +196,13 @@ class RenderCache:
         self._pending_bytes = 0
 
     def _prune(self, keep: set[str]) -> None:
-        """Drop entries no longer in use: old whole-file entries at once (one per file is
-        live), card entries once the dead ones outnumber the live ones."""
+        """Drop file entries (and their path pointers) that no current file uses."""
         assert self._conn is not None
         self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep (key TEXT PRIMARY KEY)")
         self._conn.execute("DELETE FROM keep")
-        self._conn.executemany("INSERT OR IGNORE INTO keep VALUES (?)",
-                               ((k,) for k in keep if k.startswith("file:")))
-        self._conn.execute("DELETE FROM entries WHERE key LIKE 'file:%' "
-                           "AND key NOT IN (SELECT key FROM keep)")
-        (count,) = self._conn.execute("SELECT count(*) FROM entries").fetchone()
-        if count <= 2 * len(keep) + 1000:
-            return
         self._conn.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
-        # Note types and build records are few and keyed by what they cover: keep them.
-        self._conn.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM keep) "
-                           "AND key NOT LIKE 'notetype:%' AND key NOT LIKE 'build:%'")
+        self._conn.execute("DELETE FROM entries WHERE (key LIKE 'file:%' OR key LIKE 'path:%') "
+                           "AND key NOT IN (SELECT key FROM keep)")
 
     def close(self) -> None:
         if self._conn is not None:
@@ -222,11 +215,6 @@ def _checksum(data: bytes) -> str:
 
 
 def _encode(value: object) -> bytes:
-    # A rendered card is stored as its fields joined by \x1f (Anki's own separator, so
-    # no field holds one) after a line of JSON: decoding is then mostly one UTF-8 pass.
-    if isinstance(value, dict) and set(value) == {"f", "m", "p"}:
-        head = json.dumps([value["m"], value["p"]], separators=(",", ":"), ensure_ascii=False)
-        return ("R" + head + "\n" + "\x1f".join(value["f"])).encode("utf-8")
     return ("J" + json.dumps(value, separators=(",", ":"), ensure_ascii=False)).encode("utf-8")
 
 
@@ -235,40 +223,11 @@ def _decode(value: object, checksum: object) -> object | None:
         return None
     try:
         text = value.decode("utf-8")
-        if text.startswith("R"):
-            head, _, body = text[1:].partition("\n")
-            media, problems = json.loads(head)
-            return {"f": body.split("\x1f"), "m": media, "p": problems}
         if text.startswith("J"):
             return json.loads(text[1:])
     except (ValueError, TypeError):
         return None
     return None
-
-
-def rendered_from(value: object, field_count: int) -> Rendered | None:
-    """A cached value as a Rendered, or None when it is not exactly the expected shape."""
-    if not isinstance(value, dict) or set(value) != {"f", "m", "p"}:
-        return None
-    values, media, problems = value["f"], value["m"], value["p"]
-    if not (isinstance(values, list) and len(values) == field_count
-            and all(isinstance(v, str) for v in values)
-            and isinstance(media, list) and all(isinstance(m, str) for m in media)
-            and isinstance(problems, list)):
-        return None
-    located = []
-    for p in problems:
-        if not (isinstance(p, list) and len(p) == 4 and p[0] in ("card", "answer")
-                and isinstance(p[1], int) and p[1] >= 0 and isinstance(p[2], str)
-                and p[3] in ("error", "warning")):
-            return None
-        located.append((p[0], p[1], p[2], p[3]))
-    return Rendered(tuple(values), tuple(media), tuple(located))
-
-
-def rendered_value(rendered: Rendered) -> dict[str, object]:
-    return {"f": list(rendered.fields), "m": list(rendered.media),
-            "p": [list(p) for p in rendered.problems]}
 
 
 def notetype_value(notetype: NoteType) -> dict[str, object]:

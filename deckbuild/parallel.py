@@ -8,7 +8,7 @@ same, in the same order, whatever the cache holds and however many workers run.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +22,6 @@ from .cache import (
     notetype_from,
     notetype_value,
     relative_problems,
-    rendered_from,
-    rendered_value,
     tree_files,
 )
 from .config import Config
@@ -81,51 +79,42 @@ def card_keys(config: Config, cards: Sequence[Card], media: Sequence[MediaFile],
     return [card_key(salt, card, media_digest) for card in cards]
 
 
-NotesResult = Callable[[], tuple[list[RenderedNote], list[Problem]]]
-
-
-def render_notes(config: Config, placed: Sequence[Placed], media: Sequence[MediaFile],
-                 context: RenderContext, cache: RenderCache | None,
-                 version: str) -> tuple[list[RenderedNote], list[Problem]]:
-    """Every placed card's note, in order: cached ones read back, the rest rendered."""
-    return start_notes(config, placed, media, context, cache, version)()
+# Each rendered card with its cache key and its problems relative to the card (None when
+# they cannot be put that way), so that a later build can reuse it.
+Reusable = tuple[str, "tuple[tuple[str, int, str, str], ...] | None"]
+NotesResult = Callable[[], tuple[list[RenderedNote], list[Problem], list[Reusable]]]
 
 
 def start_notes(config: Config, placed: Sequence[Placed], media: Sequence[MediaFile],
-                context: RenderContext, cache: RenderCache | None, version: str) -> NotesResult:
-    """Like render_notes, but returns at once: the workers render while the caller goes on,
-    and calling the result waits for them."""
-    field_names = config.notetype.fields
+                context: RenderContext, known: Mapping[str, Rendered],
+                version: str) -> NotesResult:
+    """Every placed card's note, in order: cards found in `known` (by key) are reused, the
+    rest rendered. Returns at once: the workers render while the caller goes on, and
+    calling the result waits for them."""
     keys = card_keys(config, [card for card, *_ in placed], media, version)
-    hits: dict[str, Rendered] = {}
-    if cache is not None:
-        for key, value in cache.get_many(keys).items():
-            rendered = rendered_from(value, len(field_names))
-            if rendered is not None:
-                hits[key] = rendered
-    misses = [i for i, key in enumerate(keys) if key not in hits]
+    misses = [i for i, key in enumerate(keys) if key not in known]
     context.skip(len(placed) - len(misses))
     outputs = context.start([placed[i][0] for i in misses])
-    return lambda: _merge(placed, keys, hits, dict(zip(misses, outputs(), strict=True)), cache)
+    return lambda: _merge(placed, keys, known, dict(zip(misses, outputs(), strict=True)))
 
 
-def _merge(placed: Sequence[Placed], keys: list[str], hits: dict[str, Rendered],
-           fresh: dict[int, _Output], cache: RenderCache | None,
-           ) -> tuple[list[RenderedNote], list[Problem]]:
-    notes, problems = [], []
+def _merge(placed: Sequence[Placed], keys: list[str], known: Mapping[str, Rendered],
+           fresh: dict[int, _Output],
+           ) -> tuple[list[RenderedNote], list[Problem], list[Reusable]]:
+    notes, problems, reusable = [], [], []
     for i, (card, guid, deck, tags) in enumerate(placed):
         if i in fresh:
             values, used, found = fresh[i]
             relative = relative_problems(card, found)
-            if cache is not None and relative is not None:
-                cache.put(keys[i], rendered_value(Rendered(values, used, relative)))
         else:
-            rendered = hits[keys[i]]
+            rendered = known[keys[i]]
             values, used, found = rendered.fields, rendered.media, rendered.located(card)
+            relative = rendered.problems
         notes.append(RenderedNote(card_id=card.id or "", guid=guid, fields=values, tags=tags,
                                   deck=deck, media=used, path=card.path, line=card.line))
         problems += found
-    return notes, problems
+        reusable.append((keys[i], relative))
+    return notes, problems, reusable
 
 
 def jobs_for(requested: int, misses: int) -> int:

@@ -25,7 +25,10 @@ UNKNOWN_LANG = ("# Extra\n\n## Which code?\n<!-- id: which-code -->\n\nSee:\n\n"
 
 
 def build_bytes(project: Path, options: RenderOptions) -> bytes:
+    """Build and return the package; the previous package is removed first, so the build
+    cannot stop early as up to date and really reads the cache."""
     config = load_config(project)
+    config.package_path.unlink(missing_ok=True)
     report = build(config, now=NOW, render=options)
     return Path(report.path).read_bytes()
 
@@ -44,7 +47,6 @@ def test_identical_without_cache_cold_cache_warm_cache_and_a_worker_pool(shipped
     assert not cache_db(shipped).exists()
     cold = build_bytes(shipped, RenderOptions(jobs=1))
     assert cache_db(shipped).exists()
-    load_config(shipped).package_path.unlink()  # else the build stops early: up to date
     warm = build_bytes(shipped, RenderOptions(jobs=1))
     pools = []
 
@@ -153,7 +155,6 @@ def test_an_edit_in_one_file_with_a_warm_cache_matches_a_build_without_cache(shi
     path = shipped / "cards" / "02-techniques.md"
     path.write_text(path.read_text().replace("is a robust middle road", "is a robust path"))
     warm = build_bytes(shipped, RenderOptions(jobs=1))
-    load_config(shipped).package_path.unlink()
     plain = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
     assert warm == plain
     notes = read_apkg(load_config(shipped).package_path)["notes"]
@@ -189,3 +190,19 @@ def test_the_cache_keeps_one_entry_per_file_and_drops_dead_cards(tmp_path, monke
     with sqlite3.connect(cache_db(project)) as conn:
         files = conn.execute("SELECT count(*) FROM entries WHERE key LIKE 'file:%'").fetchone()
     assert files == (2,)  # basics.md and more.md, however often more.md changed
+
+
+def test_after_an_edit_only_the_edited_card_is_rendered_again(shipped, monkeypatch):
+    build_bytes(shipped, RenderOptions(jobs=1))
+    rendered = []
+    original = parallel._render_chunk_with
+
+    def counting(renderer, cards, field_names):
+        rendered.extend(card.id for card in cards)
+        return original(renderer, cards, field_names)
+
+    monkeypatch.setattr(parallel, "_render_chunk_with", counting)
+    path = shipped / "cards" / "02-techniques.md"
+    path.write_text(path.read_text().replace("is a robust middle road", "is a robust path"))
+    build_bytes(shipped, RenderOptions(jobs=1))
+    assert rendered == ["feature-extraction-vs-fine-tuning"]
