@@ -30,7 +30,7 @@ from .parallel import (
     start_notes,
 )
 from .parse import decode_source, parse_source
-from .records import Card, MediaFile, NoteType, RenderedNote, SourceFile
+from .records import Card, MediaFile, RenderedNote, SourceFile
 from .sources import card_paths
 
 
@@ -186,18 +186,6 @@ class DeckReader:
                 self._cache.put(self._path_key(source.path), {"key": key})
                 self._remember(key, source)
             yield result
-
-
-def load_deck(config: Config, media: Sequence[MediaFile], options: RenderOptions,
-              ) -> tuple[NoteType | None, list[SourceFile], list[RenderedNote], list[Problem]]:
-    """Every card file parsed and rendered, in name order, with all their problems."""
-    with DeckReader(config, media, options) as reader:
-        results = list(reader.files())
-        problems = reader.problems + [p for r in results for p in r.problems]
-        notetype = reader.notetype
-    if not results and not problems:
-        problems.append(no_cards(config))
-    return notetype, [r.source for r in results], [n for r in results for n in r.notes], problems
 
 
 def no_cards(config: Config) -> Problem:

@@ -1,4 +1,4 @@
-"""PackageSpec -> .apkg bytes on disk. The only module that imports genanki.
+"""Notes and a PackageSpec -> .apkg bytes on disk. The only module that imports genanki.
 
 genanki supplies the schema-11 collection layout and the note type and deck JSON;
 the rows are written here with executemany in one transaction, with per-note mod
@@ -29,13 +29,6 @@ from .records import CardTemplate, NoteType, PackageSpec, RenderedNote
 _TAG = re.compile(r"<[^>]*>")
 # Deflate level 1: most of the size gain of deflate at a fraction of level 6's time.
 COMPRESS_LEVEL = 1
-
-
-def write_package(spec: PackageSpec, target: Path) -> None:
-    """Write the package atomically: a temp file beside `target`, then a rename."""
-    with PackageWriter(spec.notetype, spec.decks[0].id) as writer:
-        writer.add(spec.notes, spec.mods)
-        writer.finish(spec, target)
 
 
 class PackageWriter:

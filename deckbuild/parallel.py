@@ -1,4 +1,4 @@
-"""Rendering the whole deck: cache hits first, then the misses, in a process pool when many.
+"""Rendering cards: known renderings reused, the rest rendered, in a process pool when many.
 
 Markdown and Pygments are imported only when something has to be rendered, so a
 build whose cards and templates are all cached never loads them. Results are the

@@ -160,7 +160,7 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         notetype = scan.notetype or PLACEHOLDER_NOTETYPE
         stamper = Stamper(lock, notetype, now)
         decks: set[str] = set()
-        mods: list[int] = []
+        newest = 0
         written_ids: set[str] = set()
         for batch in scan.notes():
             # A missing or repeated id is an error reported below; it never reaches the package.
@@ -170,7 +170,7 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
             if scan.notetype is not None:
                 writer.add(batch, batch_mods)
             decks.update(note.deck for note in batch)
-            mods += batch_mods
+            newest = max(newest, max(batch_mods, default=0))
         problems, media = scan.finish()
         errors = problems if strict else [p for p in problems if p.is_error]
         if errors or scan.notetype is None:
@@ -178,12 +178,12 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         stamped, released, advice = guard(config, lock, stamper, allow_schema_change)
         target = config.package_path
         written = not (released is not None and target.exists())
-        package_time = max((*mods, stamped.notetype_mod))
+        package_time = max(newest, stamped.notetype_mod)
         card_ids = tuple(stamped.current)
         if written:
             changelog = changelog_html(stamped.lock, card_ids, notetype, config.version)
             writer.finish(PackageSpec(notetype, stamped.notetype_mod,
-                                      deck_infos(config, decks, changelog), (), (), media,
+                                      deck_infos(config, decks, changelog), media,
                                       package_time), target)
             if stamped.lock_changed or not config.lock_path.exists():
                 write_lock(config.lock_path, stamped.lock)

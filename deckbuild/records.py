@@ -108,13 +108,11 @@ class MediaFile:
 
 @dataclass(frozen=True)
 class PackageSpec:
-    """Everything the package writer needs; nothing else is read."""
+    """What the package holds besides its notes (those are streamed in before)."""
 
     notetype: NoteType
     notetype_mod: int
     decks: tuple[DeckInfo, ...]
-    notes: tuple[RenderedNote, ...]
-    mods: tuple[int, ...]  # one per note
     media: tuple[MediaFile, ...]
     timestamp: int
 
