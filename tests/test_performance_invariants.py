@@ -95,14 +95,15 @@ def test_damaged_entries_and_a_damaged_file_are_ignored(shipped):
 
 
 def test_wrongly_shaped_entry_with_a_valid_checksum_is_a_miss(shipped):
-    from deckbuild.cache import _checksum
+    from deckbuild.cache import _checksum, _encode
 
     expected = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
     build_bytes(shipped, RenderOptions(jobs=1))
     conn = sqlite3.connect(cache_db(shipped))
     with conn:
-        for (key,) in conn.execute("SELECT key FROM entries").fetchall():
-            value = b'R[[],[]]\none field only'
+        for index, (key,) in enumerate(conn.execute("SELECT key FROM entries").fetchall()):
+            # Well-formed values of the wrong shape, and bytes that are not a value at all.
+            value = _encode([[], "one field only"]) if index % 2 else b"R[[],[]]\nnot marshal"
             conn.execute("UPDATE entries SET value = ?, sum = ? WHERE key = ?",
                          (value, _checksum(value), key))
     conn.close()
