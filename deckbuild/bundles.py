@@ -19,6 +19,7 @@ from .cache import RenderCache, Rendered, code_version
 from .config import Config
 from .errors import Problem, display_path
 from .ids import guid_for
+from .lock import note_hash
 from .parallel import (
     NotesResult,
     Placed,
@@ -219,7 +220,7 @@ def _to_value(result: FileResult) -> dict[str, Any]:
         "file": [source.path, source.section, list(source.tags)],
         "cards": [_row(card) for card in source.cards],
         "notes": [[n.guid, n.deck, list(n.tags), list(n.fields), list(n.media), card_key,
-                   None if relative is None else [list(p) for p in relative]]
+                   None if relative is None else [list(p) for p in relative], note_hash(n)]
                   for n, (card_key, relative) in zip(notes, result.reusable, strict=True)],
         "problems": [_row(p) for p in problems],
     }
@@ -239,9 +240,11 @@ def _from_value(value: object) -> FileResult | None:
             return None
         notes, reusable = [], []
         for card, row in zip(cards, value["notes"], strict=True):
-            guid, deck, note_tags, note_fields, media, card_key, relative = row
+            guid, deck, note_tags, note_fields, media, card_key, relative, digest = row
+            if not (isinstance(digest, str) and len(digest) == 64):
+                raise ValueError("not a note hash")
             notes.append(RenderedNote(card.id or "", guid, tuple(note_fields), tuple(note_tags),
-                                      deck, tuple(media), card.path, card.line))
+                                      deck, tuple(media), card.path, card.line, digest))
             reusable.append((card_key, None if relative is None else tuple(
                 (base, int(offset), message, severity)
                 for base, offset, message, severity in relative)))

@@ -22,6 +22,8 @@ from .errors import DeckError, Problem
 from .records import NoteType, RenderedNote
 
 LOCK_FORMAT = 1
+# The C string encoder json.dumps(..., ensure_ascii=False) uses, without its per-call setup.
+_string = json.encoder.encode_basestring
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class Lock:
 
 def note_hash(note: RenderedNote) -> str:
     """What the package carries for a note: fields, tags, deck (each length-prefixed)."""
+    if note.digest:
+        return note.digest
     parts = [*note.fields, " ".join(sorted(note.tags)), note.deck]
     payload = "".join(f"{len(part)}:{part}" for part in parts)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -175,11 +179,6 @@ def _note_from(data: dict[str, Any]) -> NoteLock:
                     str(data.get("question", "")), str(data.get("deck", "")))
 
 
-def _note_to(note: NoteLock) -> dict[str, Any]:
-    return {"guid": note.guid, "hash": note.hash, "mod": note.mod, "question": note.question,
-            "deck": note.deck}
-
-
 def read_lock(path: Path, shown: str) -> Lock:
     """Read the lock; a missing file is an empty lock, a broken one an error."""
     try:
@@ -206,13 +205,22 @@ def read_lock(path: Path, shown: str) -> Lock:
 
 
 def _entries(mapping: dict[str, Any], indent: str) -> str:
-    """A JSON object with one compact entry per line, in key order (the C encoder, fast)."""
+    """A JSON object with one compact entry per line, in key order."""
     if not mapping:
         return "{}"
-    lines = [f"{indent}  {json.dumps(key, ensure_ascii=False)}: "
-             f"{json.dumps(mapping[key], sort_keys=True, ensure_ascii=False)}"
-             for key in sorted(mapping)]
+    lines = [f"{indent}  {_string(key)}: {_value(mapping[key])}" for key in sorted(mapping)]
     return "{\n" + ",\n".join(lines) + f"\n{indent}}}"
+
+
+def _value(value: Any) -> str:
+    """json.dumps(value, sort_keys=True, ensure_ascii=False), faster for a lock's values."""
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, NoteLock):
+        return (f'{{"deck": {_string(value.deck)}, "guid": {_string(value.guid)}, '
+                f'"hash": {_string(value.hash)}, "mod": {int(value.mod)}, '
+                f'"question": {_string(value.question)}}}')
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def lock_text(lock: Lock) -> str:
@@ -227,7 +235,7 @@ def lock_text(lock: Lock) -> str:
         releases.append(f"    {head[:-1]}, \"notes\": {_entries(dict(r.notes), '    ')}}}")
     release_text = "[\n" + ",\n".join(releases) + "\n  ]" if releases else "[]"
     return (f'{{\n  "format": {LOCK_FORMAT},\n'
-            f'  "notes": {_entries({k: _note_to(v) for k, v in lock.notes.items()}, "  ")},\n'
+            f'  "notes": {_entries(lock.notes, "  ")},\n'
             f'  "notetypes": {_entries(notetypes, "  ")},\n'
             f'  "releases": {release_text}\n}}\n')
 

@@ -59,6 +59,8 @@ class RenderedNote:
     media: tuple[str, ...]  # packaged media names the fields reference
     path: str
     line: int
+    # lock.note_hash of this note when already known (a cached note carries it).
+    digest: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True)

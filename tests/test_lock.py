@@ -71,3 +71,21 @@ def test_a_broken_lock_is_a_located_error(tmp_path: Path):
     with pytest.raises(DeckError) as info:
         read_lock(path, "deck.lock.json")
     assert str(info.value).startswith("deck.lock.json:2: unreadable lock file")
+
+
+def test_each_lock_line_is_the_sorted_json_of_its_entry(tmp_path: Path):
+    import json
+
+    awkward = 'quote " back \\ tab \t nl \n ctrl \x01 é 中 \u2028 </script>'
+    notes = (RenderedNote("k\"ey", "g\\1", (awkward, "a"), ("t",), f"D::{awkward}", (),
+                          "cards/x.md", 1),)
+    lock = stamp(Lock(), notes, NOTETYPE, 100).lock
+    path = tmp_path / "deck.lock.json"
+    write_lock(path, with_release(lock, "1.0.0", 100, ("k\"ey",), NOTETYPE, ("D::S",)))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    (entry,) = data["notes"].values()
+    key = json.dumps('k"ey')
+    expected = f"    {key}: {json.dumps(entry, sort_keys=True, ensure_ascii=False)}"
+    assert expected in path.read_text(encoding="utf-8").split("\n")
+    assert entry["question"] == awkward and entry["deck"] == f"D::{awkward}"
+    assert read_lock(path, "deck.lock.json").notes == lock.notes
