@@ -1,0 +1,83 @@
+"""The zip writer: block-parallel deflate that any unzip reads, with bytes independent of threads."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from deckbuild import archive
+
+BLOCK = archive.BLOCK
+
+
+def members(tmp_path: Path) -> list[archive.Member]:
+    rng = random.Random(7)
+    text = b"".join(b"line %d of a compressible file\n" % i for i in range(200_000))
+    noise = rng.randbytes(BLOCK + 17)  # incompressible: deflate stores it
+    big = tmp_path / "big.bin"
+    big.write_bytes(text[:3 * BLOCK + BLOCK // 2] + noise)
+    empty = tmp_path / "empty.bin"
+    empty.write_bytes(b"")
+    exact = tmp_path / "exact.bin"
+    exact.write_bytes(text[:BLOCK])
+    return [("collection.anki2", big), ("media", b'{"0": "caf\xc3\xa9.png"}'), ("0", empty),
+            ("1", exact), ("2", text[:BLOCK + 1]), ("3", b""), ("café", b"x")]
+
+
+def contents(src: Path | bytes) -> bytes:
+    return src if isinstance(src, bytes) else src.read_bytes()
+
+
+def test_every_member_reads_back_and_the_archive_tests_clean(tmp_path):
+    out = tmp_path / "a.zip"
+    items = members(tmp_path)
+    archive.write_zip(out, items, 1_700_000_000)
+    with zipfile.ZipFile(out) as zf:
+        assert zf.testzip() is None
+        assert zf.namelist() == [name for name, _ in items]
+        for name, src in items:
+            assert zf.read(name) == contents(src)
+        info = zf.getinfo("collection.anki2")
+        assert info.date_time == (2023, 11, 14, 22, 13, 20)
+        assert info.external_attr >> 16 == 0o100644 and info.create_system == 3
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+        assert info.compress_size < info.file_size
+    if shutil.which("unzip"):
+        subprocess.run(["unzip", "-tq", str(out)], check=True, capture_output=True)
+
+
+def test_bytes_do_not_depend_on_the_number_of_threads(tmp_path):
+    items = members(tmp_path)
+    outputs = []
+    for threads in (1, 2, 5):
+        out = tmp_path / f"t{threads}.zip"
+        archive.write_zip(out, items, 1_700_000_000, threads=threads)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_an_archive_past_the_plain_zip_limits_is_written_with_zip64(tmp_path, monkeypatch):
+    monkeypatch.setattr(archive, "_MAX_ENTRIES", 3)
+    out = tmp_path / "z64.zip"
+    items = members(tmp_path)
+    archive.write_zip(out, items, 1_700_000_000)
+    assert out.read_bytes()[4] == 45  # version needed to extract 4.5: Zip64 entries
+    with zipfile.ZipFile(out) as zf:
+        assert zf.testzip() is None
+        assert [zf.read(name) for name, _ in items] == [contents(src) for _, src in items]
+        assert zf.getinfo("0").external_attr >> 16 == 0o100644
+
+
+@pytest.mark.parametrize("timestamp", [0, 315532800, 4_102_444_799])
+def test_times_before_1980_are_clamped_and_seconds_round_down(tmp_path, timestamp):
+    out = tmp_path / "t.zip"
+    archive.write_zip(out, [("a", b"x")], timestamp)
+    with zipfile.ZipFile(out) as zf:
+        stamp = zf.getinfo("a").date_time
+    assert stamp == {0: (1980, 1, 1, 0, 0, 0), 315532800: (1980, 1, 1, 0, 0, 0),
+                     4_102_444_799: (2099, 12, 31, 23, 59, 58)}[timestamp]
