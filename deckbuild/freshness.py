@@ -16,8 +16,8 @@ from .config import Config
 from .sources import file_digest
 
 
-def input_digest(config: Config, options: str) -> str:
-    """Hash of everything a build reads, in a fixed order."""
+def sources_digest(config: Config, options: str) -> str:
+    """Hash of everything a build reads except the lock file, in a fixed order."""
     h = hashlib.sha256()
 
     def add(name: str, data: bytes) -> None:
@@ -27,12 +27,21 @@ def input_digest(config: Config, options: str) -> str:
     add("code", code_version().encode())
     add("options", options.encode())
     add("pyproject", (config.root / "pyproject.toml").read_bytes())
-    add("lock", config.lock_path.read_bytes() if config.lock_path.exists() else b"")
     for folder in (config.cards_dir, config.media_dir, config.templates_dir):
         add("folder", str(folder).encode())
         for name, data in tree_files(folder):
             add(name, data)
     return h.hexdigest()
+
+
+def input_digest(sources: str, config: Config) -> str:
+    """The sources' digest with the lock file as it is now.
+
+    A build reads the sources once: the digest recorded after it pairs the package
+    with the sources it was built from and the lock it wrote.
+    """
+    lock = config.lock_path.read_bytes() if config.lock_path.exists() else b""
+    return hashlib.sha256(f"{sources}\0{len(lock)}\0".encode() + lock).hexdigest()
 
 
 def _key(config: Config) -> str:

@@ -14,7 +14,7 @@ from .bundles import DeckReader, no_cards
 from .config import Config
 from .diff import changelog_html
 from .errors import DeckError, Problem, display_path
-from .freshness import input_digest, record, recorded_warnings
+from .freshness import input_digest, record, recorded_warnings, sources_digest
 from .guards import guard_released, migration_advice, schema_problem
 from .ids import subdeck_id_for
 from .lock import Lock, Release, Stamped, Stamper, notetype_hash, read_lock, with_release, write_lock
@@ -129,7 +129,8 @@ def build(config: Config, now: int, strict: bool = False,
         return _build(config, now, strict, allow_schema_change, render).report
     started = time.perf_counter()
     options = f"strict={strict} schema={allow_schema_change}"
-    warnings = recorded_warnings(config, input_digest(config, options))
+    sources = sources_digest(config, options)
+    warnings = recorded_warnings(config, input_digest(sources, config))
     if warnings is not None:
         return BuildReport(path=str(config.package_path), notes=0, cards=0, media=0,
                            seconds=time.perf_counter() - started, warnings=tuple(warnings),
@@ -137,7 +138,7 @@ def build(config: Config, now: int, strict: bool = False,
     report = _build(config, now, strict, allow_schema_change, render).report
     if report.written:
         # The lock may have changed: the inputs of the next build are the ones now on disk.
-        record(config, input_digest(config, options), list(report.warnings))
+        record(config, input_digest(sources, config), list(report.warnings))
     return report
 
 
