@@ -13,6 +13,7 @@ import hashlib
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 from .cache import RenderCache, Rendered, code_version
@@ -102,33 +103,71 @@ class DeckReader:
         cached = self._cache.present([k for *_, k in keyed]) if self._cache is not None else set()
         todo = sum(size for key, size in sizes.items() if key not in cached)
         names = {m.data_path: m.name for m in self._media}
+        jobs = jobs_for(self._options.jobs, todo, beside=sum(sizes.values()) - todo)
         context = RenderContext((self._config.root, self._config.media_dir, names),
-                                self._config.notetype.fields,
-                                jobs_for(self._options.jobs, todo), todo, self._options.progress)
+                                self._config.notetype.fields, jobs, todo, self._options.progress)
+        with context:
+            if todo <= self.GROUP:
+                yield from self._few_to_render(keyed, cached, context)
+            else:
+                yield from self._many_to_render(keyed, cached, context)
+
+    def _few_to_render(self, keyed: list[tuple[Path, str, str]], cached: set[str],
+                       context: RenderContext) -> Iterator[FileResult]:
+        """The files to render are parsed and started first, so that they render (in a
+        worker, when there is enough else to do) while the cached files are read."""
+        group = [parsed for path, shown, key in keyed if key not in cached
+                 if (parsed := self._parse(path, shown)) is not None]
+        running: deque[tuple[Group, NotesResult]] = deque()
+        yield from self._finish(running, group, context, keep=1)
+        ready: dict[str, FileResult] = {}
+        for path, shown, key in keyed:
+            bundle = self._cached(key) if key in cached else None
+            if bundle is not None:
+                self._remember(key, bundle.source)
+                yield bundle
+            elif key in cached:  # an entry that failed its checks: render the file now
+                parsed = self._parse(path, shown)
+                yield from self._finish(deque(), [parsed] if parsed else [], context, keep=0)
+            else:
+                if not ready:
+                    ready = {r.source.path: r for r in self._finish(running, [], context, keep=0)}
+                if shown in ready:
+                    yield ready.pop(shown)
+
+    def _many_to_render(self, keyed: list[tuple[Path, str, str]], cached: set[str],
+                        context: RenderContext) -> Iterator[FileResult]:
+        """Files in order, rendered in groups of about GROUP cards, two groups in flight."""
         pending: Group = []
         running: deque[tuple[Group, NotesResult]] = deque()
-        with context:
-            for path, shown, key in keyed:
-                bundle = self._cached(key) if key in cached else None
-                if bundle is not None:
-                    yield from self._finish(running, pending, context, keep=0)
-                    pending = []
-                    self._remember(key, bundle.source)
-                    yield bundle
-                    continue
-                data = path.read_bytes()
-                text, found = decode_source(data, shown)
-                if found:
-                    self.problems += found
-                    continue
-                source, parse_problems = parse_source(text, shown)
-                pending.append((_file_key(self._salt, shown, data), source, parse_problems))
-                if sum(len(p[1].cards) for p in pending) >= self.GROUP:
-                    # Two groups in flight: the workers render one while this process
-                    # stores and writes the one before.
-                    yield from self._finish(running, pending, context, keep=1)
-                    pending = []
-            yield from self._finish(running, pending, context, keep=0)
+        for path, shown, key in keyed:
+            bundle = self._cached(key) if key in cached else None
+            if bundle is not None:
+                yield from self._finish(running, pending, context, keep=0)
+                pending = []
+                self._remember(key, bundle.source)
+                yield bundle
+                continue
+            parsed = self._parse(path, shown)
+            if parsed is None:
+                continue
+            pending.append(parsed)
+            if sum(len(p[1].cards) for p in pending) >= self.GROUP:
+                # Two groups in flight: the workers render one while this process
+                # stores and writes the one before.
+                yield from self._finish(running, pending, context, keep=1)
+                pending = []
+        yield from self._finish(running, pending, context, keep=0)
+
+    def _parse(self, path: Path, shown: str) -> tuple[str, SourceFile, list[Problem]] | None:
+        """(cache key, parsed file, its problems); None when it cannot be decoded."""
+        data = path.read_bytes()
+        text, found = decode_source(data, shown)
+        if found:
+            self.problems += found
+            return None
+        source, parse_problems = parse_source(text, shown)
+        return _file_key(self._salt, shown, data), source, parse_problems
 
     def _finish(self, running: deque[tuple[Group, NotesResult]], pending: Group,
                 context: RenderContext, keep: int) -> Iterator[FileResult]:

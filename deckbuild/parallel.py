@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,9 +28,14 @@ from .errors import DeckError, Problem
 from .records import Card, MediaFile, NoteType, RenderedNote
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from .render import Renderer
 
 PARALLEL_MIN = 1000  # fewer misses than this render in-process: a pool's start-up costs more
+# ...unless this process has at least this many cached cards to read meanwhile: then one
+# worker renders the misses while this process reads, and its start-up is hidden.
+BESIDE_MIN = 2000
 CHUNK = 200  # cards per task, and per progress report
 
 Placed = tuple[Card, str, str, tuple[str, ...]]  # card, guid, deck, tags
@@ -117,21 +121,30 @@ def _merge(placed: Sequence[Placed], keys: list[str], known: Mapping[str, Render
     return notes, problems, reusable
 
 
-def jobs_for(requested: int, misses: int) -> int:
-    """Worker processes for `misses` cards to render: none below PARALLEL_MIN."""
+def jobs_for(requested: int, misses: int, beside: int = 0) -> int:
+    """Worker processes for `misses` cards to render (0: render in this process).
+
+    `beside` counts the cards this process reads from the cache while they render.
+    Asking for one job (-j 1) always renders in this process.
+    """
+    if requested == 1 or misses == 0:
+        return 0
+    available = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                 else os.cpu_count()) or 1
     if misses < PARALLEL_MIN:
-        return 1
-    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    jobs = requested if requested > 0 else (available or 1)
-    return max(1, min(jobs, -(-misses // CHUNK)))
+        # One worker hides its start-up only behind enough other work, on another CPU.
+        return 1 if beside >= BESIDE_MIN and available > 1 else 0
+    jobs = min(requested if requested > 0 else available, -(-misses // CHUNK))
+    # A lone worker helps only beside this process, on a second CPU.
+    return jobs if jobs > 1 or available > 1 else 0
 
 
 MediaArgs = tuple[Path, Path, dict[str, str]]
 
 
 class RenderContext:
-    """Renders cards in this process or in a pool of `jobs` workers, started when first
-    needed and kept for the whole build. Reports progress as (done, total)."""
+    """Renders cards in this process (`jobs` 0) or in a pool of `jobs` workers, started
+    when first needed and kept for the whole build. Reports progress as (done, total)."""
 
     def __init__(self, media: MediaArgs, field_names: tuple[str, ...], jobs: int,
                  total: int, progress: Progress | None = None) -> None:
@@ -161,9 +174,12 @@ class RenderContext:
         chunks = [cards[i:i + CHUNK] for i in range(0, len(cards), CHUNK)]
         if not chunks:
             return list
-        if self._jobs <= 1:
+        if self._jobs == 0:
             return lambda: self._collect(chunks, (self._render_here(c) for c in chunks))
         if self._pool is None:
+            # Imported here: multiprocessing costs a small build more than its rendering.
+            from concurrent.futures import ProcessPoolExecutor
+
             self._pool = ProcessPoolExecutor(max_workers=self._jobs, initializer=_init_worker,
                                              initargs=(self._media,))
         results = self._pool.map(_render_chunk, chunks, [self._field_names] * len(chunks))

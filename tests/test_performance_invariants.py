@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 import sqlite3
 import subprocess
@@ -42,22 +43,28 @@ def shipped(tmp_path: Path) -> Path:
     return make_project(tmp_path / "p", shipped=True)
 
 
+def counted_pools(monkeypatch) -> list[int]:
+    """The worker counts of the process pools the build starts, from now on."""
+    pools = []
+
+    class CountingPool(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(kwargs.get("max_workers"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountingPool)
+    return pools
+
+
 def test_identical_without_cache_cold_cache_warm_cache_and_a_worker_pool(shipped, monkeypatch):
     plain = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
     assert not cache_db(shipped).exists()
     cold = build_bytes(shipped, RenderOptions(jobs=1))
     assert cache_db(shipped).exists()
     warm = build_bytes(shipped, RenderOptions(jobs=1))
-    pools = []
-
-    class CountingPool(parallel.ProcessPoolExecutor):
-        def __init__(self, *args, **kwargs):
-            pools.append(kwargs.get("max_workers"))
-            super().__init__(*args, **kwargs)
-
+    pools = counted_pools(monkeypatch)
     monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
     monkeypatch.setattr(parallel, "CHUNK", 5)
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountingPool)
     pooled = {jobs: build_bytes(shipped, RenderOptions(jobs=jobs, cache=False)) for jobs in (2, 3)}
     assert pools == [2, 3]
     assert plain == cold == warm == pooled[2] == pooled[3]
@@ -160,6 +167,30 @@ def test_an_edit_in_one_file_with_a_warm_cache_matches_a_build_without_cache(shi
     assert warm == plain
     notes = read_apkg(load_config(shipped).package_path)["notes"]
     assert sum("is a robust path" in n[5] for n in notes) == 1
+
+
+@pytest.mark.parametrize("jobs, workers", [(0, [1]), (1, [])])
+def test_an_edit_renders_in_one_worker_beside_enough_cached_cards(shipped, monkeypatch, jobs,
+                                                                  workers):
+    build_bytes(shipped, RenderOptions(jobs=1))  # fills the cache
+    path = shipped / "cards" / "02-techniques.md"
+    path.write_text(path.read_text().replace("is a robust middle road", "is a robust path"))
+    plain = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
+    monkeypatch.setattr(parallel, "BESIDE_MIN", 10)  # the shipped deck's other files: 30 cards
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    pools = counted_pools(monkeypatch)
+    assert build_bytes(shipped, RenderOptions(jobs=jobs)) == plain
+    assert pools == workers  # -j 1 keeps rendering in this process
+
+
+def test_worker_counts():
+    jobs_for = parallel.jobs_for
+    assert jobs_for(0, 0, 50_000) == 0
+    assert jobs_for(0, 250) == 0  # a pool's start-up would cost more than it saves
+    assert jobs_for(1, 50_000) == 0
+    assert jobs_for(3, 50_000) == 3
+    assert jobs_for(3, 1000) == 3 and jobs_for(8, 1000) == 5  # at most one per chunk
 
 
 def test_up_to_date_build_stops_early_and_anything_changed_rebuilds(tmp_path):
