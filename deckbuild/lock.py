@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import DeckError, Problem
 from .records import NoteType, RenderedNote
@@ -26,8 +26,9 @@ LOCK_FORMAT = 1
 _string = json.encoder.encode_basestring
 
 
-@dataclass(frozen=True)
-class NoteLock:
+class NoteLock(NamedTuple):
+    """One note's line in the lock (a named tuple: a large deck reads and stamps many)."""
+
     guid: str
     hash: str
     mod: int
