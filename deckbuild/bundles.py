@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -21,18 +21,20 @@ from .config import Config
 from .errors import Problem, display_path
 from .ids import guid_for
 from .lock import note_hash
+from .package import CollectionFormat
 from .parallel import (
     NotesResult,
     Placed,
     RenderContext,
     RenderOptions,
     Reusable,
+    collection_format_for,
     jobs_for,
     notetype_for,
     start_notes,
 )
 from .parse import decode_source, parse_source
-from .records import Card, MediaFile, RenderedNote, SourceFile
+from .records import CardRef, MediaFile, NoteType, RenderedNote, SourceFile
 from .sources import card_paths
 
 
@@ -42,19 +44,22 @@ def section_tag(section: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", section.lower()).strip("-")
 
 
-def place(config: Config, source: SourceFile) -> list[Placed]:
-    """Each card with its GUID, subdeck and tags."""
+def place(config: Config, source: SourceFile, guids: Mapping[str, str]) -> list[Placed]:
+    """Each card with its GUID (from `guids`, card id -> GUID, when there), subdeck and tags."""
     deck = f"{config.name}::{source.section}"
-    return [(card, guid_for(config.guid_namespace, card.id or ""), deck,
+    return [(card, guids.get(card.id or "") or guid_for(config.guid_namespace, card.id or ""),
+             deck,
              tuple(sorted({*source.tags, *card.tags, section_tag(source.section)})))
             for card in source.cards]
 
 
 @dataclass(frozen=True)
 class FileResult:
-    """One card file, parsed and rendered; `reusable` keys each note's rendering."""
+    """One card file, rendered: its cards as the deck-wide checks see them, its notes and
+    problems; `reusable` keys each note's rendering."""
 
-    source: SourceFile
+    path: str
+    cards: tuple[CardRef, ...]
     notes: list[RenderedNote]
     problems: list[Problem]
     reusable: list[Reusable]
@@ -83,6 +88,10 @@ class DeckReader:
         self.notetype, self.problems = notetype_for(config, self._cache, self._version)
         self._paths, found = card_paths(config)
         self.problems += found
+
+    def collection_format(self, notetype: NoteType) -> CollectionFormat:
+        """genanki's part of the package for `notetype` (cached like renderings)."""
+        return collection_format_for(notetype, self._cache, self._version)
 
     def __enter__(self) -> DeckReader:
         return self
@@ -124,14 +133,14 @@ class DeckReader:
         for path, shown, key in keyed:
             bundle = self._cached(key) if key in cached else None
             if bundle is not None:
-                self._remember(key, bundle.source)
+                self._remember(key, bundle.path)
                 yield bundle
             elif key in cached:  # an entry that failed its checks: render the file now
                 parsed = self._parse(path, shown)
                 yield from self._finish(deque(), [parsed] if parsed else [], context, keep=0)
             else:
                 if not ready:
-                    ready = {r.source.path: r for r in self._finish(running, [], context, keep=0)}
+                    ready = {r.path: r for r in self._finish(running, [], context, keep=0)}
                 if shown in ready:
                     yield ready.pop(shown)
 
@@ -145,7 +154,7 @@ class DeckReader:
             if bundle is not None:
                 yield from self._finish(running, pending, context, keep=0)
                 pending = []
-                self._remember(key, bundle.source)
+                self._remember(key, bundle.path)
                 yield bundle
                 continue
             parsed = self._parse(path, shown)
@@ -173,8 +182,8 @@ class DeckReader:
                 context: RenderContext, keep: int) -> Iterator[FileResult]:
         """Start rendering `pending`, then yield finished groups until `keep` still run."""
         if pending:
-            placed = [p for _, source, _ in pending for p in place(self._config, source)]
-            known = self._previously_rendered([source.path for _, source, _ in pending])
+            known, guids = self._previously_rendered([source.path for _, source, _ in pending])
+            placed = [p for _, source, _ in pending for p in place(self._config, source, guids)]
             running.append((pending, start_notes(self._config, placed, self._media, context,
                                                  known, self._version)))
         while len(running) > keep:
@@ -185,29 +194,36 @@ class DeckReader:
         assert self._cache is not None
         return _from_value(self._cache.get_many([key]).get(key))
 
-    def _previously_rendered(self, paths: list[str]) -> dict[str, Rendered]:
-        """The cards of these files' last cached versions, by card key: after an edit, the
-        cards that did not change are not rendered again."""
+    def _previously_rendered(self, paths: list[str]) -> tuple[dict[str, Rendered],
+                                                              dict[str, str]]:
+        """The cards of these files' last cached versions: renderings by card key (after an
+        edit, the cards that did not change are not rendered again) and GUIDs by card id
+        (when made in the same namespace)."""
         known: dict[str, Rendered] = {}
+        guids: dict[str, str] = {}
         if self._cache is None:
-            return known
-        pointers = self._cache.get_many([self._path_key(path) for path in paths])
-        keys = [p["key"] for p in pointers.values() if isinstance(p, dict) and "key" in p]
-        for value in self._cache.get_many([k for k in keys if isinstance(k, str)]).values():
-            previous = _from_value(value)
+            return known, guids
+        pointers = [p for p in self._cache.get_many([self._path_key(path) for path in paths])
+                    .values() if isinstance(p, dict) and isinstance(p.get("key"), str)]
+        values = self._cache.get_many([p["key"] for p in pointers])
+        for pointer in pointers:
+            previous = _from_value(values.get(pointer["key"]))
             if previous is None:
                 continue
+            same_namespace = pointer.get("namespace") == self._config.guid_namespace
             for note, (card_key, relative) in zip(previous.notes, previous.reusable,
                                                   strict=True):
                 if relative is not None:
                     known[card_key] = Rendered(note.fields, note.media, relative)
-        return known
+                if same_namespace and note.card_id:
+                    guids[note.card_id] = note.guid
+        return known, guids
 
     def _path_key(self, path: str) -> str:
         return "path:" + hashlib.sha256(f"{self._version}\0{path}".encode()).hexdigest()
 
-    def _remember(self, key: str, source: SourceFile) -> None:
-        self._keep.update((key, self._path_key(source.path)))
+    def _remember(self, key: str, path: str) -> None:
+        self._keep.update((key, self._path_key(path)))
 
     def _results(self, group: Group, rendered: list[RenderedNote], found: list[Problem],
                  reusable: list[Reusable]) -> Iterator[FileResult]:
@@ -217,14 +233,16 @@ class DeckReader:
         start = 0
         for key, source, parse_problems in group:
             end = start + len(source.cards)
-            result = FileResult(source, rendered[start:end],
+            result = FileResult(source.path, tuple(CardRef.of(card) for card in source.cards),
+                                rendered[start:end],
                                 parse_problems + by_path.get(source.path, []),
                                 reusable[start:end])
             start = end
             if self._cache is not None:
                 self._cache.put(key, _to_value(result))
-                self._cache.put(self._path_key(source.path), {"key": key})
-                self._remember(key, source)
+                self._cache.put(self._path_key(source.path),
+                                {"key": key, "namespace": self._config.guid_namespace})
+                self._remember(key, source.path)
             yield result
 
 
@@ -248,16 +266,16 @@ def _file_key(salt: str, shown: str, data: bytes) -> str:
     return "file:" + h.hexdigest()
 
 
-def _row(record: Card | Problem) -> list[Any]:
+def _row(record: CardRef | Problem) -> list[Any]:
     """A record's fields in order (dataclasses.astuple would deep-copy every value)."""
     return [getattr(record, f.name) for f in fields(record)]
 
 
 def _to_value(result: FileResult) -> dict[str, Any]:
-    source, notes, problems = result.source, result.notes, result.problems
+    notes, problems = result.notes, result.problems
     return {
-        "file": [source.path, source.section, list(source.tags)],
-        "cards": [_row(card) for card in source.cards],
+        "file": result.path,
+        "cards": [_row(card) for card in result.cards],
         "notes": [[n.guid, n.deck, list(n.tags), list(n.fields), list(n.media), card_key,
                    None if relative is None else [list(p) for p in relative], note_hash(n)]
                   for n, (card_key, relative) in zip(notes, result.reusable, strict=True)],
@@ -270,11 +288,11 @@ def _from_value(value: object) -> FileResult | None:
     if not isinstance(value, dict) or set(value) != {"file", "cards", "notes", "problems"}:
         return None
     try:
-        path, section, tags = value["file"]
-        cards = tuple(Card(card_id, question, answer, extra, src, tuple(card_tags), card_section,
-                           card_path, line, id_line, answer_line)
-                      for card_id, question, answer, extra, src, card_tags, card_section,
-                      card_path, line, id_line, answer_line in value["cards"])
+        path = value["file"]
+        if not isinstance(path, str):
+            return None
+        cards = tuple(CardRef(card_id, question, card_path, line, id_line)
+                      for card_id, question, card_path, line, id_line in value["cards"])
         if len(cards) != len(value["notes"]):
             return None
         notes, reusable = [], []
@@ -289,7 +307,6 @@ def _from_value(value: object) -> FileResult | None:
                 for base, offset, message, severity in relative)))
         problems = [Problem(p_path, p_line, message, severity)
                     for p_path, p_line, message, severity in value["problems"]]
-        source = SourceFile(path, section, tuple(tags), cards)
     except (TypeError, ValueError):
         return None
-    return FileResult(source, notes, problems, reusable)
+    return FileResult(path, cards, notes, problems, reusable)

@@ -2,11 +2,11 @@
 
 Lives in `<project>/.deckbuild-cache/cache.sqlite`. An entry's key is a hash of
 everything its output depends on: the deckbuild sources, the pinned versions of
-Markdown, pymdown-extensions and Pygments, the Python version, the settings that
+Markdown, pymdown-extensions, Pygments and genanki, the Python version, the settings that
 shape notes and the file's own bytes (see bundles.py). Inside a file entry each
 card keeps its own key (its text, plus the media names when it has an image), so
-that an edited file re-renders only its changed cards. A hit needs no Markdown or
-Pygments at all. Every value carries a checksum and is validated before use; a
+that an edited file re-renders only its changed cards. A hit needs no Markdown,
+Pygments or genanki at all. Every value carries a checksum and is validated before use; a
 damaged, foreign or unreadable entry counts as a miss, and a damaged database file
 is replaced. The cache never changes output.
 """
@@ -31,7 +31,7 @@ CACHE_DIR = ".deckbuild-cache"
 CACHE_FILE = "cache.sqlite"
 FORMAT = "deckbuild-cache-4"
 MARSHAL_VERSION = 4
-PINNED = ("markdown", "pymdown-extensions", "pygments")
+PINNED = ("markdown", "pymdown-extensions", "pygments", "genanki")
 _BATCH = 500
 _PENDING_BYTES = 4 << 20  # queued entries are written once they hold this much
 _PACKAGE_DIR = Path(__file__).resolve().parent

@@ -7,8 +7,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-import genanki
-
 # Ids Anki stores are signed 64-bit, and JavaScript in the reviewer reads them as
 # doubles: keep them below 2**53 and well above real millisecond timestamps' range
 # of collisions with ids Anki makes itself (those are near 1.7e12).
@@ -18,6 +16,8 @@ _ID_SPAN = 1 << 52
 
 def guid_for(namespace: str, card_id: str) -> str:
     """A note's GUID: from the deck's namespace and the card's written id, nothing else."""
+    import genanki  # here: a build from the cache does not need it (40 ms to import)
+
     return genanki.guid_for(namespace, card_id)
 
 

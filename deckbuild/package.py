@@ -1,7 +1,9 @@
-"""Notes and a PackageSpec -> .apkg bytes on disk. The only module that imports genanki.
+"""Notes and a PackageSpec -> .apkg bytes on disk. Uses genanki (with ids.guid_for).
 
-genanki supplies the schema-11 collection layout and the note type and deck JSON;
-the rows are written here with executemany in one transaction, with per-note mod
+genanki supplies the schema-11 collection layout and the note type and deck JSON,
+gathered once per note type into a CollectionFormat: plain data that the build
+caches, so that a rebuild from the cache does not import genanki at all. The rows
+are written here with executemany in one transaction, with per-note mod
 times, ids derived from GUIDs and a deterministic, deflated zip, written to a
 temporary file and renamed into place so a failed build leaves dist/ as it was.
 """
@@ -16,20 +18,81 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-
-import genanki
-from genanki.apkg_col import APKG_COL
-from genanki.apkg_schema import APKG_SCHEMA
 
 from .archive import write_zip
 from .ids import card_id_for, note_id_for, subdeck_id_for
-from .records import CardTemplate, NoteType, PackageSpec, RenderedNote
+from .records import CardTemplate, DeckInfo, NoteType, PackageSpec, RenderedNote
 
 _TAG = re.compile(r"<[^>]*>")
 # Room for the rows of several thousand notes: fewer pages written out and read back
 # while ids arrive in no order (the file's bytes do not depend on it).
 _CACHE_KIB = 8192
+
+
+@dataclass(frozen=True)
+class CollectionFormat:
+    """What genanki contributes to a package, as plain data."""
+
+    schema: str  # SQL creating the schema-11 tables
+    col: str  # SQL inserting the collection row
+    decks: dict[str, object]  # the collection's own decks ("Default")
+    model: dict[str, object]  # the note type's JSON; the writer sets "mod" and "did"
+    deck: dict[str, object]  # a deck's JSON; the writer sets "id", "name", "desc" and "mod"
+
+    def value(self) -> dict[str, object]:
+        return {"schema": self.schema, "col": self.col, "decks": self.decks,
+                "model": self.model, "deck": self.deck}
+
+    @classmethod
+    def from_value(cls, value: object) -> CollectionFormat | None:
+        """A cached format, or None for anything else."""
+        if not isinstance(value, dict) or set(value) != {"schema", "col", "decks", "model",
+                                                          "deck"}:
+            return None
+        if not (isinstance(value["schema"], str) and isinstance(value["col"], str)
+                and all(isinstance(value[k], dict) for k in ("decks", "model", "deck"))):
+            return None
+        return cls(value["schema"], value["col"], value["decks"], value["model"], value["deck"])
+
+    def model_json(self, mod: int, deck_id: int) -> dict[str, object]:
+        return {**self.model, "mod": mod, "did": deck_id}
+
+    def deck_json(self, deck: DeckInfo, mod: int) -> dict[str, object]:
+        return {**self.deck, "id": deck.id, "name": deck.name, "desc": deck.description,
+                "mod": mod}
+
+
+def collection_format(notetype: NoteType) -> CollectionFormat:
+    """The schema, the default decks and the JSON shapes, from genanki."""
+    import genanki
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    model = genanki.Model(
+        model_id=notetype.id,
+        name=notetype.name,
+        fields=[{"name": name} for name in notetype.fields],
+        templates=[{"name": t.name, "qfmt": t.front, "afmt": t.back} for t in notetype.templates],
+        css=notetype.css,
+        model_type=genanki.Model.CLOZE if notetype.kind == "cloze" else genanki.Model.FRONT_BACK,
+        sort_field_index=notetype.sort_field,
+    ).to_json(0, 0)
+    model["latexsvg"] = False
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(APKG_SCHEMA)
+        conn.executescript(APKG_COL)
+        (decks,) = conn.execute("SELECT decks FROM col").fetchone()
+    finally:
+        conn.close()
+    # A JSON round trip: the same plain data whether it comes from here or the cache.
+    fmt = CollectionFormat.from_value(json.loads(json.dumps({
+        "schema": APKG_SCHEMA, "col": APKG_COL, "decks": json.loads(decks), "model": model,
+        "deck": genanki.Deck(deck_id=0, name="").to_json()})))
+    assert fmt is not None
+    return fmt
 
 
 class PackageWriter:
@@ -39,8 +102,9 @@ class PackageWriter:
     error found later in the build) deletes the scratch files.
     """
 
-    def __init__(self, notetype: NoteType, root_deck_id: int) -> None:
+    def __init__(self, notetype: NoteType, fmt: CollectionFormat, root_deck_id: int) -> None:
         self._notetype = notetype
+        self._format = fmt
         self._root_deck_id = root_deck_id
         self._deck_ids: dict[str, int] = {}
         self._position = 0
@@ -51,8 +115,8 @@ class PackageWriter:
         self._conn.execute("PRAGMA journal_mode = OFF")
         self._conn.execute("PRAGMA synchronous = OFF")
         self._conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
-        self._conn.executescript(APKG_SCHEMA)
-        self._conn.executescript(APKG_COL)
+        self._conn.executescript(fmt.schema)
+        self._conn.executescript(fmt.col)
         self._conn.execute("BEGIN")
 
     def __enter__(self) -> PackageWriter:
@@ -73,12 +137,14 @@ class PackageWriter:
     def finish(self, spec: PackageSpec, target: Path) -> None:
         """Note type, decks and time into the collection; zip it beside `target`; rename."""
         assert self._conn is not None
-        models = {str(spec.notetype.id): notetype_json(spec.notetype, spec.notetype_mod,
-                                                       self._root_deck_id)}
+        models = {str(spec.notetype.id): self._format.model_json(spec.notetype_mod,
+                                                                 self._root_deck_id)}
+        decks = {**self._format.decks,
+                 **{str(d.id): self._format.deck_json(d, spec.timestamp) for d in spec.decks}}
         self._conn.execute("UPDATE col SET mod = ?, models = ?, decks = ?", (
             spec.timestamp * 1000,
             json.dumps(models, sort_keys=True),
-            json.dumps(_decks_json(spec), sort_keys=True),
+            json.dumps(decks, sort_keys=True),
         ))
         self._conn.commit()
         self._conn.close()
@@ -125,42 +191,6 @@ class PackageWriter:
                 yield (card_id_for(note_id, ordinal), note_id, deck_id, ordinal, mod,
                        -1, 0, 0, self._position, 0, 0, 0, 0, 0, 0, 0, 0, "")
             self._position += 1
-
-
-def notetype_json(notetype: NoteType, mod: int, deck_id: int) -> dict[str, object]:
-    """The schema-11 note type dict Anki reads (field and template order are identity)."""
-    model = genanki.Model(
-        model_id=notetype.id,
-        name=notetype.name,
-        fields=[{"name": name} for name in notetype.fields],
-        templates=[{"name": t.name, "qfmt": t.front, "afmt": t.back} for t in notetype.templates],
-        css=notetype.css,
-        model_type=genanki.Model.CLOZE if notetype.kind == "cloze" else genanki.Model.FRONT_BACK,
-        sort_field_index=notetype.sort_field,
-    )
-    data = model.to_json(mod, deck_id)
-    data["latexsvg"] = False
-    return data
-
-
-def _decks_json(spec: PackageSpec) -> dict[str, object]:
-    decks = json.loads(_col_value("decks"))
-    for deck in spec.decks:
-        data = genanki.Deck(deck_id=deck.id, name=deck.name, description=deck.description).to_json()
-        data["mod"] = spec.timestamp
-        decks[str(deck.id)] = data
-    return decks
-
-
-def _col_value(column: str) -> str:
-    conn = sqlite3.connect(":memory:")
-    try:
-        conn.executescript(APKG_SCHEMA)
-        conn.executescript(APKG_COL)
-        (value,) = conn.execute(f"SELECT {column} FROM col").fetchone()
-        return str(value)
-    finally:
-        conn.close()
 
 
 def _write_zip(spec: PackageSpec, db_path: Path, out: Path) -> None:

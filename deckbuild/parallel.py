@@ -25,6 +25,7 @@ from .cache import (
 )
 from .config import Config
 from .errors import DeckError, Problem
+from .package import CollectionFormat, collection_format
 from .records import Card, MediaFile, NoteType, RenderedNote
 
 if TYPE_CHECKING:
@@ -71,6 +72,20 @@ def notetype_for(config: Config, cache: RenderCache | None,
         cache.put(key, notetype_value(notetype))
         cache.flush()
     return notetype, []
+
+
+def collection_format_for(notetype: NoteType, cache: RenderCache | None,
+                          version: str) -> CollectionFormat:
+    """genanki's schema and JSON for this note type, from the cache when it has them."""
+    key = "collection:" + digest_of([("code", version), ("notetype", repr(notetype))])
+    if cache is not None:
+        cached = CollectionFormat.from_value(cache.get_many([key]).get(key))
+        if cached is not None:
+            return cached
+    fmt = collection_format(notetype)
+    if cache is not None:
+        cache.put(key, fmt.value())
+    return fmt
 
 
 def card_keys(config: Config, cards: Sequence[Card], media: Sequence[MediaFile],

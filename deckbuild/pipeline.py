@@ -18,7 +18,7 @@ from .freshness import input_digest, record, recorded_warnings, sources_digest
 from .guards import guard_released, migration_advice, schema_problem
 from .ids import subdeck_id_for
 from .lock import Lock, Release, Stamped, Stamper, notetype_hash, read_lock, with_release, write_lock
-from .package import PackageWriter
+from .package import CollectionFormat, PackageWriter
 from .parallel import RenderOptions
 from .records import (
     BuildReport,
@@ -77,12 +77,15 @@ class DeckScan:
     def notetype(self) -> NoteType | None:
         return self._reader.notetype
 
+    def collection_format(self, notetype: NoteType) -> CollectionFormat:
+        return self._reader.collection_format(notetype)
+
     def notes(self) -> Iterator[list[RenderedNote]]:
         """Each card file's notes, in order."""
         for result in self._reader.files():
             self._files += 1
             self.problems += result.problems
-            self._cards += [CardRef.of(card) for card in result.source.cards]
+            self._cards += result.cards
             self._used.update(name for note in result.notes for name in note.media)
             yield result.notes
 
@@ -157,7 +160,9 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
     started = time.perf_counter()
     lock = read_lock(config.lock_path, display_path(config.lock_path, config.root))
     with DeckScan(config, render or RenderOptions()) as scan, \
-            PackageWriter(scan.notetype or PLACEHOLDER_NOTETYPE, config.deck_id) as writer:
+            PackageWriter(scan.notetype or PLACEHOLDER_NOTETYPE,
+                          scan.collection_format(scan.notetype or PLACEHOLDER_NOTETYPE),
+                          config.deck_id) as writer:
         notetype = scan.notetype or PLACEHOLDER_NOTETYPE
         stamper = Stamper(lock, notetype, now)
         decks: set[str] = set()

@@ -70,18 +70,38 @@ def test_identical_without_cache_cold_cache_warm_cache_and_a_worker_pool(shipped
     assert plain == cold == warm == pooled[2] == pooled[3]
 
 
-def test_a_cached_build_imports_neither_markdown_nor_pygments(shipped):
+def test_a_build_from_the_cache_imports_neither_markdown_pygments_nor_genanki(shipped):
     script = ("import sys; from pathlib import Path; from deckbuild.config import load_config; "
-              "from deckbuild.pipeline import build; "
-              f"build(load_config(Path({str(shipped)!r})), now={NOW}); "
-              "print(sorted(m for m in ('markdown', 'pygments') if m in sys.modules))")
+              "from deckbuild.pipeline import build; from deckbuild.parallel import RenderOptions; "
+              f"build(load_config(Path({str(shipped)!r})), now={NOW}, "
+              "render=RenderOptions(jobs=1)); "
+              "print(sorted(m for m in ('markdown', 'pygments', 'genanki') if m in sys.modules))")
 
     def modules() -> str:
         return subprocess.run([sys.executable, "-c", script], cwd=REPO, check=True,
                               capture_output=True, text=True).stdout.strip()
 
-    assert modules() == "['markdown', 'pygments']"  # cold: everything is rendered
+    package = load_config(shipped).package_path
+    assert modules() == "['genanki', 'markdown', 'pygments']"  # cold: everything is made
+    package.unlink()  # not up to date: the package is written again, from the cache alone
     assert modules() == "[]"
+    path = shipped / "cards" / "02-techniques.md"
+    path.write_text(path.read_text().replace("is a robust middle road", "is a robust path"))
+    assert modules() == "['markdown', 'pygments']"  # the edited card; GUIDs come from the cache
+    assert package.exists()
+
+
+def test_guids_come_from_the_cache_only_within_the_same_namespace(shipped):
+    build_bytes(shipped, RenderOptions(jobs=1))
+    pyproject = shipped / "pyproject.toml"
+    text = pyproject.read_text()
+    namespace = 'guid_namespace = "transfer-learning-interview-questions"'
+    assert namespace in text
+    pyproject.write_text(text.replace(namespace, 'guid_namespace = "another"'))
+    path = shipped / "cards" / "02-techniques.md"
+    path.write_text(path.read_text().replace("is a robust middle road", "is a robust path"))
+    warm = build_bytes(shipped, RenderOptions(jobs=1))
+    assert warm == build_bytes(shipped, RenderOptions(jobs=1, cache=False))
 
 
 def test_damaged_entries_and_a_damaged_file_are_ignored(shipped):
