@@ -16,8 +16,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import marshal
+import os
 import platform
+import re
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
@@ -31,7 +34,9 @@ CACHE_DIR = ".deckbuild-cache"
 CACHE_FILE = "cache.sqlite"
 FORMAT = "deckbuild-cache-4"
 MARSHAL_VERSION = 4
-PINNED = ("markdown", "pymdown-extensions", "pygments", "genanki")
+# The libraries that shape output: (distribution, the package it installs).
+PINNED = (("markdown", "markdown"), ("pymdown-extensions", "pymdownx"),
+          ("pygments", "pygments"), ("genanki", "genanki"))
 _BATCH = 500
 _PENDING_BYTES = 4 << 20  # queued entries are written once they hold this much
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -75,18 +80,38 @@ def relative_problems(card: Card, problems: Iterable[Problem]) -> tuple[
 @functools.cache
 def code_version() -> str:
     """Hash of the renderer's inputs other than cards: our sources and pinned libraries."""
-    from importlib.metadata import PackageNotFoundError, version
-
     h = hashlib.sha256(FORMAT.encode())
     h.update(platform.python_version().encode())
-    for name in PINNED:
-        try:
-            h.update(f"\0{name}={version(name)}".encode())
-        except PackageNotFoundError:
-            h.update(f"\0{name}=?".encode())
+    for name, package in PINNED:
+        h.update(f"\0{name}={installed_version(name, package)}".encode())
     for path in sorted(_PACKAGE_DIR.glob("*.py")):
         h.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
+
+
+def installed_version(name: str, package: str) -> str:
+    """What identifies the installed version of a distribution, cheaply.
+
+    The names of its metadata folders next to its package ("pygments-2.19.1.dist-info":
+    standard names carry the version). importlib.metadata says the same but costs more
+    to import than a small build's rendering, so it is only the fallback.
+    """
+    spec = importlib.util.find_spec(package)
+    wanted = re.sub(r"[-_.]+", "_", name).lower()
+    if spec is not None and spec.submodule_search_locations:
+        site = Path(next(iter(spec.submodule_search_locations))).parent
+        with contextlib.suppress(OSError):
+            found = sorted(entry for entry in os.listdir(site)
+                           if entry.endswith((".dist-info", ".egg-info"))
+                           and re.sub(r"[-_.]+", "_", entry.split("-")[0]).lower() == wanted)
+            if found:
+                return ",".join(found)
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
 
 
 def card_key(salt: str, card: Card, media_digest: str) -> str:

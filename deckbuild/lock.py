@@ -119,6 +119,8 @@ class Stamper:
         self._notes: dict[str, NoteLock] = dict(lock.notes)
         self._changed: list[str] = []
         self.current: dict[str, str] = {}  # card id -> content hash, in build order
+        self._question = (notetype.fields.index("Question") if "Question" in notetype.fields
+                          else notetype.sort_field)
 
     def mod_for(self, note: RenderedNote) -> int:
         """The recorded mod if the note's content is unchanged, else one newer than all."""
@@ -131,7 +133,7 @@ class Stamper:
             self._changed.append(note.card_id)
         self.current[note.card_id] = digest
         self._notes[note.card_id] = NoteLock(note.guid, digest, mod,
-                                             question_text(note, self.notetype), note.deck)
+                                             note.fields[self._question], note.deck)
         return mod
 
     def finish(self) -> Stamped:

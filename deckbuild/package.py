@@ -176,8 +176,10 @@ class PackageWriter:
                    note_ids: list[int]):
         sort = self._notetype.sort_field
         for note, mod, note_id in zip(notes, mods, note_ids, strict=True):
-            sort_text = _TAG.sub("", note.fields[sort]).strip()
-            checksum = int(hashlib.sha1(sort_text.encode("utf-8")).hexdigest()[:8], 16)
+            field = note.fields[sort]
+            sort_text = (_TAG.sub("", field) if "<" in field else field).strip()
+            # Anki's checksum: the first 8 hex digits of the SHA-1 of the sort field.
+            checksum = int.from_bytes(hashlib.sha1(sort_text.encode("utf-8")).digest()[:4], "big")
             tags = f" {' '.join(note.tags)} " if note.tags else ""
             yield (note_id, note.guid, self._notetype.id, mod, -1, tags,
                    "\x1f".join(note.fields), sort_text, checksum, 0, "")

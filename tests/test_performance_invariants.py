@@ -258,3 +258,23 @@ def test_after_an_edit_only_the_edited_card_is_rendered_again(shipped, monkeypat
     path.write_text(path.read_text().replace("is a robust middle road", "is a robust path"))
     build_bytes(shipped, RenderOptions(jobs=1))
     assert rendered == ["feature-extraction-vs-fine-tuning"]
+
+
+def test_the_installed_version_of_a_library_is_read_from_its_metadata_folder(tmp_path,
+                                                                             monkeypatch):
+    from deckbuild.cache import installed_version
+
+    site = tmp_path / "site"
+    (site / "fancy_pkg").mkdir(parents=True)
+    (site / "fancy_pkg" / "__init__.py").write_text("")
+    (site / "Fancy.Lib-2.0.1.dist-info").mkdir()
+    (site / "fancy_library-9.dist-info").mkdir()  # another distribution
+    monkeypatch.syspath_prepend(str(site))
+    assert installed_version("fancy-lib", "fancy_pkg") == "Fancy.Lib-2.0.1.dist-info"
+    (site / "Fancy.Lib-2.0.1.dist-info").rename(site / "fancy_lib-2.1.dist-info")
+    assert installed_version("fancy-lib", "fancy_pkg") == "fancy_lib-2.1.dist-info"
+    (site / "fancy_lib-2.1.dist-info").rmdir()
+    assert installed_version("fancy-lib", "fancy_pkg") == "?"  # nothing installed says
+    import markdown
+
+    assert markdown.__version__ in installed_version("markdown", "markdown")
