@@ -245,7 +245,11 @@ def lock_text(lock: Lock) -> str:
 
 def write_lock(path: Path, lock: Lock) -> bool:
     """Write atomically; return False (and write nothing) when the text is unchanged."""
-    text = lock_text(lock)
+    return write_lock_text(path, lock_text(lock))
+
+
+def write_lock_text(path: Path, text: str) -> bool:
+    """write_lock() of a lock_text() made earlier."""
     try:
         if path.read_text(encoding="utf-8") == text:
             return False

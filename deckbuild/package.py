@@ -17,18 +17,20 @@ import re
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from .archive import write_zip
+from .collection import Collection, CollectionProcess
 from .ids import card_id_for, note_id_for, subdeck_id_for
 from .records import CardTemplate, DeckInfo, NoteType, PackageSpec, RenderedNote
 
 _TAG = re.compile(r"<[^>]*>")
-# Room for the rows of several thousand notes: fewer pages written out and read back
-# while ids arrive in no order (the file's bytes do not depend on it).
-_CACHE_KIB = 8192
+T = TypeVar("T")
+# Decks of fewer notes (as the lock counts them) are written in the build's own process:
+# starting a worker costs more than it saves.
+WORKER_MIN_NOTES = 2000
 
 
 @dataclass(frozen=True)
@@ -98,26 +100,24 @@ def collection_format(notetype: NoteType) -> CollectionFormat:
 class PackageWriter:
     """Notes go into a scratch collection as they come; finish() zips it into place.
 
-    Nothing reaches `target` until finish(); leaving the `with` block without it (an
-    error found later in the build) deletes the scratch files.
+    With `in_worker` a worker process inserts the rows (see collection.py) while this
+    one goes on reading notes; the bytes are the same either way. Nothing reaches
+    `target` until finish(); leaving the `with` block without it (an error found later
+    in the build) deletes the scratch files.
     """
 
-    def __init__(self, notetype: NoteType, fmt: CollectionFormat, root_deck_id: int) -> None:
+    def __init__(self, notetype: NoteType, fmt: CollectionFormat, root_deck_id: int,
+                 in_worker: bool = False) -> None:
         self._notetype = notetype
         self._format = fmt
         self._root_deck_id = root_deck_id
         self._deck_ids: dict[str, int] = {}
         self._position = 0
         self._dir = tempfile.TemporaryDirectory(prefix="deckbuild-")
-        self._db_path = Path(self._dir.name) / "collection.anki2"
-        self._conn: sqlite3.Connection | None = sqlite3.connect(self._db_path)
-        # A scratch file: no journal and no fsync (neither changes the file's bytes).
-        self._conn.execute("PRAGMA journal_mode = OFF")
-        self._conn.execute("PRAGMA synchronous = OFF")
-        self._conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
-        self._conn.executescript(fmt.schema)
-        self._conn.executescript(fmt.col)
-        self._conn.execute("BEGIN")
+        db_path = Path(self._dir.name) / "collection.anki2"
+        kind = CollectionProcess if in_worker else Collection
+        self._collection: Collection | CollectionProcess | None = kind(db_path, fmt.schema,
+                                                                       fmt.col)
 
     def __enter__(self) -> PackageWriter:
         return self
@@ -127,44 +127,47 @@ class PackageWriter:
 
     def add(self, notes: Sequence[RenderedNote], mods: Sequence[int]) -> None:
         """Rows for these notes and their cards, after those added before."""
-        assert self._conn is not None
+        assert self._collection is not None
         note_ids = [note_id_for(note.guid) for note in notes]
-        self._conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                               self._note_rows(notes, mods, note_ids))
-        self._conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                               self._card_rows(notes, mods, note_ids))
+        self._collection.insert(list(self._note_rows(notes, mods, note_ids)),
+                                list(self._card_rows(notes, mods, note_ids)))
 
-    def finish(self, spec: PackageSpec, target: Path) -> None:
-        """Note type, decks and time into the collection; zip it beside `target`; rename."""
-        assert self._conn is not None
+    def finish(self, spec: PackageSpec, target: Path,
+               meanwhile: Callable[[], T] = lambda: None) -> T:
+        """Note type, decks and time into the collection; zip it beside `target`; rename.
+
+        `meanwhile` runs while a worker zips (after the zip otherwise); its result is
+        returned once the package is in place.
+        """
+        assert self._collection is not None
         models = {str(spec.notetype.id): self._format.model_json(spec.notetype_mod,
                                                                  self._root_deck_id)}
         decks = {**self._format.decks,
                  **{str(d.id): self._format.deck_json(d, spec.timestamp) for d in spec.decks}}
-        self._conn.execute("UPDATE col SET mod = ?, models = ?, decks = ?", (
-            spec.timestamp * 1000,
-            json.dumps(models, sort_keys=True),
-            json.dumps(decks, sort_keys=True),
-        ))
-        self._conn.commit()
-        self._conn.close()
-        self._conn = None
+        col = (spec.timestamp * 1000, json.dumps(models, sort_keys=True),
+               json.dumps(decks, sort_keys=True))
+        media_map = {str(i): m.name for i, m in enumerate(spec.media)}
+        members = [("media", json.dumps(media_map, sort_keys=True).encode()),
+                   *((str(i), Path(m.data_path)) for i, m in enumerate(spec.media))]
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                         dir=target.parent)
         os.close(fd)
         try:
-            _write_zip(spec, self._db_path, Path(tmp_name))
+            collection, self._collection = self._collection, None
+            result = collection.finish_with(col, members, Path(tmp_name), spec.timestamp,
+                                            meanwhile)
             os.chmod(tmp_name, 0o644)
             os.replace(tmp_name, target)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
+        return result
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        if self._collection is not None:
+            self._collection.close()
+            self._collection = None
         self._dir.cleanup()
 
     def _deck_id(self, name: str) -> int:
@@ -193,14 +196,6 @@ class PackageWriter:
                 yield (card_id_for(note_id, ordinal), note_id, deck_id, ordinal, mod,
                        -1, 0, 0, self._position, 0, 0, 0, 0, 0, 0, 0, 0, "")
             self._position += 1
-
-
-def _write_zip(spec: PackageSpec, db_path: Path, out: Path) -> None:
-    media_map = {str(i): m.name for i, m in enumerate(spec.media)}
-    write_zip(out, [("collection.anki2", db_path),
-                    ("media", json.dumps(media_map, sort_keys=True).encode()),
-                    *((str(i), Path(m.data_path)) for i, m in enumerate(spec.media))],
-              spec.timestamp)
 
 
 def read_package(path: Path) -> tuple[list[NoteType], list[tuple[str, int, list[str], list[str],

@@ -17,8 +17,19 @@ from .errors import DeckError, Problem, display_path
 from .freshness import input_digest, record, recorded_warnings, sources_digest
 from .guards import guard_released, migration_advice, schema_problem
 from .ids import subdeck_id_for
-from .lock import Lock, Release, Stamped, Stamper, notetype_hash, read_lock, with_release, write_lock
-from .package import CollectionFormat, PackageWriter
+from .lock import (
+    Lock,
+    Release,
+    Stamped,
+    Stamper,
+    lock_text,
+    notetype_hash,
+    read_lock,
+    with_release,
+    write_lock,
+    write_lock_text,
+)
+from .package import WORKER_MIN_NOTES, CollectionFormat, PackageWriter
 from .parallel import RenderOptions
 from .records import (
     BuildReport,
@@ -162,7 +173,8 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
     with DeckScan(config, render or RenderOptions()) as scan, \
             PackageWriter(scan.notetype or PLACEHOLDER_NOTETYPE,
                           scan.collection_format(scan.notetype or PLACEHOLDER_NOTETYPE),
-                          config.deck_id) as writer:
+                          config.deck_id,
+                          in_worker=len(lock.notes) >= WORKER_MIN_NOTES) as writer:
         notetype = scan.notetype or PLACEHOLDER_NOTETYPE
         stamper = Stamper(lock, notetype, now)
         decks: set[str] = set()
@@ -188,11 +200,14 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         card_ids = tuple(stamped.current)
         if written:
             changelog = changelog_html(stamped.lock, card_ids, notetype, config.version)
-            writer.finish(PackageSpec(notetype, stamped.notetype_mod,
-                                      deck_infos(config, decks, changelog), media,
-                                      package_time), target)
-            if stamped.lock_changed or not config.lock_path.exists():
-                write_lock(config.lock_path, stamped.lock)
+            new_lock = stamped.lock_changed or not config.lock_path.exists()
+            # The lock's text is made while the package is zipped; it is written after.
+            text = writer.finish(PackageSpec(notetype, stamped.notetype_mod,
+                                             deck_infos(config, decks, changelog), media,
+                                             package_time), target,
+                                 meanwhile=lambda: lock_text(stamped.lock) if new_lock else "")
+            if text:
+                write_lock_text(config.lock_path, text)
     report = BuildReport(
         path=str(target),
         notes=len(card_ids),

@@ -1,13 +1,15 @@
-"""genanki's part of a package, gathered once as plain data, matches genanki's own output."""
+"""The package writer: genanki's JSON as plain data, and the same bytes in or out of a worker."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import genanki
+import pytest
 
-from deckbuild.package import CollectionFormat, collection_format
-from deckbuild.records import CardTemplate, DeckInfo, NoteType
+from deckbuild.package import CollectionFormat, PackageWriter, collection_format
+from deckbuild.records import CardTemplate, DeckInfo, NoteType, PackageSpec, RenderedNote
 
 NOTETYPE = NoteType(1607392319, "Q/A", ("Question", "Answer"),
                     (CardTemplate("Card 1", "{{Question}}", "{{FrontSide}}<hr>{{Answer}}"),),
@@ -36,3 +38,54 @@ def test_a_format_survives_the_cache_and_anything_else_is_refused():
     assert CollectionFormat.from_value({**fmt.value(), "model": "x"}) is None
     assert CollectionFormat.from_value({"schema": fmt.schema}) is None
     assert CollectionFormat.from_value(None) is None
+
+
+def _note(card_id: str, answer: str = "A") -> RenderedNote:
+    return RenderedNote(card_id, f"guid-{card_id}", (f"Q {card_id}", answer), (), "D::S", (),
+                        "cards/a.md", 1)
+
+
+def _spec() -> PackageSpec:
+    return PackageSpec(NOTETYPE, 5, (DeckInfo(9, "D", ""), DeckInfo(10, "D::S", "")), (), 100)
+
+
+@pytest.mark.parametrize("in_worker", [False, True])
+def test_the_worker_process_writes_the_same_bytes(tmp_path, in_worker):
+    fmt = collection_format(NOTETYPE)
+    target = tmp_path / "dist" / "d.apkg"
+    with PackageWriter(NOTETYPE, fmt, 9, in_worker=in_worker) as writer:
+        writer.add([_note(str(i)) for i in range(300)], [7] * 300)
+        writer.add([_note(f"b{i}") for i in range(5)], [8] * 5)
+        assert writer.finish(_spec(), target, meanwhile=lambda: "lock text") == "lock text"
+    data = target.read_bytes()
+    with PackageWriter(NOTETYPE, fmt, 9, in_worker=not in_worker) as writer:
+        writer.add([_note(str(i)) for i in range(300)], [7] * 300)
+        writer.add([_note(f"b{i}") for i in range(5)], [8] * 5)
+        writer.finish(_spec(), target)
+    assert target.read_bytes() == data
+    assert sorted(p.name for p in target.parent.iterdir()) == ["d.apkg"]
+
+
+@pytest.mark.parametrize("in_worker", [False, True])
+def test_an_error_while_writing_is_raised_and_leaves_no_package(tmp_path, in_worker):
+    target = tmp_path / "dist" / "d.apkg"
+    target.parent.mkdir()
+    fmt = collection_format(NOTETYPE)
+    # The same note id twice: in a worker, the error arrives with finish().
+    with PackageWriter(NOTETYPE, fmt, 9, in_worker=in_worker) as writer, \
+            pytest.raises(sqlite3.IntegrityError):
+        writer.add([_note("a")], [1])
+        writer.add([_note("a", "other")], [1])
+        writer.finish(_spec(), target)
+    assert list(target.parent.iterdir()) == []
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path):
+    target = tmp_path / "dist" / "d.apkg"
+    with PackageWriter(NOTETYPE, collection_format(NOTETYPE), 9, in_worker=True) as writer:
+        writer.add([_note("a")], [1])
+        writer._collection._process.kill()
+        with pytest.raises(RuntimeError, match="stopped unexpectedly"):
+            writer.add([_note("b")], [1])
+            writer.finish(_spec(), target)
+    assert list(target.parent.iterdir()) == []

@@ -278,3 +278,12 @@ def test_the_installed_version_of_a_library_is_read_from_its_metadata_folder(tmp
     import markdown
 
     assert markdown.__version__ in installed_version("markdown", "markdown")
+
+
+def test_a_build_writing_through_the_worker_process_is_identical(shipped, monkeypatch):
+    from deckbuild import pipeline
+
+    expected = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
+    monkeypatch.setattr(pipeline, "WORKER_MIN_NOTES", 0)
+    assert build_bytes(shipped, RenderOptions(jobs=1, cache=False)) == expected
+    assert build_bytes(shipped, RenderOptions(jobs=1)) == expected
