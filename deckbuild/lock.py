@@ -73,9 +73,12 @@ class Lock:
 
 def note_hash(note: RenderedNote) -> str:
     """What the package carries for a note: fields, tags, deck (each length-prefixed)."""
-    if note.digest:
-        return note.digest
-    parts = [*note.fields, " ".join(sorted(note.tags)), note.deck]
+    return note.digest or content_hash(note.fields, note.tags, note.deck)
+
+
+def content_hash(fields: Iterable[str], tags: Iterable[str], deck: str) -> str:
+    """note_hash of a note with these fields, tags and deck."""
+    parts = [*fields, " ".join(sorted(tags)), deck]
     payload = "".join(f"{len(part)}:{part}" for part in parts)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

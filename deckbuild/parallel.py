@@ -25,6 +25,7 @@ from .cache import (
 )
 from .config import Config
 from .errors import DeckError, Problem
+from .lock import content_hash
 from .package import CollectionFormat, collection_format
 from .records import Card, MediaFile, NoteType, RenderedNote
 
@@ -130,7 +131,8 @@ def _merge(placed: Sequence[Placed], keys: list[str], known: Mapping[str, Render
             values, used, found = rendered.fields, rendered.media, rendered.located(card)
             relative = rendered.problems
         notes.append(RenderedNote(card_id=card.id or "", guid=guid, fields=values, tags=tags,
-                                  deck=deck, media=used, path=card.path, line=card.line))
+                                  deck=deck, media=used, path=card.path, line=card.line,
+                                  digest=content_hash(values, tags, deck)))
         problems += found
         reusable.append((keys[i], relative))
     return notes, problems, reusable

@@ -58,7 +58,9 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
         raw = lines[number - 1]
         current = drafts[-1] if drafts else None
         in_code = fence is not None
-        if fence is None:
+        # Headings and fences start with '#', '`' or '~' (after at most three spaces).
+        lead = raw.lstrip(" ")[:1] if fence is None else ""
+        if lead == "#":
             m2 = _H2.match(raw)
             if m2:
                 drafts.append(_Draft((m2.group(1) or "").strip(), number))
@@ -70,11 +72,12 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
             if m1:
                 problems.append(Problem(path, number,
                                         "a '# ' heading inside a card; use '###' or deeper"))
+        elif lead in ("`", "~"):
             opened = _FENCE_OPEN.match(raw)
             if opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
                 fence = (opened.group(1), number)
                 in_code = True
-        elif _closes(raw, fence[0]):
+        elif fence is not None and _closes(raw, fence[0]):
             fence = None
         if current is not None:
             _add_line(current, raw, number, in_code, problems, path)
@@ -114,7 +117,7 @@ def _add_line(d: _Draft, raw: str, number: int, in_code: bool, problems: list[Pr
             return
         d.in_meta = False
     d.in_meta = False
-    if not in_code and _EXTRA.match(raw):
+    if not in_code and "<!--" in raw and _EXTRA.match(raw):
         if d.extra is None:
             d.extra = []
             return
