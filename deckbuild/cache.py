@@ -2,13 +2,13 @@
 
 Lives in `<project>/.deckbuild-cache/cache.sqlite`. An entry's key is a hash of
 everything its output depends on: the deckbuild sources, the pinned versions of
-Markdown, pymdown-extensions, Pygments and genanki, the Python version, the settings that
-shape notes and the file's own bytes (see bundles.py). Inside a file entry each
+Markdown, pymdown-extensions, Pygments and genanki, the Python version, the settings
+that shape notes and the file's own bytes (see bundles.py). Inside a file entry each
 card keeps its own key (its text, plus the media names when it has an image), so
 that an edited file re-renders only its changed cards. A hit needs no Markdown,
-Pygments or genanki at all. Every value carries a checksum and is validated before use; a
-damaged, foreign or unreadable entry counts as a miss, and a damaged database file
-is replaced. The cache never changes output.
+Pygments or genanki at all. Every value carries a checksum and is validated before
+use; a damaged, foreign or unreadable entry counts as a miss, and a damaged database
+file is replaced. The cache never changes output.
 """
 
 from __future__ import annotations

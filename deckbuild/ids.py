@@ -16,7 +16,7 @@ _ID_SPAN = 1 << 52
 
 def guid_for(namespace: str, card_id: str) -> str:
     """A note's GUID: from the deck's namespace and the card's written id, nothing else."""
-    import genanki  # here: a build from the cache does not need it (40 ms to import)
+    import genanki  # here: a build from the cache does not need it (35 ms to import)
 
     return genanki.guid_for(namespace, card_id)
 

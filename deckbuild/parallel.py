@@ -194,7 +194,7 @@ class RenderContext:
         if self._jobs == 0:
             return lambda: self._collect(chunks, (self._render_here(c) for c in chunks))
         if self._pool is None:
-            # Imported here: multiprocessing costs a small build more than its rendering.
+            # Imported here: a build that renders in its own process never loads multiprocessing.
             from concurrent.futures import ProcessPoolExecutor
 
             self._pool = ProcessPoolExecutor(max_workers=self._jobs, initializer=_init_worker,
