@@ -8,6 +8,7 @@ same, in the same order, whatever the cache holds and however many workers run.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,6 +233,8 @@ _worker_renderer: Renderer | None = None
 
 def _init_worker(media: MediaArgs) -> None:
     global _worker_renderer
+    # Ctrl-C is the build's to handle: it shuts the pool down, without a traceback per worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_renderer = _new_renderer(media)
 
 
