@@ -129,7 +129,8 @@ class _RenderProgress:
 @_strict_option
 @_schema_option
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Worker processes for rendering many uncached cards (0: one per CPU).")
+              help="Worker processes for rendering many uncached cards (0: one per CPU; "
+                   "1: none, the whole build runs in one process).")
 @click.option("--no-cache", is_flag=True,
               help="Render every card afresh, without reading or writing .deckbuild-cache/.")
 @click.pass_context

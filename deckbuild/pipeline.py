@@ -170,11 +170,13 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
            render: RenderOptions | None = None) -> _Built:
     started = time.perf_counter()
     lock = read_lock(config.lock_path, display_path(config.lock_path, config.root))
-    with DeckScan(config, render or RenderOptions()) as scan, \
+    render = render or RenderOptions()
+    # A big deck's rows go to a worker process, unless one process was asked for (-j 1).
+    in_worker = len(lock.notes) >= WORKER_MIN_NOTES and render.jobs != 1
+    with DeckScan(config, render) as scan, \
             PackageWriter(scan.notetype or PLACEHOLDER_NOTETYPE,
                           scan.collection_format(scan.notetype or PLACEHOLDER_NOTETYPE),
-                          config.deck_id,
-                          in_worker=len(lock.notes) >= WORKER_MIN_NOTES) as writer:
+                          config.deck_id, in_worker=in_worker) as writer:
         notetype = scan.notetype or PLACEHOLDER_NOTETYPE
         stamper = Stamper(lock, notetype, now)
         decks: set[str] = set()

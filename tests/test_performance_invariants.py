@@ -281,9 +281,20 @@ def test_the_installed_version_of_a_library_is_read_from_its_metadata_folder(tmp
 
 
 def test_a_build_writing_through_the_worker_process_is_identical(shipped, monkeypatch):
-    from deckbuild import pipeline
+    from deckbuild import collection, package, pipeline
 
     expected = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
+    started = []
+
+    class Counted(collection.CollectionProcess):
+        def __init__(self, *args):
+            started.append(args[0])
+            super().__init__(*args)
+
+    monkeypatch.setattr(package, "CollectionProcess", Counted)
     monkeypatch.setattr(pipeline, "WORKER_MIN_NOTES", 0)
-    assert build_bytes(shipped, RenderOptions(jobs=1, cache=False)) == expected
     assert build_bytes(shipped, RenderOptions(jobs=1)) == expected
+    assert started == []  # -j 1: one process
+    assert build_bytes(shipped, RenderOptions(cache=False)) == expected
+    assert build_bytes(shipped, RenderOptions()) == expected
+    assert len(started) == 2
