@@ -34,6 +34,19 @@ def test_shipped_deck_imports_and_every_card_renders(tmp_path, anki):
     assert ours == ["Transfer Learning Q&A"]
 
 
+def test_a_package_deflated_in_many_blocks_imports_whole(tmp_path, anki, monkeypatch):
+    from deckbuild import archive
+
+    monkeypatch.setattr(archive, "BLOCK", 4096)  # the collection in some fifty blocks
+    project = make_project(tmp_path / "p", shipped=True)
+    package = _build(project, 1_700_000_000)
+    assert package.read_bytes().count(b"\x00\x00\xff\xff") >= 40  # a sync flush per block
+    log = anki.import_package(package)
+    assert len(log.new) == anki.col.note_count() == 38
+    for card_id in anki.col.find_cards(""):
+        assert "{{" not in anki.col.get_card(card_id).answer()
+
+
 def test_math_and_code_survive_the_engine(tmp_path, anki):
     project = make_project(tmp_path / "p", mini=True)
     anki.import_package(_build(project, 1_700_000_000))
