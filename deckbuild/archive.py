@@ -92,8 +92,7 @@ def _blocks(src: Path | bytes):
     """(block, is it the last) for the whole source; an empty source is one empty block."""
     if isinstance(src, bytes):
         total = len(src)
-        starts = range(0, max(total, 1), BLOCK)
-        for start in starts:
+        for start in range(0, max(total, 1), BLOCK):
             yield src[start:start + BLOCK], start + BLOCK >= total
         return
     total = src.stat().st_size

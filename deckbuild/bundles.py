@@ -48,8 +48,7 @@ def place(config: Config, source: SourceFile, guids: Mapping[str, str]) -> list[
     """Each card with its GUID (from `guids`, card id -> GUID, when there), subdeck and tags."""
     deck = f"{config.name}::{source.section}"
     return [(card, guids.get(card.id or "") or guid_for(config.guid_namespace, card.id or ""),
-             deck,
-             tuple(sorted({*source.tags, *card.tags, section_tag(source.section)})))
+             deck, tuple(sorted({*source.tags, *card.tags, section_tag(source.section)})))
             for card in source.cards]
 
 

@@ -16,11 +16,13 @@ import signal
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .archive import Member, write_zip
+
+if TYPE_CHECKING:  # multiprocessing is loaded only when a worker starts
+    from multiprocessing.connection import Connection
 
 # Room for the rows of several thousand notes: fewer pages written out and read back
 # while note ids arrive in no order (the file's bytes do not depend on it).

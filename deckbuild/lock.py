@@ -89,9 +89,14 @@ def notetype_hash(notetype: NoteType) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def question_field(notetype: NoteType) -> int:
+    """Where a note keeps its question: the Question field, else the sort field."""
+    return notetype.fields.index("Question") if "Question" in notetype.fields \
+        else notetype.sort_field
+
+
 def question_text(note: RenderedNote, notetype: NoteType) -> str:
-    return note.fields[notetype.fields.index("Question")] if "Question" in notetype.fields \
-        else note.fields[notetype.sort_field]
+    return note.fields[question_field(notetype)]
 
 
 @dataclass(frozen=True)
@@ -122,8 +127,7 @@ class Stamper:
         self._notes: dict[str, NoteLock] = dict(lock.notes)
         self._changed: list[str] = []
         self.current: dict[str, str] = {}  # card id -> content hash, in build order
-        self._question = (notetype.fields.index("Question") if "Question" in notetype.fields
-                          else notetype.sort_field)
+        self._question = question_field(notetype)
 
     def mod_for(self, note: RenderedNote) -> int:
         """The recorded mod if the note's content is unchanged, else one newer than all."""

@@ -3,9 +3,9 @@
 genanki supplies the schema-11 collection layout and the note type and deck JSON,
 gathered once per note type into a CollectionFormat: plain data that the build
 caches, so that a rebuild from the cache does not import genanki at all. The rows
-are written here with executemany in one transaction, with per-note mod
-times, ids derived from GUIDs and a deterministic, deflated zip, written to a
-temporary file and renamed into place so a failed build leaves dist/ as it was.
+are made here, with per-note mod times and ids derived from GUIDs, and go to a
+scratch collection (collection.py) that is zipped deterministically (archive.py) to a
+temporary file and renamed into place, so a failed build leaves dist/ as it was.
 """
 
 from __future__ import annotations

@@ -15,19 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import markdown
-from markdown.extensions import Extension
-from markdown.extensions.sane_lists import SaneListExtension
-from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
-from pymdownx.arithmatex import ArithmatexExtension
-from pymdownx.highlight import HighlightExtension
-from pymdownx.superfences import SuperFencesCodeExtension
-from pymdownx.tilde import DeleteSubExtension
 
 from .errors import Problem, display_path
 from .records import Card, RenderedNote
@@ -61,24 +54,31 @@ def accept_fence_options(*args: object, **kwargs: object) -> bool:
     return True
 
 
-def extensions() -> list[Extension]:
-    """The Markdown extensions, as instances: naming them by string makes Markdown scan
-    every installed package's entry points first (some 25 ms per renderer)."""
-    return [
-        TableExtension(),
-        SaneListExtension(),
-        # Every fence goes through highlight_fence: the same markup as pymdownx.highlight's,
-        # with one lexer and one formatter per language instead of new ones per block.
-        SuperFencesCodeExtension(custom_fences=[{
-            "name": "*", "class": "highlight", "format": highlight_fence,
-            "validator": accept_fence_options}]),
-        HighlightExtension(use_pygments=True, noclasses=False, css_class="highlight",
-                           guess_lang=False, pygments_lang_class=True),
-        ArithmatexExtension(generic=True, smart_dollar=True),
-        DeleteSubExtension(subscript=False),
-    ]
-
-
+EXTENSIONS = [
+    "tables",
+    "sane_lists",
+    "pymdownx.superfences",
+    "pymdownx.highlight",
+    "pymdownx.arithmatex",
+    "pymdownx.tilde",
+]
+EXTENSION_CONFIGS = {
+    # Every fence goes through _highlight_fence: the same markup as pymdownx.highlight's,
+    # with one lexer and one formatter per language instead of new ones per block.
+    "pymdownx.superfences": {
+        "custom_fences": [{"name": "*", "class": "highlight", "format": highlight_fence,
+                           "validator": accept_fence_options}],
+    },
+    "pymdownx.highlight": {
+        "use_pygments": True,
+        "noclasses": False,
+        "css_class": "highlight",
+        "guess_lang": False,
+        "pygments_lang_class": True,
+    },
+    "pymdownx.arithmatex": {"generic": True, "smart_dollar": True},
+    "pymdownx.tilde": {"subscript": False},
+}
 _FENCE_INFO = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*\{?\s*\.?([\w+#.-]+)")
 # Text Markdown would pass through unchanged: no markup characters, no block syntax.
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,;:?'\"()/.%=+-]*")
@@ -152,7 +152,7 @@ class Renderer:
     """One reused Markdown instance; render() is called once per card."""
 
     def __init__(self, media: MediaIndex | None = None) -> None:
-        self._md = markdown.Markdown(extensions=extensions())
+        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
         self._images = _ImageRewriter(self._md)
         self._md.treeprocessors.register(self._images, "deckbuild-images", 0)
         self._images.media = media
