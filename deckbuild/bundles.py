@@ -245,11 +245,6 @@ class DeckReader:
             yield result
 
 
-def no_cards(config: Config) -> Problem:
-    return Problem(display_path(config.cards_dir, config.root), 0,
-                   "no cards: the folder has no .md files")
-
-
 def _salt(config: Config, version: str, media: Sequence[MediaFile]) -> str:
     h = hashlib.sha256()
     for part in (version, config.name, config.guid_namespace, "\x1f".join(config.notetype.fields),

@@ -15,8 +15,6 @@ from . import __version__
 from .config import Config, load_config
 from .errors import DeckError
 
-log = logging.getLogger("deckbuild")
-
 
 def _fail(exc: DeckError) -> None:
     for problem in exc.problems:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .bundles import DeckReader, no_cards
+from .bundles import DeckReader
 from .config import Config
 from .diff import changelog_html
 from .errors import DeckError, Problem, display_path
@@ -40,7 +40,7 @@ from .records import (
     PackageSpec,
     RenderedNote,
 )
-from .sources import check_ids, load_media
+from .sources import check_ids, load_media, no_cards
 from .validate import duplicate_questions
 
 PLACEHOLDER_NOTETYPE = NoteType(0, "", ("Question",), (), "")

@@ -55,9 +55,13 @@ def load_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:
         files.append(source)
         problems += found
     if not files and not problems:
-        problems.append(Problem(display_path(config.cards_dir, config.root), 0,
-                                "no cards: the folder has no .md files"))
+        problems.append(no_cards(config))
     return files, problems
+
+
+def no_cards(config: Config) -> Problem:
+    return Problem(display_path(config.cards_dir, config.root), 0,
+                   "no cards: the folder has no .md files")
 
 
 def check_ids(cards: Iterable[Card | CardRef]) -> list[Problem]:
