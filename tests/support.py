@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -17,7 +18,12 @@ def make_project(root: Path, cards: dict[str, str] | None = None, *, shipped: bo
                  mini: bool = False) -> Path:
     """A project folder: the repo's pyproject and templates, plus the given cards."""
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    # Test projects are at 1.0.0, whatever version the shipped deck is at.
+    head, table, deck = (REPO / "pyproject.toml").read_text(encoding="utf-8").partition(
+        "[tool.deckbuild]")
+    deck = re.sub(r'(?m)^version = "[^"]*"$', 'version = "1.0.0"', deck, count=1)
+    pyproject = head + table + deck
+    (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
     shutil.copytree(REPO / "templates", root / "templates")
     (root / "cards").mkdir()
     (root / "media").mkdir()
