@@ -183,9 +183,7 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         newest = 0
         written_ids: set[str] = set()
         for batch in scan.notes():
-            # A missing or repeated id is an error reported below; it never reaches the package.
-            batch = [n for n in batch if n.card_id and n.card_id not in written_ids]
-            written_ids.update(n.card_id for n in batch)
+            batch = writable(batch, written_ids)
             batch_mods = [stamper.mod_for(note) for note in batch]
             if scan.notetype is not None:
                 writer.add(batch, batch_mods)
@@ -238,6 +236,17 @@ def guard(config: Config, lock: Lock, stamper: Stamper, allow_schema_change: boo
                                            display_path(config.lock_path, config.root)))
         advice = migration_advice(stamped.schema_change, config.notetype.name)
     return stamped, released, advice
+
+
+def writable(batch: list[RenderedNote], written_ids: set[str]) -> list[RenderedNote]:
+    """The notes the package can take: a missing or repeated id (in this batch or an
+    earlier one) is an error reported after the scan, and never reaches the writer."""
+    kept = []
+    for note in batch:
+        if note.card_id and note.card_id not in written_ids:
+            written_ids.add(note.card_id)
+            kept.append(note)
+    return kept
 
 
 def check_all(config: Config, render: RenderOptions | None = None) -> list[Problem]:
