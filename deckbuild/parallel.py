@@ -71,8 +71,9 @@ def notetype_for(config: Config, cache: RenderCache | None,
     except DeckError as exc:
         return None, list(exc.problems)
     if cache is not None:
+        # Written with the build's other entries, when it succeeds: a failed build leaves
+        # the cache as it was.
         cache.put(key, notetype_value(notetype))
-        cache.flush()
     return notetype, []
 
 
