@@ -14,6 +14,9 @@ _H1 = re.compile(r"^ {0,3}#(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
 _H2 = re.compile(r"^ {0,3}##(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _META = re.compile(r"^\s*<!--\s*([A-Za-z][\w-]*)\s*:\s*(.*?)\s*-->\s*$")
 _EXTRA = re.compile(r"^\s*<!--\s*extra\s*-->\s*$", re.IGNORECASE)
+# A thematic break: three or more '-', '*' or '_' (the same one), spaces between allowed.
+_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+NOT_IN_CARD = "not part of any card: cards start at a '## ' heading; this text is left out"
 ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
 TAG_RE = re.compile(r"^[\w][\w\-:.+/&]*$")
 CARD_META_KEYS = ("id", "tags", "source")
@@ -43,7 +46,10 @@ class _Draft:
     answer: list[str] = field(default_factory=list)
     extra: list[str] | None = None
     answer_line: int = 0
+    extra_line: int = 0
     in_meta: bool = True
+    # Indexes (into answer, or extra once it started) of thematic breaks outside code.
+    breaks: set[int] = field(default_factory=set)
 
 
 def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
@@ -54,6 +60,7 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
     section = front.get("section", "")
     drafts: list[_Draft] = []
     fence: tuple[str, int] | None = None  # (marker, line) of the open fence
+    stray = False  # inside a block of text before the first card
     for number in range(start + 1, len(lines) + 1):
         raw = lines[number - 1]
         current = drafts[-1] if drafts else None
@@ -67,7 +74,12 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
                 continue
             m1 = _H1.match(raw)
             if m1 and current is None:
+                if section:
+                    problems.append(Problem(path, number, f"not part of any card: the section "
+                                            f"is already {section!r}, so this '# ' heading is "
+                                            "left out", "warning"))
                 section = section or (m1.group(1) or "").strip()
+                stray = False
                 continue
             if m1:
                 problems.append(Problem(path, number,
@@ -81,6 +93,12 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
             fence = None
         if current is not None:
             _add_line(current, raw, number, in_code, problems, path)
+        elif in_code or (raw.strip() and not _BREAK.match(raw)):
+            if not stray:
+                problems.append(Problem(path, number, NOT_IN_CARD, "warning"))
+            stray = True
+        else:
+            stray = False  # a blank line or a separator ends the block
     if fence is not None:
         problems.append(Problem(path, fence[1], "code fence is never closed"))
     if not section:
@@ -120,6 +138,8 @@ def _add_line(d: _Draft, raw: str, number: int, in_code: bool, problems: list[Pr
     if not in_code and "<!--" in raw and _EXTRA.match(raw):
         if d.extra is None:
             d.extra = []
+            d.extra_line = number
+            d.breaks = set()
             return
         problems.append(Problem(path, number, "a second '<!-- extra -->' marker in one card"))
     target = d.answer if d.extra is None else d.extra
@@ -127,7 +147,20 @@ def _add_line(d: _Draft, raw: str, number: int, in_code: bool, problems: list[Pr
         return
     if d.extra is None and not d.answer_line:
         d.answer_line = number
+    if not in_code and _BREAK.match(raw):
+        d.breaks.add(len(target))
     target.append(raw)
+
+
+def _without_separators(lines: list[str], breaks: set[int]) -> list[str]:
+    """The lines without the thematic breaks that end them: those separate cards."""
+    end = len(lines)
+    while True:
+        while end and not lines[end - 1].strip():
+            end -= 1
+        if end - 1 not in breaks:
+            return lines[:end]
+        end -= 1
 
 
 def _finish(d: _Draft, section: str, path: str, problems: list[Problem]) -> Card:
@@ -140,6 +173,10 @@ def _finish(d: _Draft, section: str, path: str, problems: list[Problem]) -> Card
     problems += _check_tags(tags, path, tags_line)
     if not d.question:
         problems.append(Problem(path, d.line, "empty question"))
+    if d.extra is None:
+        d.answer = _without_separators(d.answer, d.breaks)
+    else:
+        d.extra = _without_separators(d.extra, d.breaks)
     answer = "\n".join(d.answer).strip("\n")
     if not answer.strip():
         problems.append(Problem(path, d.line, "card has no answer"))
@@ -155,6 +192,8 @@ def _finish(d: _Draft, section: str, path: str, problems: list[Problem]) -> Card
         line=d.line,
         id_line=id_line,
         answer_line=d.answer_line or d.line,
+        extra_line=d.extra_line,
+        source_line=d.meta.get("source", ("", 0))[1],
     )
 
 

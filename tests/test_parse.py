@@ -66,7 +66,8 @@ def test_invalid_ids_and_tags():
 
 def test_no_cards_and_no_section():
     _, problems = parse("just text\n")
-    assert {p.message.split(":")[0] for p in problems} == {"no section", "no cards"}
+    assert {p.message.split(":")[0] for p in problems} == {"no section", "no cards",
+                                                           "not part of any card"}
 
 
 def test_crlf_and_bom_parse_like_lf():
@@ -79,3 +80,39 @@ def test_invalid_utf8_names_line_and_offset():
     text, problems = decode_source(b"# S\n\n## Q\xff?\n", "cards/x.md")
     assert text == ""
     assert str(problems[0]) == "cards/x.md:3: invalid UTF-8 at byte offset 9"
+
+
+def test_text_before_the_first_card_is_reported_once_per_block():
+    text = ("# S\n\nAn intro\nin two lines.\n\n---\n\n```python\nx = 1\n\ny = 2\n```\n"
+            "# Again\n\n## Q?\n<!-- id: q -->\nA.\n")
+    source, problems = parse(text)
+    assert [(p.line, p.severity) for p in problems] == [(3, "warning"), (8, "warning"),
+                                                         (13, "warning")]
+    assert problems[0].message.startswith("not part of any card")
+    assert "the section is already 'S'" in problems[2].message
+    assert source.section == "S" and source.cards[0].answer == "A."
+
+
+def test_a_title_beside_front_matter_is_reported():
+    _, problems = parse("---\nsection: Front\n---\n# Title\n\n## Q?\n<!-- id: q -->\nA\n")
+    assert [str(p) for p in problems] == [
+        "cards/x.md:4: warning: not part of any card: the section is already 'Front', so this "
+        "'# ' heading is left out"]
+
+
+def test_a_separator_that_ends_a_card_is_not_content():
+    text = ("# S\n\n## One?\n<!-- id: one -->\nA.\n\n---\n\n## Two?\n<!-- id: two -->\n"
+            "B.\n\n***\n\nstill B.\n<!-- extra -->\nCited.\n\n_ _ _\n\n## Three?\n"
+            "<!-- id: three -->\n```\n---\n```\n---\n")
+    source, problems = parse(text)
+    assert problems == []
+    one, two, three = source.cards
+    assert one.answer == "A."
+    assert (two.answer, two.extra) == ("B.\n\n***\n\nstill B.", "Cited.")
+    assert three.answer == "```\n---\n```"
+
+
+def test_a_separator_inside_code_at_the_end_stays():
+    source, problems = parse("# S\n\n## Q?\n<!-- id: q -->\n~~~\n***\n")
+    assert source.cards[0].answer == "~~~\n***"
+    assert [p.message for p in problems] == ["code fence is never closed"]
