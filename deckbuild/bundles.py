@@ -19,6 +19,7 @@ from typing import Any
 from .cache import RenderCache, Rendered, code_version
 from .config import Config
 from .errors import Problem, display_path
+from .fieldmap import unreceived
 from .ids import guid_for
 from .lock import note_hash
 from .package import CollectionFormat
@@ -113,7 +114,7 @@ class DeckReader:
         names = {m.data_path: m.name for m in self._media}
         jobs = jobs_for(self._options.jobs, todo, beside=sum(sizes.values()) - todo)
         context = RenderContext((self._config.root, self._config.media_dir, names),
-                                self._config.notetype.fields, jobs, todo, self._options.progress)
+                                self._config.notetype.parts, jobs, todo, self._options.progress)
         with context:
             if todo <= self.GROUP:
                 yield from self._few_to_render(keyed, cached, context)
@@ -175,6 +176,7 @@ class DeckReader:
             self.problems += found
             return None
         source, parse_problems = parse_source(text, shown)
+        parse_problems += unreceived(source, self._config.notetype.parts)
         return _file_key(self._salt, shown, data), source, parse_problems
 
     def _finish(self, running: deque[tuple[Group, NotesResult]], pending: Group,
@@ -248,6 +250,7 @@ class DeckReader:
 def _salt(config: Config, version: str, media: Sequence[MediaFile]) -> str:
     h = hashlib.sha256()
     for part in (version, config.name, config.guid_namespace, "\x1f".join(config.notetype.fields),
+                 "\x1f".join(config.notetype.parts),
                  str(config.root), str(config.media_dir)):
         h.update(part.encode() + b"\0")
     h.update(repr(sorted((m.data_path, m.name) for m in media)).encode())

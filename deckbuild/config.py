@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DeckError, Problem
+from .fieldmap import field_parts
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -19,7 +20,7 @@ KNOWN_KEYS = {
     "name", "slug", "version", "description", "deck_id", "guid_namespace", "cards",
     "media", "templates", "dist", "code_style_light", "code_style_dark", "notetype", "lock",
 }
-NOTETYPE_KEYS = {"id", "name", "fields", "sort_field", "css", "templates", "kind"}
+NOTETYPE_KEYS = {"id", "name", "fields", "sort_field", "css", "templates", "kind", "map"}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+-]*$")
 
@@ -40,6 +41,8 @@ class NoteTypeSpec:
     css: str
     templates: tuple[TemplateSpec, ...]
     kind: str = "standard"
+    # The card part each field receives, by its default field name (fieldmap.PARTS).
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,9 @@ class Config:
     code_style_light: str
     code_style_dark: str
     notetype: NoteTypeSpec
-    warnings: tuple[Problem, ...] = ()
+    # Found in the configuration and reported with the cards' problems: unknown keys
+    # (warnings) and a field map that would leave fields blank or lose a part (errors).
+    problems: tuple[Problem, ...] = ()
 
     @property
     def package_path(self) -> Path:
@@ -84,7 +89,7 @@ def load_config(root: Path, version: str | None = None) -> Config:
 
 def _config_from(root: Path, t: dict[str, Any], version: str | None) -> Config:
     problems: list[Problem] = []
-    warnings = [
+    reported = [
         Problem("pyproject.toml", 0, f"unknown key tool.deckbuild.{k}", "warning")
         for k in sorted(set(t) - KNOWN_KEYS)
     ]
@@ -108,14 +113,18 @@ def _config_from(root: Path, t: dict[str, Any], version: str | None) -> Config:
     nt = t.get("notetype", {})
     if not isinstance(nt, dict):
         nt = {}
-    warnings += [
+    reported += [
         Problem("pyproject.toml", 0, f"unknown key tool.deckbuild.notetype.{k}", "warning")
         for k in sorted(set(nt) - NOTETYPE_KEYS)
     ]
+    fields = tuple(str(f) for f in need(nt, "fields", list, "tool.deckbuild.notetype"))
+    # Reported with the cards' problems (check lists them all), not at once.
+    parts, found = field_parts(fields, nt.get("map", {}))
+    reported += found
     notetype = NoteTypeSpec(
         id=need(nt, "id", int, "tool.deckbuild.notetype"),
         name=need(nt, "name", str, "tool.deckbuild.notetype"),
-        fields=tuple(need(nt, "fields", list, "tool.deckbuild.notetype")),
+        fields=fields,
         sort_field=need(nt, "sort_field", str, "tool.deckbuild.notetype"),
         css=nt.get("css", "style.css"),
         templates=tuple(
@@ -124,6 +133,7 @@ def _config_from(root: Path, t: dict[str, Any], version: str | None) -> Config:
             if isinstance(x, dict)
         ),
         kind=nt.get("kind", "standard"),
+        parts=parts,
     )
     if notetype.sort_field not in notetype.fields:
         problems.append(Problem("pyproject.toml", 0,
@@ -146,5 +156,5 @@ def _config_from(root: Path, t: dict[str, Any], version: str | None) -> Config:
         code_style_light=str(t.get("code_style_light", "default")),
         code_style_dark=str(t.get("code_style_dark", "github-dark")),
         notetype=notetype,
-        warnings=tuple(warnings),
+        problems=tuple(reported),
     )

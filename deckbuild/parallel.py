@@ -97,7 +97,8 @@ def card_keys(config: Config, cards: Sequence[Card], media: Sequence[MediaFile],
     names = {m.data_path: m.name for m in media}
     media_digest = digest_of([("root", str(config.root)), ("media", str(config.media_dir)),
                               *sorted(names.items())])
-    salt = digest_of([("code", version), ("fields", "\x1f".join(config.notetype.fields))])
+    salt = digest_of([("code", version), ("fields", "\x1f".join(config.notetype.fields)),
+                      ("parts", "\x1f".join(config.notetype.parts))])
     return [card_key(salt, card, media_digest) for card in cards]
 
 

@@ -14,6 +14,7 @@ from .bundles import DeckReader
 from .config import Config
 from .diff import changelog_html
 from .errors import DeckError, Problem, display_path
+from .fieldmap import empty_first_fields
 from .freshness import input_digest, record, recorded_warnings, sources_digest
 from .guards import guard_released, migration_advice, schema_problem
 from .ids import subdeck_id_for
@@ -69,7 +70,7 @@ class DeckScan:
 
     def __init__(self, config: Config, render: RenderOptions) -> None:
         self._config = config
-        self.problems: list[Problem] = list(config.warnings)
+        self.problems: list[Problem] = list(config.problems)
         self._media, found = load_media(config)
         self.problems += found
         self._reader = DeckReader(config, self._media, render)
@@ -96,6 +97,11 @@ class DeckScan:
         for result in self._reader.files():
             self._files += 1
             self.problems += result.problems
+            # A card with an error at its heading (an empty question) needs no second one.
+            flagged = {(p.path, p.line) for p in result.problems if p.is_error}
+            self.problems += empty_first_fields(
+                [n for n in result.notes if (n.path, n.line) not in flagged],
+                self._config.notetype.fields, self._config.notetype.parts)
             self._cards += result.cards
             self._used.update(name for note in result.notes for name in note.media)
             yield result.notes

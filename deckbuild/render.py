@@ -174,7 +174,10 @@ class Renderer:
 
     def render(self, card: Card, guid: str, deck: str, tags: tuple[str, ...],
                field_names: tuple[str, ...]) -> tuple[RenderedNote, list[Problem]]:
-        """Render one card to its note; problems carry the card's file and line."""
+        """Render one card to its note; problems carry the card's file and line.
+
+        `field_names` gives, for each field, the card part it holds by its default field
+        name (Question, Answer, Extra, Source or Id; see fieldmap.py)."""
         self._images.used, self._images.errors = [], []
         raw = {
             "Question": self.inline_html(card.question, card.path),

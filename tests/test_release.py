@@ -69,7 +69,8 @@ def test_schema_change_is_refused_then_allowed_with_advice(tmp_path):
     assert run(project).exit_code == 0
     before = snapshot(project / "dist")
     edit(project / "pyproject.toml", 'fields = ["Question", "Answer", "Extra", "Source", "Id"]',
-         'fields = ["Question", "Answer", "Extra", "Source", "Id", "Hint"]')
+         'fields = ["Question", "Answer", "Extra", "Source", "Id", "Hint"]\n'
+         'map = { Hint = "source" }')
     result = run(project, "build")
     assert result.exit_code == 1
     assert "the note type's schema changed (fields:" in result.output

@@ -134,7 +134,8 @@ def test_schema_change_with_merge_note_types_keeps_history(tmp_path, anki):
     project = make_project(tmp_path / "p", mini=True)
     anki.import_package(release(project, "1.0.0", 1_700_000_000))
     answer_some(anki.col, 2)
-    edit(project / "pyproject.toml", '"Source", "Id"]', '"Source", "Id", "Hint"]')
+    edit(project / "pyproject.toml", '"Source", "Id"]',
+         '"Source", "Id", "Hint"]\nmap = { Hint = "source" }')
     edit(project / "cards" / "more.md", "Training converges faster.", "Faster training.")
     new = release(project, "2.0.0", 1_700_100_000, "--allow-schema-change")
     col = anki.col

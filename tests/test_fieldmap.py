@@ -1,0 +1,51 @@
+"""Each field of the note type gets one part of the card: by its name, or by the map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from support import make_project
+
+from deckbuild.config import load_config
+from deckbuild.fieldmap import field_parts
+from deckbuild.pipeline import build
+
+SHIPPED = ("Question", "Answer", "Extra", "Source", "Id")
+
+
+def test_default_fields_receive_the_part_of_their_name():
+    assert field_parts(SHIPPED, {}) == (SHIPPED, [])
+    assert field_parts(("question", "ANSWER"), {}) == (("Question", "Answer"), [])
+
+
+def test_the_map_names_a_part_for_any_field():
+    parts, problems = field_parts(("Front", "Back", "Notes"),
+                                  {"Front": "question", "Back": "answer", "Notes": "extra"})
+    assert (parts, problems) == (("Question", "Answer", "Extra"), [])
+
+
+def test_a_map_that_is_not_a_table_is_an_error_and_fields_keep_their_names():
+    parts, problems = field_parts(SHIPPED, ["Question"])
+    assert parts == SHIPPED
+    assert [p.message.split(" must")[0] for p in problems] == ["tool.deckbuild.notetype.map"]
+
+
+def test_a_custom_note_type_fills_every_field_in_anki(tmp_path: Path, anki):
+    project = make_project(tmp_path / "p", {"a.md": (
+        "# S\n\n## What is *negative* transfer?\n<!-- id: negative -->\n\n"
+        "When the source **hurts** the target.\n\n<!-- extra -->\nRosenstein et al.\n")})
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        'fields = ["Question", "Answer", "Extra", "Source", "Id"]\nsort_field = "Question"',
+        'fields = ["Front", "Back", "Notes"]\nsort_field = "Front"\n'
+        'map = { Front = "question", Back = "answer", Notes = "extra" }'))
+    (project / "templates" / "front.html").write_text("{{Front}}")
+    (project / "templates" / "back.html").write_text(
+        '{{FrontSide}}<hr id="answer">{{Back}}{{Notes}}')
+    anki.import_package(Path(build(load_config(project), now=1_700_000_000).path))
+    (nid,) = anki.col.find_notes("")
+    note = anki.col.get_note(nid)
+    assert note["Front"] == "What is <em>negative</em> transfer?"
+    assert note["Back"] == "<p>When the source <strong>hurts</strong> the target.</p>"
+    assert note["Notes"] == "<p>Rosenstein et al.</p>"
+    assert "<strong>hurts</strong>" in note.cards()[0].answer()
