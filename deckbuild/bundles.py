@@ -37,6 +37,7 @@ from .parallel import (
 from .parse import decode_source, parse_source
 from .records import CardRef, MediaFile, NoteType, RenderedNote, SourceFile
 from .sources import card_paths
+from .tables import extra_cells
 
 
 def section_tag(section: str) -> str:
@@ -177,6 +178,7 @@ class DeckReader:
             return None
         source, parse_problems = parse_source(text, shown)
         parse_problems += unreceived(source, self._config.notetype.parts)
+        parse_problems += [p for card in source.cards for p in extra_cells(card)]
         return _file_key(self._salt, shown, data), source, parse_problems
 
     def _finish(self, running: deque[tuple[Group, NotesResult]], pending: Group,

@@ -138,7 +138,6 @@ def _add_line(d: _Draft, raw: str, number: int, in_code: bool, problems: list[Pr
     if not in_code and "<!--" in raw and _EXTRA.match(raw):
         if d.extra is None:
             d.extra = []
-            d.extra_line = number
             d.breaks = set()
             return
         problems.append(Problem(path, number, "a second '<!-- extra -->' marker in one card"))
@@ -147,6 +146,8 @@ def _add_line(d: _Draft, raw: str, number: int, in_code: bool, problems: list[Pr
         return
     if d.extra is None and not d.answer_line:
         d.answer_line = number
+    if d.extra is not None and not d.extra_line:
+        d.extra_line = number
     if not in_code and _BREAK.match(raw):
         d.breaks.add(len(target))
     target.append(raw)

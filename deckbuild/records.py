@@ -20,7 +20,7 @@ class Card:
     line: int  # line of the card's `## ` heading
     id_line: int = 0  # line of the id comment, 0 when the card has none
     answer_line: int = 0  # first line of the answer body
-    extra_line: int = 0  # line of the '<!-- extra -->' marker, 0 when the card has none
+    extra_line: int = 0  # first line of the extra text, 0 when the card has none
     source_line: int = 0  # line of the '<!-- source: -->' comment, 0 when the card has none
 
 

@@ -1,0 +1,34 @@
+"""A table row with more cells than its header is reported exactly when the renderer drops cells."""
+
+from __future__ import annotations
+
+from deckbuild.records import Card
+from deckbuild.render import Renderer
+from deckbuild.tables import extra_cells
+
+FIELDS = ("Question", "Answer", "Extra", "Source", "Id")
+
+
+def card(answer: str, extra: str = "") -> Card:
+    return Card("t", "Q?", answer, extra, "", (), "S", "cards/x.md", 3, 4, 6, extra_line=20)
+
+
+def test_the_warning_names_the_row_whose_cells_the_renderer_drops():
+    answer = ("Norms:\n\n| norm | formula |\n|---|---|\n| L1 | sum of |x_i| |\n"
+              "| L2 | `a|b` and c\\|d |\n")
+    problems = extra_cells(card(answer))
+    assert [(p.line, p.severity) for p in problems] == [(10, "warning")]
+    assert "table row has 4 cells but its header has 2" in problems[0].message
+    note, _ = Renderer().render(card(answer), "g", "D", (), FIELDS)
+    assert "x_i" not in note.fields[1]  # the cells the warning is about are gone
+    assert "<code>a|b</code>" in note.fields[1] and "c|d" in note.fields[1]
+
+
+def test_rows_in_code_and_rows_that_fit_are_not_reported():
+    answer = "```\n| a | b |\n|---|---|\n| 1 | 2 | 3 |\n```\n\n| a | b |\n|---|---|\n| 1 |\n"
+    assert extra_cells(card(answer)) == []
+
+
+def test_extra_text_is_checked_at_its_own_lines():
+    problems = extra_cells(card("A.", extra="| a |\n|---|\n| x | y |"))
+    assert [p.line for p in problems] == [22]
