@@ -22,6 +22,7 @@ from .errors import Problem, display_path
 from .fieldmap import unreceived
 from .ids import guid_for
 from .lock import note_hash
+from .numbering import unnumbered
 from .package import CollectionFormat
 from .parallel import (
     NotesResult,
@@ -177,6 +178,8 @@ class DeckReader:
             self.problems += found
             return None
         source, parse_problems = parse_source(text, shown)
+        if not self._config.question_numbers:
+            source = unnumbered(source)
         parse_problems += unreceived(source, self._config.notetype.parts)
         parse_problems += [p for card in source.cards for p in extra_cells(card)]
         return _file_key(self._salt, shown, data), source, parse_problems
@@ -252,7 +255,7 @@ class DeckReader:
 def _salt(config: Config, version: str, media: Sequence[MediaFile]) -> str:
     h = hashlib.sha256()
     for part in (version, config.name, config.guid_namespace, "\x1f".join(config.notetype.fields),
-                 "\x1f".join(config.notetype.parts),
+                 "\x1f".join(config.notetype.parts), str(config.question_numbers),
                  str(config.root), str(config.media_dir)):
         h.update(part.encode() + b"\0")
     h.update(repr(sorted((m.data_path, m.name) for m in media)).encode())

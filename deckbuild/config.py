@@ -19,6 +19,7 @@ else:  # pragma: no cover
 KNOWN_KEYS = {
     "name", "slug", "version", "description", "deck_id", "guid_namespace", "cards",
     "media", "templates", "dist", "code_style_light", "code_style_dark", "notetype", "lock",
+    "question_numbers",
 }
 NOTETYPE_KEYS = {"id", "name", "fields", "sort_field", "css", "templates", "kind", "map"}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -62,6 +63,7 @@ class Config:
     code_style_light: str
     code_style_dark: str
     notetype: NoteTypeSpec
+    question_numbers: bool = False  # keep 'Question 5:' and the like in the Question field
     # Found in the configuration and reported with the cards' problems: unknown keys
     # (warnings) and a field map that would leave fields blank or lose a part (errors).
     problems: tuple[Problem, ...] = ()
@@ -110,6 +112,10 @@ def _config_from(root: Path, t: dict[str, Any], version: str | None) -> Config:
     if not _VERSION.match(version):
         problems.append(Problem("pyproject.toml", 0, f"invalid version {version!r}"))
     deck_id = need(t, "deck_id", int, "tool.deckbuild")
+    question_numbers = t.get("question_numbers", False)
+    if not isinstance(question_numbers, bool):
+        reported.append(Problem("pyproject.toml", 0,
+                                "tool.deckbuild.question_numbers must be true or false"))
     nt = t.get("notetype", {})
     if not isinstance(nt, dict):
         nt = {}
@@ -156,5 +162,6 @@ def _config_from(root: Path, t: dict[str, Any], version: str | None) -> Config:
         code_style_light=str(t.get("code_style_light", "default")),
         code_style_dark=str(t.get("code_style_dark", "github-dark")),
         notetype=notetype,
+        question_numbers=question_numbers is True,
         problems=tuple(reported),
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from .config import Config
 from .errors import DeckError, display_path
 from .ids import unique_slug
+from .numbering import without_number
 from .parse import BOM, decode_source, parse_source
 from .sources import card_paths
 
@@ -54,7 +55,7 @@ def add_missing_ids(config: Config) -> list[AddedId]:
         todo = []
         for card in source.cards:
             if card.id is None:
-                new_id = unique_slug(card.question, taken)
+                new_id = unique_slug(without_number(card.question), taken)
                 taken.add(new_id)
                 todo.append((card.line, new_id))
                 added.append(AddedId(source.path, card.line + 1, new_id))
