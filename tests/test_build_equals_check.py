@@ -3,7 +3,8 @@ with the same errors, and a failed build leaves dist/, the lock and the cache as
 
 A hypothesis property over mutations of the mini project (tests/data/mini): cards
 duplicated, moved or deleted; ids removed, repeated or garbled; fences, math and front
-matter broken; stray lines inserted. Every command runs through click's CliRunner.
+matter broken; stray lines inserted; now and then a setting added to pyproject.toml
+(a field map, question_numbers). Every command runs through click's CliRunner.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from support import make_project, snapshot
 
@@ -31,6 +32,13 @@ SNIPPETS = [
     "## Another question?", "section: Elsewhere", "tags: [a, b", "stray text", "| a | b | c |",
     "![x](../media/nope.png)", "<script>alert(1)</script>", "## Q5. A numbered question?",
     "```nosuchlanguage", "", "---\nsection: Twice\n---",
+]
+# Settings appended under [tool.deckbuild.notetype] or [tool.deckbuild].
+SETTINGS = [
+    ("notetype", 'map = { Extra = "source" }'), ("notetype", 'map = { Question = "answer" }'),
+    ("notetype", 'map = { Hint = "extra" }'), ("notetype", "map = 3"),
+    ("deck", "question_numbers = true"), ("deck", 'question_numbers = "no"'),
+    ("deck", "colour = 1"),
 ]
 OPERATIONS = ["delete_line", "duplicate_line", "insert", "replace", "splice", "duplicate_card",
               "copy_card_to_other_file", "delete_card"]
@@ -94,7 +102,7 @@ def state(project: Path) -> dict[str, dict[str, bytes]]:
             "lock": {"deck.lock.json": lock.read_bytes()} if lock.exists() else {}}
 
 
-def assert_build_is_check(project: Path, strict: bool) -> None:
+def assert_build_is_check(project: Path, strict: bool) -> int:
     flags = ["--strict"] if strict else []
     before = state(project)
     built = run(project, "build", "--timestamp", TIMESTAMP, *flags)
@@ -114,22 +122,32 @@ def assert_build_is_check(project: Path, strict: bool) -> None:
         warned = sorted(line.removeprefix("Warning: ") for line in built.output.splitlines()
                         if line.startswith("Warning: "))
         assert warned == reported
+    return built.exit_code
+
+
+def configure(project: Path, table: str, line: str) -> None:
+    pyproject = project / "pyproject.toml"
+    header = "[tool.deckbuild.notetype]\n" if table == "notetype" else "[tool.deckbuild]\n"
+    pyproject.write_text(pyproject.read_text().replace(header, f"{header}{line}\n", 1))
 
 
 @settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(st.lists(mutation, min_size=1, max_size=3))
-def test_build_fails_exactly_when_check_does(built_mini: Path, mutations):
+@given(st.lists(mutation, min_size=1, max_size=3), st.none() | st.sampled_from(SETTINGS))
+def test_build_fails_exactly_when_check_does(built_mini: Path, mutations, setting):
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(shutil.copytree(built_mini, Path(tmp) / "p", symlinks=True))
+        if setting is not None:
+            configure(project, *setting)
         cards = project / "cards"
         files = {p.name: p.read_text(encoding="utf-8").split("\n") for p in cards.glob("*.md")}
         for m in mutations:
             mutate(files, *m)
         for name, lines in files.items():
             (cards / name).write_text("\n".join(lines), encoding="utf-8")
-        assert_build_is_check(project, strict=False)
-        assert_build_is_check(project, strict=True)
+        codes = (assert_build_is_check(project, strict=False),
+                 assert_build_is_check(project, strict=True))
+        event(f"exit codes (plain, strict): {codes}")
 
 
 def test_a_repeated_card_fails_build_like_check(built_mini: Path, tmp_path: Path):
