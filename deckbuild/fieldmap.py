@@ -73,4 +73,9 @@ def empty_first_fields(notes: Iterable[RenderedNote], fields: tuple[str, ...],
         return []  # the field receives nothing at all: the configuration's error says so
     return [Problem(note.path, note.line, f"the first field {fields[0]!r} is empty: Anki would "
                     "show a blank card")
-            for note in notes if note.fields and not _TAG.sub("", note.fields[0]).strip()]
+            for note in notes if note.fields and _blank(note.fields[0])]
+
+
+def _blank(html: str) -> bool:
+    """True when the HTML shows nothing: no text and no image (most fields have no tag)."""
+    return not html.strip() or ("<" in html and not _TAG.sub("", html).strip())

@@ -49,3 +49,16 @@ def test_a_custom_note_type_fills_every_field_in_anki(tmp_path: Path, anki):
     assert note["Back"] == "<p>When the source <strong>hurts</strong> the target.</p>"
     assert note["Notes"] == "<p>Rosenstein et al.</p>"
     assert "<strong>hurts</strong>" in note.cards()[0].answer()
+
+
+def test_a_first_field_is_empty_when_it_shows_neither_text_nor_an_image():
+    from deckbuild.fieldmap import empty_first_fields
+    from deckbuild.records import RenderedNote
+
+    def note(first: str, line: int) -> RenderedNote:
+        return RenderedNote("x", "g", (first, "A"), (), "D", (), "cards/a.md", line)
+
+    notes = [note("", 1), note("<p> </p>", 2), note("Q?", 3), note('<img src="a.png">', 4),
+             note("<em>Q</em>", 5)]
+    assert [p.line for p in empty_first_fields(notes, ("Front", "Back"), SHIPPED[:2])] == [1, 2]
+    assert empty_first_fields(notes, ("Front", "Back"), ("", "Answer")) == []
