@@ -141,6 +141,12 @@ def _add_line(d: _Draft, raw: str, number: int, in_code: bool, problems: list[Pr
             d.breaks = set()
             return
         problems.append(Problem(path, number, "a second '<!-- extra -->' marker in one card"))
+    elif not in_code and "<!--" in raw:
+        late = _META.match(raw)
+        if late and late.group(1).lower() in CARD_META_KEYS:
+            problems.append(Problem(path, number, f"'<!-- {late.group(1).lower()}: -->' is read "
+                                    "only directly under the card's heading; here it is left "
+                                    "out", "warning"))
     target = d.answer if d.extra is None else d.extra
     if not target and not raw.strip():
         return
