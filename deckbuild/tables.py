@@ -25,8 +25,8 @@ def extra_cells(card: Card) -> list[Problem]:
         for offset, cells, header in _long_rows(text.split("\n")):
             problems.append(Problem(card.path, first + offset, f"table row has {cells} cells "
                                     f"but its header has {header}: the last {cells - header} "
-                                    "are left out (write a '|' inside a cell as '\\|')",
-                                    "warning"))
+                                    "are left out (in a cell, write '|' as '\\|', or as "
+                                    "'\\vert' in math)", "warning"))
     return problems
 
 
