@@ -52,15 +52,42 @@ class _Draft:
     breaks: set[int] = field(default_factory=set)
 
 
+@dataclass
+class _Preamble:
+    """What comes before the first card: the section's heading, and text no card holds."""
+
+    path: str
+    section: str
+    problems: list[Problem]
+    in_text: bool = False  # inside a block of text that is part of no card
+
+    def heading(self, title: str, number: int) -> None:
+        if self.section:
+            self.problems.append(Problem(self.path, number, "not part of any card: the section "
+                                         f"is already {self.section!r}, so this '# ' heading "
+                                         "is left out", "warning"))
+        else:
+            self.section = title
+        self.in_text = False
+
+    def line(self, raw: str, number: int, in_code: bool) -> None:
+        """One warning per block of text; a blank line or a separator ends a block."""
+        if in_code or (raw.strip() and not _BREAK.match(raw)):
+            if not self.in_text:
+                self.problems.append(Problem(self.path, number, NOT_IN_CARD, "warning"))
+            self.in_text = True
+        else:
+            self.in_text = False
+
+
 def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
     """Split one file's text into cards; collect every problem found."""
     lines = text.removeprefix(BOM).replace("\r\n", "\n").split("\n")
     problems: list[Problem] = []
     front, start = _front_matter(lines, path, problems)
-    section = front.get("section", "")
+    preamble = _Preamble(path, front.get("section", ""), problems)
     drafts: list[_Draft] = []
     fence: tuple[str, int] | None = None  # (marker, line) of the open fence
-    stray = False  # inside a block of text before the first card
     for number in range(start + 1, len(lines) + 1):
         raw = lines[number - 1]
         current = drafts[-1] if drafts else None
@@ -74,12 +101,7 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
                 continue
             m1 = _H1.match(raw)
             if m1 and current is None:
-                if section:
-                    problems.append(Problem(path, number, f"not part of any card: the section "
-                                            f"is already {section!r}, so this '# ' heading is "
-                                            "left out", "warning"))
-                section = section or (m1.group(1) or "").strip()
-                stray = False
+                preamble.heading((m1.group(1) or "").strip(), number)
                 continue
             if m1:
                 problems.append(Problem(path, number,
@@ -93,12 +115,9 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
             fence = None
         if current is not None:
             _add_line(current, raw, number, in_code, problems, path)
-        elif in_code or (raw.strip() and not _BREAK.match(raw)):
-            if not stray:
-                problems.append(Problem(path, number, NOT_IN_CARD, "warning"))
-            stray = True
         else:
-            stray = False  # a blank line or a separator ends the block
+            preamble.line(raw, number, in_code)
+    section = preamble.section
     if fence is not None:
         problems.append(Problem(path, fence[1], "code fence is never closed"))
     if not section:
