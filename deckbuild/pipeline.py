@@ -196,10 +196,8 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
             decks.update(note.deck for note in batch)
             newest = max(newest, max(batch_mods, default=0))
         problems, media = scan.finish()
-        errors = problems if strict else [p for p in problems if p.is_error]
-        if errors or scan.notetype is None:
-            raise DeckError(errors or problems)
-        stamped, released, advice = guard(config, lock, stamper, allow_schema_change)
+        stamped, released, advice = _checked(config, lock, stamper, problems, strict,
+                                             allow_schema_change, scan.notetype is not None)
         target = config.package_path
         written = not (released is not None and target.exists())
         package_time = max(newest, stamped.notetype_mod)
@@ -226,6 +224,23 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         advice=advice,
     )
     return _Built(report, stamped.lock, notetype, card_ids, tuple(sorted(decks)), package_time)
+
+
+def _checked(config: Config, lock: Lock, stamper: Stamper, problems: list[Problem],
+             strict: bool, allow_schema_change: bool, have_notetype: bool,
+             ) -> tuple[Stamped, Release | None, tuple[str, ...]]:
+    """Raise what check_all would report as errors (all problems under --strict), else
+    the guarded lock. As in check_all, the guards run when nothing else is an error."""
+    fatal = problems if strict else [p for p in problems if p.is_error]
+    if not have_notetype or any(p.is_error for p in problems):
+        raise DeckError(fatal or problems)
+    try:
+        guarded = guard(config, lock, stamper, allow_schema_change)
+    except DeckError as exc:
+        raise DeckError(fatal + exc.problems) from None
+    if fatal:
+        raise DeckError(fatal)
+    return guarded
 
 
 def guard(config: Config, lock: Lock, stamper: Stamper, allow_schema_change: bool,

@@ -39,6 +39,8 @@ SETTINGS = [
     ("notetype", 'map = { Hint = "extra" }'), ("notetype", "map = 3"),
     ("deck", "question_numbers = true"), ("deck", 'question_numbers = "no"'),
     ("deck", "colour = 1"),
+    # A schema change, which the lock written by the first build refuses.
+    ("fields", '"Source", "Id", "Hint"]\nmap = { Hint = "extra" }'),
 ]
 OPERATIONS = ["delete_line", "duplicate_line", "insert", "replace", "splice", "duplicate_card",
               "copy_card_to_other_file", "delete_card"]
@@ -127,8 +129,13 @@ def assert_build_is_check(project: Path, strict: bool) -> int:
 
 def configure(project: Path, table: str, line: str) -> None:
     pyproject = project / "pyproject.toml"
-    header = "[tool.deckbuild.notetype]\n" if table == "notetype" else "[tool.deckbuild]\n"
-    pyproject.write_text(pyproject.read_text().replace(header, f"{header}{line}\n", 1))
+    text = pyproject.read_text()
+    if table == "fields":
+        text = text.replace('"Source", "Id"]', line, 1)
+    else:
+        header = "[tool.deckbuild.notetype]\n" if table == "notetype" else "[tool.deckbuild]\n"
+        text = text.replace(header, f"{header}{line}\n", 1)
+    pyproject.write_text(text)
 
 
 @settings(max_examples=EXAMPLES, deadline=None,
@@ -161,3 +168,14 @@ def test_a_repeated_card_fails_build_like_check(built_mini: Path, tmp_path: Path
     assert_build_is_check(project, strict=False)
     assert "cards/more.md:13: duplicate id 'one-benefit' (first used at cards/more.md:7)" in run(
         project, "check").output
+
+
+def test_strict_build_and_check_agree_on_a_warning_beside_a_refused_schema_change(
+        built_mini: Path, tmp_path: Path):
+    """Under --strict a warning is fatal, but the guards' errors are still reported."""
+    project = Path(shutil.copytree(built_mini, tmp_path / "p", symlinks=True))
+    configure(project, *SETTINGS[-1])
+    basics = project / "cards" / "basics.md"
+    basics.write_text(basics.read_text().replace("# Basics\n", "# Basics\n\nAn intro.\n"))
+    assert_build_is_check(project, strict=True)
+    assert "the note type's schema changed" in run(project, "build", "--strict").output
