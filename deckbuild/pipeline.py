@@ -175,7 +175,7 @@ class _Built:
 def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
            render: RenderOptions | None = None) -> _Built:
     started = time.perf_counter()
-    lock = read_lock(config.lock_path, display_path(config.lock_path, config.root))
+    lock, lock_problems = _read_lock(config)
     render = render or RenderOptions()
     # A big deck's rows go to a worker process, unless one process was asked for (-j 1).
     in_worker = len(lock.notes) >= WORKER_MIN_NOTES and render.jobs != 1
@@ -196,6 +196,7 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
             decks.update(note.deck for note in batch)
             newest = max(newest, max(batch_mods, default=0))
         problems, media = scan.finish()
+        problems = sorted(set(problems + lock_problems))
         stamped, released, advice = _checked(config, lock, stamper, problems, strict,
                                              allow_schema_change, scan.notetype is not None)
         target = config.package_path
@@ -270,12 +271,20 @@ def writable(batch: list[RenderedNote], written_ids: set[str]) -> list[RenderedN
     return kept
 
 
+def _read_lock(config: Config) -> tuple[Lock, list[Problem]]:
+    """The lock, or an empty one and why it cannot be read (reported with the rest)."""
+    try:
+        return read_lock(config.lock_path, display_path(config.lock_path, config.root)), []
+    except DeckError as exc:
+        return Lock(), list(exc.problems)
+
+
 def check_all(config: Config, render: RenderOptions | None = None) -> list[Problem]:
     """Every problem `build` would stop at, and every warning, without writing anything."""
     checked = check(config, render)
-    problems = list(checked.problems)
-    if not checked.errors:
-        lock = read_lock(config.lock_path, display_path(config.lock_path, config.root))
+    lock, lock_problems = _read_lock(config)
+    problems = list(checked.problems) + lock_problems
+    if not any(p.is_error for p in problems):
         stamper = Stamper(lock, checked.notetype, 0)
         for note in checked.notes:
             stamper.mod_for(note)

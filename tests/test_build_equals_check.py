@@ -39,6 +39,7 @@ SETTINGS = [
     ("notetype", 'map = { Hint = "extra" }'), ("notetype", "map = 3"),
     ("deck", "question_numbers = true"), ("deck", 'question_numbers = "no"'),
     ("deck", "colour = 1"),
+    ("lock", '{"format": '),  # a damaged lock file
     # A schema change, which the lock written by the first build refuses.
     ("fields", '"Source", "Id", "Hint"]\nmap = { Hint = "extra" }'),
 ]
@@ -130,7 +131,9 @@ def assert_build_is_check(project: Path, strict: bool) -> int:
 def configure(project: Path, table: str, line: str) -> None:
     pyproject = project / "pyproject.toml"
     text = pyproject.read_text()
-    if table == "fields":
+    if table == "lock":
+        (project / "deck.lock.json").write_text(line)
+    elif table == "fields":
         text = text.replace('"Source", "Id"]', line, 1)
     else:
         header = "[tool.deckbuild.notetype]\n" if table == "notetype" else "[tool.deckbuild]\n"
@@ -179,3 +182,13 @@ def test_strict_build_and_check_agree_on_a_warning_beside_a_refused_schema_chang
     basics.write_text(basics.read_text().replace("# Basics\n", "# Basics\n\nAn intro.\n"))
     assert_build_is_check(project, strict=True)
     assert "the note type's schema changed" in run(project, "build", "--strict").output
+
+
+def test_a_damaged_lock_is_reported_with_the_cards_problems(built_mini: Path, tmp_path: Path):
+    project = Path(shutil.copytree(built_mini, tmp_path / "p", symlinks=True))
+    configure(project, "lock", '{"format": ')
+    basics = project / "cards" / "basics.md"
+    basics.write_text(basics.read_text().replace("<!-- id: gradient-step -->\n", ""))
+    assert_build_is_check(project, strict=False)
+    output = run(project, "check").output
+    assert "deck.lock.json:1: unreadable lock file" in output and "card has no id" in output
