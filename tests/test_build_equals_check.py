@@ -40,6 +40,7 @@ SETTINGS = [
     ("deck", "question_numbers = true"), ("deck", 'question_numbers = "no"'),
     ("deck", "colour = 1"),
     ("lock", '{"format": '),  # a damaged lock file
+    ("media", "layers.png"),  # an image the cards use, removed
     # A schema change, which the lock written by the first build refuses.
     ("fields", '"Source", "Id", "Hint"]\nmap = { Hint = "extra" }'),
 ]
@@ -133,6 +134,8 @@ def configure(project: Path, table: str, line: str) -> None:
     text = pyproject.read_text()
     if table == "lock":
         (project / "deck.lock.json").write_text(line)
+    elif table == "media":
+        (project / "media" / line).unlink()
     elif table == "fields":
         text = text.replace('"Source", "Id"]', line, 1)
     else:
