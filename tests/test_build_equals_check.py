@@ -3,8 +3,9 @@ with the same errors, and a failed build leaves dist/, the lock and the cache as
 
 A hypothesis property over mutations of the mini project (tests/data/mini): cards
 duplicated, moved or deleted; ids removed, repeated or garbled; fences, math and front
-matter broken; stray lines inserted; now and then a setting added to pyproject.toml
-(a field map, question_numbers). Every command runs through click's CliRunner.
+matter broken; stray lines inserted; now and then one more change beside the cards (a
+setting, a schema change, a damaged lock, a missing image). Every command runs through
+click's CliRunner.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ SNIPPETS = [
     "![x](../media/nope.png)", "<script>alert(1)</script>", "## Q5. A numbered question?",
     "```nosuchlanguage", "", "---\nsection: Twice\n---",
 ]
-# Settings appended under [tool.deckbuild.notetype] or [tool.deckbuild].
+# Changes beside the cards: settings added under [tool.deckbuild.notetype] or
+# [tool.deckbuild], the lock damaged, an image removed, a field added (see configure).
 SETTINGS = [
     ("notetype", 'map = { Extra = "source" }'), ("notetype", 'map = { Question = "answer" }'),
     ("notetype", 'map = { Hint = "extra" }'), ("notetype", "map = 3"),
