@@ -16,6 +16,7 @@ _META = re.compile(r"^\s*<!--\s*([A-Za-z][\w-]*)\s*:\s*(.*?)\s*-->\s*$")
 _EXTRA = re.compile(r"^\s*<!--\s*extra\s*-->\s*$", re.IGNORECASE)
 # A thematic break: three or more '-', '*' or '_' (the same one), spaces between allowed.
 _BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
 NOT_IN_CARD = "not part of any card: cards start at a '## ' heading; this text is left out"
 ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
 TAG_RE = re.compile(r"^[\w][\w\-:.+/&]*$")
@@ -71,7 +72,10 @@ class _Preamble:
         self.in_text = False
 
     def line(self, raw: str, number: int, in_code: bool) -> None:
-        """One warning per block of text; a blank line or a separator ends a block."""
+        """One warning per block of text; a blank line or a separator ends a block.
+        A one-line HTML comment is the author's note, unless it holds a card key."""
+        if not in_code and _COMMENT.match(raw) and not _card_key(raw):
+            return
         if in_code or (raw.strip() and not _BREAK.match(raw)):
             if not self.in_text:
                 self.problems.append(Problem(self.path, number, NOT_IN_CARD, "warning"))
@@ -160,12 +164,10 @@ def _add_line(d: _Draft, raw: str, number: int, in_code: bool, problems: list[Pr
             d.breaks = set()
             return
         problems.append(Problem(path, number, "a second '<!-- extra -->' marker in one card"))
-    elif not in_code and "<!--" in raw:
-        late = _META.match(raw)
-        if late and late.group(1).lower() in CARD_META_KEYS:
-            problems.append(Problem(path, number, f"'<!-- {late.group(1).lower()}: -->' is read "
-                                    "only directly under the card's heading; here it is left "
-                                    "out", "warning"))
+    elif not in_code and "<!--" in raw and _card_key(raw):
+        problems.append(Problem(path, number, f"'<!-- {_card_key(raw)}: -->' is read only "
+                                "directly under the card's heading; here it is left out",
+                                "warning"))
     target = d.answer if d.extra is None else d.extra
     if not target and not raw.strip():
         return
@@ -176,6 +178,13 @@ def _add_line(d: _Draft, raw: str, number: int, in_code: bool, problems: list[Pr
     if not in_code and _BREAK.match(raw):
         d.breaks.add(len(target))
     target.append(raw)
+
+
+def _card_key(raw: str) -> str:
+    """The card key a comment line gives ('id', 'tags', 'source'), else ''."""
+    meta = _META.match(raw)
+    key = meta.group(1).lower() if meta else ""
+    return key if key in CARD_META_KEYS else ""
 
 
 def _without_separators(lines: list[str], breaks: set[int]) -> list[str]:

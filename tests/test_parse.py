@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from deckbuild.parse import decode_source, parse_source
+from deckbuild.parse import NOT_IN_CARD, decode_source, parse_source
 
 
 def parse(text: str):
@@ -116,3 +116,9 @@ def test_a_separator_inside_code_at_the_end_stays():
     source, problems = parse("# S\n\n## Q?\n<!-- id: q -->\n~~~\n***\n")
     assert source.cards[0].answer == "~~~\n***"
     assert [p.message for p in problems] == ["code fence is never closed"]
+
+
+def test_a_comment_before_the_first_card_is_a_note_unless_it_holds_a_card_key():
+    _, problems = parse("# S\n<!-- markdownlint-disable MD025 -->\n<!-- id: early -->\n\n"
+                        "## Q?\n<!-- id: q -->\nA\n")
+    assert [(p.line, p.message) for p in problems] == [(3, NOT_IN_CARD)]
