@@ -53,7 +53,8 @@ def _long_rows(lines: list[str]) -> Iterator[tuple[int, int, int]]:
                 fence = None
         elif opened:
             fence = opened.group(1)
-        elif index + 1 < len(lines) and splitter.test(None, f"{line}\n{lines[index + 1]}"):
+        elif ("|" in line and index + 1 < len(lines) and "-" in lines[index + 1]
+              and splitter.test(None, f"{line}\n{lines[index + 1]}")):
             header = len(splitter.separator)
             index += 2
             while index < len(lines) and lines[index].strip():
