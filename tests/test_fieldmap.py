@@ -62,3 +62,22 @@ def test_a_first_field_is_empty_when_it_shows_neither_text_nor_an_image():
              note("<em>Q</em>", 5)]
     assert [p.line for p in empty_first_fields(notes, ("Front", "Back"), SHIPPED[:2])] == [1, 2]
     assert empty_first_fields(notes, ("Front", "Back"), ("", "Answer")) == []
+
+
+def test_changing_the_map_updates_notes_without_a_schema_change(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from deckbuild.cli import cli
+
+    project = make_project(tmp_path / "p", mini=True)
+
+    def run(*args: str):
+        return CliRunner().invoke(cli, ["--project", str(project), *args], obj={})
+
+    assert run("build", "--timestamp", "1700000000").exit_code == 0
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        'sort_field = "Question"', 'sort_field = "Question"\nmap = { Id = "source" }'))
+    result = run("build", "--timestamp", "1700000100")
+    assert result.exit_code == 0, result.output
+    assert "(3 new or changed)" in result.output  # every Id field now holds the source
