@@ -36,6 +36,8 @@ def _splitter() -> Any:
     import markdown
     from markdown.extensions.tables import TableProcessor
 
+    # test() and _split_row() are what the renderer runs on each table; the latter is
+    # private, which the pinned Markdown version makes safe (test_tables.py checks it).
     return TableProcessor(markdown.Markdown().parser, {"use_align_attribute": False})
 
 
