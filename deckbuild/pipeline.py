@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .atomic import Staged
 from .bundles import DeckReader
 from .config import Config
 from .diff import changelog_html
@@ -26,7 +27,6 @@ from .lock import (
     notetype_hash,
     read_lock,
     with_release,
-    write_lock,
     write_lock_text,
 )
 from .package import WORKER_MIN_NOTES, CollectionFormat, PackageWriter
@@ -167,13 +167,15 @@ class _Built:
 
 
 def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
-           render: RenderOptions | None = None) -> _Built:
+           render: RenderOptions | None = None, mark_released: bool = False) -> _Built:
     started = time.perf_counter()
     lock = read_lock(config.lock_path, display_path(config.lock_path, config.root))
     render = render or RenderOptions()
     # A big deck's rows go to a worker process, unless one process was asked for (-j 1).
     in_worker = len(lock.notes) >= WORKER_MIN_NOTES and render.jobs != 1
-    with DeckScan(config, render) as scan, \
+    # Exits in reverse order: the package is zipped, the cache written, then the package
+    # and the lock file are renamed into place together (or nothing is, on an error).
+    with Staged() as outputs, DeckScan(config, render) as scan, \
             PackageWriter(scan.notetype or PLACEHOLDER_NOTETYPE,
                           scan.collection_format(scan.notetype or PLACEHOLDER_NOTETYPE),
                           config.deck_id, in_worker=in_worker) as writer:
@@ -200,16 +202,22 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         written = not (released is not None and target.exists())
         package_time = max(newest, stamped.notetype_mod)
         card_ids = tuple(stamped.current)
+        lock = with_release(stamped.lock, config.version, package_time, card_ids, notetype,
+                            tuple(sorted(decks))) if mark_released else stamped.lock
+        new_lock = mark_released or stamped.lock_changed or not config.lock_path.exists()
+        text = ""
         if written:
             changelog = changelog_html(stamped.lock, card_ids, notetype, config.version)
-            new_lock = stamped.lock_changed or not config.lock_path.exists()
-            # The lock's text is made while the package is zipped; it is written after.
+            # The lock's text is made while the package is zipped.
             text = writer.finish(PackageSpec(notetype, stamped.notetype_mod,
                                              deck_infos(config, decks, changelog), media,
                                              package_time), target,
-                                 meanwhile=lambda: lock_text(stamped.lock) if new_lock else "")
-            if text:
-                write_lock_text(config.lock_path, text)
+                                 meanwhile=lambda: lock_text(lock) if new_lock else "",
+                                 outputs=outputs)
+        elif mark_released:
+            text = lock_text(lock)
+        if text:
+            write_lock_text(config.lock_path, text, outputs)
     report = BuildReport(
         path=str(target),
         notes=len(card_ids),
@@ -221,7 +229,7 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         written=written,
         advice=advice,
     )
-    return _Built(report, stamped.lock, notetype, card_ids, tuple(sorted(decks)), package_time)
+    return _Built(report, lock, notetype, card_ids, tuple(sorted(decks)), package_time)
 
 
 def guard(config: Config, lock: Lock, stamper: Stamper, allow_schema_change: bool,
@@ -256,10 +264,7 @@ def check_all(config: Config, render: RenderOptions | None = None) -> list[Probl
     return sorted(set(problems))
 
 
-def release(config: Config, now: int, strict: bool = False,
-            allow_schema_change: bool = False) -> BuildReport:
+def release(config: Config, now: int, strict: bool = False, allow_schema_change: bool = False,
+            render: RenderOptions | None = None) -> BuildReport:
     """Build the current version and record it in the lock as released."""
-    built = _build(config, now, strict, allow_schema_change)
-    write_lock(config.lock_path, with_release(built.lock, config.version, built.package_time,
-                                              built.card_ids, built.notetype, built.decks))
-    return built.report
+    return _build(config, now, strict, allow_schema_change, render, mark_released=True).report
