@@ -23,7 +23,7 @@ import platform
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -206,21 +206,45 @@ class RenderCache:
         if len(self._pending) >= _BATCH or self._pending_bytes >= _PENDING_BYTES:
             self.flush()
 
-    def flush(self, keep: set[str] | None = None) -> None:
-        """Write queued entries; drop entries not in `keep` once they outnumber it."""
-        if self._conn is None:
-            return
+    def flush(self, keep: set[str] | None = None,
+              then: Callable[[], object] | None = None) -> None:
+        """Write queued entries; drop entries not in `keep` once they outnumber it.
+
+        `then` runs inside the transaction, before it is committed: if it raises, the
+        cache keeps what it had. The build puts its outputs in place there, so that a
+        failed build leaves the cache as it was too.
+        """
+        pending, self._pending, self._pending_bytes = self._pending, [], 0
+        written = self._conn is not None
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?)", self._pending)
-            if keep is not None:
-                self._prune(keep)
-            self._conn.execute("COMMIT")
-        except sqlite3.DatabaseError:
-            with contextlib.suppress(sqlite3.DatabaseError):
-                self._conn.execute("ROLLBACK")
-        self._pending = []
-        self._pending_bytes = 0
+            if self._conn is not None:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?)", pending)
+                if keep is not None:
+                    self._prune(keep)
+        except sqlite3.DatabaseError:  # a cache that cannot be written only costs speed
+            self._rollback()
+            written = False
+        except BaseException:
+            self._rollback()
+            raise
+        try:
+            if then is not None:
+                then()
+        except BaseException:
+            if written:
+                self._rollback()
+            raise
+        if written:
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.DatabaseError:
+                self._rollback()
+
+    def _rollback(self) -> None:
+        assert self._conn is not None
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("ROLLBACK")
 
     def _prune(self, keep: set[str]) -> None:
         """Drop file entries (and their path pointers) that no current file uses."""

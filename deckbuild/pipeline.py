@@ -67,12 +67,13 @@ class Checked:
 class DeckScan:
     """One pass over the deck: notes come out file by file; problems are gathered."""
 
-    def __init__(self, config: Config, render: RenderOptions) -> None:
+    def __init__(self, config: Config, render: RenderOptions,
+                 outputs: Staged | None = None) -> None:
         self._config = config
         self.problems: list[Problem] = list(config.warnings)
         self._media, found = load_media(config)
         self.problems += found
-        self._reader = DeckReader(config, self._media, render)
+        self._reader = DeckReader(config, self._media, render, outputs)
         self._cards: list[CardRef] = []
         self._used: set[str] = set()
         self._files = 0
@@ -173,9 +174,10 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
     render = render or RenderOptions()
     # A big deck's rows go to a worker process, unless one process was asked for (-j 1).
     in_worker = len(lock.notes) >= WORKER_MIN_NOTES and render.jobs != 1
-    # Exits in reverse order: the package is zipped, the cache written, then the package
-    # and the lock file are renamed into place together (or nothing is, on an error).
-    with Staged() as outputs, DeckScan(config, render) as scan, \
+    # Exits in reverse order: the package is zipped, then the package and the lock file
+    # are renamed into place together, inside the cache's transaction (or, on an error,
+    # none of the three changes).
+    with Staged() as outputs, DeckScan(config, render, outputs) as scan, \
             PackageWriter(scan.notetype or PLACEHOLDER_NOTETYPE,
                           scan.collection_format(scan.notetype or PLACEHOLDER_NOTETYPE),
                           config.deck_id, in_worker=in_worker) as writer:
