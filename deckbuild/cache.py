@@ -38,6 +38,7 @@ MARSHAL_VERSION = 4
 PINNED = (("markdown", "markdown"), ("pymdown-extensions", "pymdownx"),
           ("pygments", "pygments"), ("genanki", "genanki"))
 _BATCH = 500
+BUSY_TIMEOUT = 5.0  # seconds to wait for another process writing the cache (`check`)
 _PENDING_BYTES = 4 << 20  # queued entries are written once they hold this much
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -146,7 +147,9 @@ class RenderCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = self._connect()
-        except (OSError, sqlite3.DatabaseError):
+        except (OSError, sqlite3.DatabaseError) as exc:
+            if _busy(exc):  # another process is writing it: a miss this time, not damage
+                return
             self._discard_file()
             try:
                 self._conn = self._connect()
@@ -154,7 +157,7 @@ class RenderCache:
                 self._conn = None
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("CREATE TABLE IF NOT EXISTS entries "
                      "(key TEXT PRIMARY KEY, value BLOB NOT NULL, sum TEXT NOT NULL)")
@@ -192,9 +195,10 @@ class RenderCache:
                 marks = ",".join("?" * len(batch))
                 rows += self._conn.execute(
                     f"SELECT {columns} FROM entries WHERE key IN ({marks})", batch)
-        except sqlite3.DatabaseError:
-            self._discard_file()
-            self._open()
+        except sqlite3.DatabaseError as exc:
+            if not _busy(exc):
+                self._discard_file()
+                self._open()
             return []
         return rows
 
@@ -259,6 +263,11 @@ class RenderCache:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def _busy(exc: BaseException) -> bool:
+    """Whether SQLite gave up waiting for another connection (the file is fine)."""
+    return isinstance(exc, sqlite3.OperationalError) and "is locked" in str(exc)
 
 
 def _checksum(data: bytes) -> str:

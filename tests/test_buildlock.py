@@ -80,3 +80,27 @@ def test_twenty_concurrent_pairs_never_corrupt_anything(tmp_path):
     finally:
         anki.close()
 
+
+
+def test_a_cache_busy_with_another_process_is_a_miss_not_damage(tmp_path, monkeypatch):
+    """`check` does not take the build lock; when the cache is busy it must not replace it."""
+    import sqlite3
+
+    from deckbuild import cache
+
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project, "build", tmp=tmp_path / "tmp").returncode == 0
+    rows = state(project).cache
+    monkeypatch.setattr(cache, "BUSY_TIMEOUT", 0.05)
+    reader = cache.RenderCache(project)  # opened before another process locks the file
+    writer = sqlite3.connect(project / ".deckbuild-cache" / "cache.sqlite", isolation_level=None)
+    try:
+        writer.execute("BEGIN EXCLUSIVE")  # as a build does while it commits its outputs
+        opened = cache.RenderCache(project)  # opened while it is locked
+        assert opened.get_many(list(rows)) == {} and reader.get_many(list(rows)) == {}
+        opened.close()
+        reader.close()
+        writer.execute("ROLLBACK")
+    finally:
+        writer.close()
+    assert state(project).cache == rows
