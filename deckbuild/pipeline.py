@@ -204,8 +204,9 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         written = not (released is not None and target.exists())
         package_time = max(newest, stamped.notetype_mod)
         card_ids = tuple(stamped.current)
-        lock = with_release(stamped.lock, config.version, package_time, card_ids, notetype,
-                            tuple(sorted(decks))) if mark_released else stamped.lock
+        final_lock = with_release(stamped.lock, config.version, package_time, card_ids,
+                                  notetype, tuple(sorted(decks))) if mark_released \
+            else stamped.lock
         new_lock = mark_released or stamped.lock_changed or not config.lock_path.exists()
         text = ""
         if written:
@@ -214,10 +215,10 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
             text = writer.finish(PackageSpec(notetype, stamped.notetype_mod,
                                              deck_infos(config, decks, changelog), media,
                                              package_time), target,
-                                 meanwhile=lambda: lock_text(lock) if new_lock else "",
+                                 meanwhile=lambda: lock_text(final_lock) if new_lock else "",
                                  outputs=outputs)
         elif mark_released:
-            text = lock_text(lock)
+            text = lock_text(final_lock)
         if text:
             write_lock_text(config.lock_path, text, outputs)
     report = BuildReport(
@@ -231,7 +232,7 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         written=written,
         advice=advice,
     )
-    return _Built(report, lock, notetype, card_ids, tuple(sorted(decks)), package_time)
+    return _Built(report, final_lock, notetype, card_ids, tuple(sorted(decks)), package_time)
 
 
 def guard(config: Config, lock: Lock, stamper: Stamper, allow_schema_change: bool,
