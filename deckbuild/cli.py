@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -46,6 +47,11 @@ def build_time(timestamp: int | None) -> int:
     return int(time.time())
 
 
+# Errors of the disk or the file system rather than of deckbuild: reported without the
+# "this is a bug" hint. A build that stops on one leaves dist/ and the lock as they were.
+_MACHINE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+
+
 class _Group(click.Group):
     """Turns a user's mistake into `Error: ...` and anything unexpected into a short report."""
 
@@ -56,13 +62,24 @@ class _Group(click.Group):
             _fail(exc)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
-            if os.environ.get("DECKBUILD_DEBUG"):
-                traceback.print_exc()
-            click.echo(f"Error: internal error: {type(exc).__name__}: {exc}\n"
-                       "This is a bug in deckbuild; please report it with the command you ran "
-                       "(set DECKBUILD_DEBUG=1 for details).", err=True)
+        except OSError as exc:
+            if exc.errno not in _MACHINE_ERRORS:
+                _internal_error(exc)
+            # The machine's problem, not a bug: say what, and where when known.
+            where = f"{os.path.relpath(exc.filename)}: " if exc.filename else ""
+            click.echo(f"Error: {where}{exc.strerror}", err=True)
             sys.exit(1)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> None:
+    if os.environ.get("DECKBUILD_DEBUG"):
+        traceback.print_exc()
+    click.echo(f"Error: internal error: {type(exc).__name__}: {exc}\n"
+               "This is a bug in deckbuild; please report it with the command you ran "
+               "(set DECKBUILD_DEBUG=1 for details).", err=True)
+    sys.exit(1)
 
 
 @click.group(cls=_Group, invoke_without_command=True)
