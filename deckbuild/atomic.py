@@ -60,25 +60,28 @@ class Staged:
         """Flush every staged file to disk, then rename each over its target, in order.
 
         If a rename fails, the targets already replaced get their old content back
-        (a hard link kept the old file) and the error is raised.
+        (a hard link kept the old file) and the error is raised. On a file system
+        without hard links a replaced target keeps its new content: each file is still
+        whole, as after a kill between two renames.
         """
         files, self._files = self._files, []
-        replaced: list[tuple[Path, Path | None]] = []  # (target, its old file or None)
+        # (target, a link to its old file, or None when it had none or no link was made)
+        replaced: list[tuple[Path, Path | None, bool]] = []
         try:
             for tmp, _, mode in files:
                 _settle(tmp, mode)
             for tmp, target, _ in files:
-                replaced.append((target, _keep_old(target)))
+                replaced.append((target, _keep_old(target), target.exists()))
                 os.replace(tmp, target)
         except BaseException:
-            for target, old in reversed(replaced):
+            for target, old, existed in reversed(replaced):
                 if old is not None:
                     os.replace(old, target)
-                else:
+                elif not existed:
                     target.unlink(missing_ok=True)
             raise
         finally:
-            for path in [tmp for tmp, *_ in files] + [old for _, old in replaced if old]:
+            for path in [tmp for tmp, *_ in files] + [old for _, old, _ in replaced if old]:
                 path.unlink(missing_ok=True)
 
     def discard(self) -> None:

@@ -129,3 +129,27 @@ def test_leftovers_match_only_temporary_files_of_the_target(tmp_path):
         (tmp_path / name).write_bytes(b"")
     assert [p.name for p in leftovers(tmp_path, "*.apkg")] == [".d.apkg.x1.old.tmp",
                                                                 ".d.apkg.x1.tmp"]
+
+
+def test_without_hard_links_a_failed_rename_leaves_whole_files(tmp_path, monkeypatch):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_bytes(b"old a")
+    b.write_bytes(b"old b")
+    real = os.replace
+
+    def link(src, dst):
+        raise OSError(1, "Operation not permitted")
+
+    def replace(src, dst):
+        if Path(dst) == b:
+            raise OSError(28, "No space left on device")
+        real(src, dst)
+
+    monkeypatch.setattr(atomic.os, "link", link)
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    with pytest.raises(OSError), Staged() as staged:
+        staged.write(a, b"new a")
+        staged.write(b, b"new b")
+    # The old a cannot come back, but nothing is lost or half-written.
+    assert a.read_bytes() == b"new a" and b.read_bytes() == b"old b"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
