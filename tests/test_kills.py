@@ -92,7 +92,9 @@ def test_fifty_kills_leave_whole_outputs_and_the_next_build_succeeds(tmp_path):
             step += 1
     finally:
         anki.close()
-    # Some kills landed after the build had written part of its outputs (the cache, or
-    # the package before the lock file); every one of those states was whole.
+    # Kills that landed after the build had written part of its outputs (the cache, or
+    # the package before the lock file) are the ones that test something; each was whole.
     print(f"{kills} kills in {step} builds; {partial} left some outputs new and some old")
-    assert list(tmp.glob("*")) == [] or all(p.name.startswith("deckbuild-") for p in tmp.iterdir())
+    assert partial >= 1
+    # Not checked: a killed build leaves its scratch collection in TMPDIR (deckbuild-*),
+    # outside the project; only the project's own folders are cleaned by the next build.
