@@ -154,9 +154,9 @@ class PackageWriter:
         media_map = {str(i): m.name for i, m in enumerate(spec.media)}
         members = [("media", json.dumps(media_map, sort_keys=True).encode()),
                    *((str(i), Path(m.data_path)) for i, m in enumerate(spec.media))]
+        out = outputs.stage(target)
         collection, self._collection = self._collection, None
-        return collection.finish_with(col, members, outputs.stage(target), spec.timestamp,
-                                      meanwhile)
+        return collection.finish_with(col, members, out, spec.timestamp, meanwhile)
 
     def close(self) -> None:
         if self._collection is not None:
