@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from .atomic import Staged
 from .cache import RenderCache, Rendered, code_version
 from .config import Config
 from .errors import Problem, display_path
@@ -81,8 +82,10 @@ class DeckReader:
 
     GROUP = 4000
 
-    def __init__(self, config: Config, media: Sequence[MediaFile], options: RenderOptions) -> None:
+    def __init__(self, config: Config, media: Sequence[MediaFile], options: RenderOptions,
+                 outputs: Staged | None = None) -> None:
         self._config, self._media, self._options = config, media, options
+        self._outputs = outputs  # put in place inside the cache's last transaction
         self._cache = RenderCache(config.root) if options.cache else None
         self._version = code_version()
         self._salt = _salt(config, self._version, media)
@@ -100,9 +103,12 @@ class DeckReader:
 
     def __exit__(self, *exc: object) -> None:
         if self._cache is not None:
-            if exc[0] is None:
-                self._cache.flush(keep=self._keep)
-            self._cache.close()
+            try:
+                if exc[0] is None:
+                    self._cache.flush(keep=self._keep,
+                                      then=self._outputs.commit if self._outputs else None)
+            finally:
+                self._cache.close()
 
     def files(self) -> Iterator[FileResult]:
         """Each file's cards, notes and problems; unreadable files add to self.problems."""

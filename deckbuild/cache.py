@@ -23,7 +23,7 @@ import platform
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -38,6 +38,7 @@ MARSHAL_VERSION = 4
 PINNED = (("markdown", "markdown"), ("pymdown-extensions", "pymdownx"),
           ("pygments", "pygments"), ("genanki", "genanki"))
 _BATCH = 500
+BUSY_TIMEOUT = 5.0  # seconds to wait for another process writing the cache (`check`)
 _PENDING_BYTES = 4 << 20  # queued entries are written once they hold this much
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -146,7 +147,9 @@ class RenderCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = self._connect()
-        except (OSError, sqlite3.DatabaseError):
+        except (OSError, sqlite3.DatabaseError) as exc:
+            if _busy(exc):  # another process is writing it: a miss this time, not damage
+                return
             self._discard_file()
             try:
                 self._conn = self._connect()
@@ -154,7 +157,7 @@ class RenderCache:
                 self._conn = None
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("CREATE TABLE IF NOT EXISTS entries "
                      "(key TEXT PRIMARY KEY, value BLOB NOT NULL, sum TEXT NOT NULL)")
@@ -192,9 +195,10 @@ class RenderCache:
                 marks = ",".join("?" * len(batch))
                 rows += self._conn.execute(
                     f"SELECT {columns} FROM entries WHERE key IN ({marks})", batch)
-        except sqlite3.DatabaseError:
-            self._discard_file()
-            self._open()
+        except sqlite3.DatabaseError as exc:
+            if not _busy(exc):
+                self._discard_file()
+                self._open()
             return []
         return rows
 
@@ -206,21 +210,45 @@ class RenderCache:
         if len(self._pending) >= _BATCH or self._pending_bytes >= _PENDING_BYTES:
             self.flush()
 
-    def flush(self, keep: set[str] | None = None) -> None:
-        """Write queued entries; drop entries not in `keep` once they outnumber it."""
-        if self._conn is None:
-            return
+    def flush(self, keep: set[str] | None = None,
+              then: Callable[[], object] | None = None) -> None:
+        """Write queued entries; drop entries not in `keep` once they outnumber it.
+
+        `then` runs inside the transaction, before it is committed: if it raises, the
+        cache keeps what it had. The build puts its outputs in place there, so that a
+        failed build leaves the cache as it was too.
+        """
+        pending, self._pending, self._pending_bytes = self._pending, [], 0
+        written = self._conn is not None
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?)", self._pending)
-            if keep is not None:
-                self._prune(keep)
-            self._conn.execute("COMMIT")
-        except sqlite3.DatabaseError:
-            with contextlib.suppress(sqlite3.DatabaseError):
-                self._conn.execute("ROLLBACK")
-        self._pending = []
-        self._pending_bytes = 0
+            if self._conn is not None:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.executemany("INSERT OR REPLACE INTO entries VALUES (?,?,?)", pending)
+                if keep is not None:
+                    self._prune(keep)
+        except sqlite3.DatabaseError:  # a cache that cannot be written only costs speed
+            self._rollback()
+            written = False
+        except BaseException:
+            self._rollback()
+            raise
+        try:
+            if then is not None:
+                then()
+        except BaseException:
+            if written:
+                self._rollback()
+            raise
+        if written:
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.DatabaseError:
+                self._rollback()
+
+    def _rollback(self) -> None:
+        assert self._conn is not None
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.execute("ROLLBACK")
 
     def _prune(self, keep: set[str]) -> None:
         """Drop file entries (and their path pointers) that no current file uses."""
@@ -235,6 +263,11 @@ class RenderCache:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def _busy(exc: BaseException) -> bool:
+    """Whether SQLite gave up waiting for another connection (the file is fine)."""
+    return isinstance(exc, sqlite3.OperationalError) and "is locked" in str(exc)
 
 
 def _checksum(data: bytes) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -26,6 +27,14 @@ def _config(ctx: click.Context) -> Config:
     return load_config(ctx.obj["project"], ctx.obj.get("version"))
 
 
+def _locked(config: Config):
+    """The project's build lock, saying on stderr when it waits for another build."""
+    from .buildlock import project_lock
+
+    return project_lock(config, on_wait=lambda path: click.echo(
+        f"Waiting for another build in this project ({path})...", err=True))
+
+
 def build_time(timestamp: int | None) -> int:
     """--timestamp, else SOURCE_DATE_EPOCH, else the clock: read here, passed to the core."""
     if timestamp is not None:
@@ -38,6 +47,11 @@ def build_time(timestamp: int | None) -> int:
     return int(time.time())
 
 
+# Errors of the disk or the file system rather than of deckbuild: reported without the
+# "this is a bug" hint. A build that stops on one leaves dist/ and the lock as they were.
+_MACHINE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+
+
 class _Group(click.Group):
     """Turns a user's mistake into `Error: ...` and anything unexpected into a short report."""
 
@@ -48,13 +62,24 @@ class _Group(click.Group):
             _fail(exc)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
-            if os.environ.get("DECKBUILD_DEBUG"):
-                traceback.print_exc()
-            click.echo(f"Error: internal error: {type(exc).__name__}: {exc}\n"
-                       "This is a bug in deckbuild; please report it with the command you ran "
-                       "(set DECKBUILD_DEBUG=1 for details).", err=True)
+        except OSError as exc:
+            if exc.errno not in _MACHINE_ERRORS:
+                _internal_error(exc)
+            # The machine's problem, not a bug: say what, and where when known.
+            where = f"{os.path.relpath(exc.filename)}: " if exc.filename else ""
+            click.echo(f"Error: {where}{exc.strerror}", err=True)
             sys.exit(1)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> None:
+    if os.environ.get("DECKBUILD_DEBUG"):
+        traceback.print_exc()
+    click.echo(f"Error: internal error: {type(exc).__name__}: {exc}\n"
+               "This is a bug in deckbuild; please report it with the command you ran "
+               "(set DECKBUILD_DEBUG=1 for details).", err=True)
+    sys.exit(1)
 
 
 @click.group(cls=_Group, invoke_without_command=True)
@@ -95,6 +120,9 @@ def _echo_report(report, verb: str) -> None:
                f"{report.cards} cards, {report.media} media files in {report.seconds:.2f} s")
 
 
+_no_cache_option = click.option(
+    "--no-cache", is_flag=True,
+    help="Render every card afresh, without reading or writing the cache in .deckbuild-cache/.")
 _schema_option = click.option(
     "--allow-schema-change", is_flag=True,
     help="Accept a change of fields or templates (users get a copy of the note type).")
@@ -129,8 +157,7 @@ class _RenderProgress:
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes for rendering many uncached cards (0: one per CPU; "
                    "1: none, the whole build runs in one process).")
-@click.option("--no-cache", is_flag=True,
-              help="Render every card afresh, without reading or writing .deckbuild-cache/.")
+@_no_cache_option
 @click.pass_context
 def build(ctx: click.Context, timestamp: int | None = None, strict: bool = False,
           allow_schema_change: bool = False, jobs: int = 0, no_cache: bool = False) -> None:
@@ -139,8 +166,10 @@ def build(ctx: click.Context, timestamp: int | None = None, strict: bool = False
     from .pipeline import build as run_build
 
     options = RenderOptions(jobs=jobs, cache=not no_cache, progress=_RenderProgress())
-    report = run_build(_config(ctx), now=build_time(timestamp), strict=strict,
-                       allow_schema_change=allow_schema_change, render=options)
+    config = _config(ctx)
+    with _locked(config):
+        report = run_build(config, now=build_time(timestamp), strict=strict,
+                           allow_schema_change=allow_schema_change, render=options)
     _echo_report(report, "Built")
 
 
@@ -148,19 +177,23 @@ def build(ctx: click.Context, timestamp: int | None = None, strict: bool = False
 @_timestamp_option
 @_strict_option
 @_schema_option
+@_no_cache_option
 @click.pass_context
 def release(ctx: click.Context, timestamp: int | None, strict: bool,
-            allow_schema_change: bool) -> None:
+            allow_schema_change: bool, no_cache: bool = False) -> None:
     """Build the current version and mark it released in the lock file.
 
     A released version's content is frozen: later changes need a version bump, and its
     package in dist/ is never overwritten. Commit the lock file afterwards.
     """
+    from .parallel import RenderOptions
     from .pipeline import release as run_release
 
     config = _config(ctx)
-    report = run_release(config, now=build_time(timestamp), strict=strict,
-                         allow_schema_change=allow_schema_change)
+    with _locked(config):
+        report = run_release(config, now=build_time(timestamp), strict=strict,
+                             allow_schema_change=allow_schema_change,
+                             render=RenderOptions(cache=not no_cache))
     _echo_report(report, "Built")
     click.echo(f"Released version {config.version}; commit {os.path.relpath(config.lock_path)}.")
 
@@ -214,7 +247,9 @@ def ids(ctx: click.Context) -> None:
     """Write a readable id under every card that has none (nothing else changes)."""
     from .rewrite import add_missing_ids
 
-    added = add_missing_ids(_config(ctx))
+    config = _config(ctx)
+    with _locked(config):
+        added = add_missing_ids(config)
     for item in added:
         click.echo(f"{item.path}:{item.line}: id {item.id}")
     click.echo(f"Added {len(added)} id{'s' if len(added) != 1 else ''}.")
@@ -226,7 +261,9 @@ def preview(ctx: click.Context) -> None:
     """Write dist/preview/: every card in one offline page (needs `npm install`)."""
     from .preview import write_preview
 
-    report = write_preview(_config(ctx))
+    config = _config(ctx)
+    with _locked(config):
+        report = write_preview(config)
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Wrote {os.path.relpath(report.path)}: {report.cards} cards; "

@@ -11,13 +11,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .atomic import Staged, write_atomically
 from .errors import DeckError, Problem
 from .records import NoteType, RenderedNote
 
@@ -255,19 +254,15 @@ def write_lock(path: Path, lock: Lock) -> bool:
     return write_lock_text(path, lock_text(lock))
 
 
-def write_lock_text(path: Path, text: str) -> bool:
-    """write_lock() of a lock_text() made earlier."""
+def write_lock_text(path: Path, text: str, outputs: Staged | None = None) -> bool:
+    """write_lock() of a lock_text() made earlier; staged in `outputs` when given."""
     try:
         if path.read_text(encoding="utf-8") == text:
             return False
     except (FileNotFoundError, UnicodeDecodeError):
         pass
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if outputs is None:
+        write_atomically(path, text.encode("utf-8"))
+    else:
+        outputs.write(path, text.encode("utf-8"))
     return True

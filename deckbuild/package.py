@@ -5,14 +5,14 @@ gathered once per note type into a CollectionFormat: plain data that the build
 caches, so that a rebuild from the cache does not import genanki at all. The rows
 are made here, with per-note mod times and ids derived from GUIDs, and go to a
 scratch collection (collection.py) that is zipped deterministically (archive.py) to a
-temporary file and renamed into place, so a failed build leaves dist/ as it was.
+temporary file, renamed into place with the lock file (atomic.py), so a failed build
+leaves dist/ as it was.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sqlite3
 import tempfile
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from .atomic import Staged
 from .collection import Collection, CollectionProcess
 from .ids import card_id_for, note_id_for, subdeck_id_for
 from .records import CardTemplate, DeckInfo, NoteType, PackageSpec, RenderedNote
@@ -133,13 +134,17 @@ class PackageWriter:
                                 list(self._card_rows(notes, mods, note_ids)))
 
     def finish(self, spec: PackageSpec, target: Path,
-               meanwhile: Callable[[], T] = lambda: None) -> T:
-        """Note type, decks and time into the collection; zip it beside `target`; rename.
+               meanwhile: Callable[[], T] = lambda: None, outputs: Staged | None = None) -> T:
+        """Note type, decks and time into the collection; zip it beside `target`.
 
-        `meanwhile` runs while a worker zips (after the zip otherwise); its result is
-        returned once the package is in place.
+        The zip is staged in `outputs`, which puts it in place with the build's other
+        outputs; without `outputs` it is renamed into place at once. `meanwhile` runs
+        while a worker zips (after the zip otherwise); its result is returned.
         """
         assert self._collection is not None
+        if outputs is None:
+            with Staged() as own:
+                return self.finish(spec, target, meanwhile, own)
         models = {str(spec.notetype.id): self._format.model_json(spec.notetype_mod,
                                                                  self._root_deck_id)}
         decks = {**self._format.decks,
@@ -149,20 +154,9 @@ class PackageWriter:
         media_map = {str(i): m.name for i, m in enumerate(spec.media)}
         members = [("media", json.dumps(media_map, sort_keys=True).encode()),
                    *((str(i), Path(m.data_path)) for i, m in enumerate(spec.media))]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                        dir=target.parent)
-        os.close(fd)
-        try:
-            collection, self._collection = self._collection, None
-            result = collection.finish_with(col, members, Path(tmp_name), spec.timestamp,
-                                            meanwhile)
-            os.chmod(tmp_name, 0o644)
-            os.replace(tmp_name, target)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-        return result
+        out = outputs.stage(target)
+        collection, self._collection = self._collection, None
+        return collection.finish_with(col, members, out, spec.timestamp, meanwhile)
 
     def close(self) -> None:
         if self._collection is not None:

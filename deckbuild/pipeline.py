@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .atomic import Staged
 from .bundles import DeckReader
 from .config import Config
 from .diff import changelog_html
@@ -27,7 +28,6 @@ from .lock import (
     notetype_hash,
     read_lock,
     with_release,
-    write_lock,
     write_lock_text,
 )
 from .package import WORKER_MIN_NOTES, CollectionFormat, PackageWriter
@@ -68,12 +68,13 @@ class Checked:
 class DeckScan:
     """One pass over the deck: notes come out file by file; problems are gathered."""
 
-    def __init__(self, config: Config, render: RenderOptions) -> None:
+    def __init__(self, config: Config, render: RenderOptions,
+                 outputs: Staged | None = None) -> None:
         self._config = config
         self.problems: list[Problem] = list(config.problems)
         self._media, found = load_media(config)
         self.problems += found
-        self._reader = DeckReader(config, self._media, render)
+        self._reader = DeckReader(config, self._media, render, outputs)
         self._cards: list[CardRef] = []
         self._used: set[str] = set()
         self._files = 0
@@ -173,13 +174,16 @@ class _Built:
 
 
 def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
-           render: RenderOptions | None = None) -> _Built:
+           render: RenderOptions | None = None, mark_released: bool = False) -> _Built:
     started = time.perf_counter()
     lock, lock_problems = _read_lock(config)
     render = render or RenderOptions()
     # A big deck's rows go to a worker process, unless one process was asked for (-j 1).
     in_worker = len(lock.notes) >= WORKER_MIN_NOTES and render.jobs != 1
-    with DeckScan(config, render) as scan, \
+    # Exits in reverse order: the package is zipped, then the package and the lock file
+    # are renamed into place together, inside the cache's transaction (or, on an error,
+    # none of the three changes).
+    with Staged() as outputs, DeckScan(config, render, outputs) as scan, \
             PackageWriter(scan.notetype or PLACEHOLDER_NOTETYPE,
                           scan.collection_format(scan.notetype or PLACEHOLDER_NOTETYPE),
                           config.deck_id, in_worker=in_worker) as writer:
@@ -203,16 +207,23 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         written = not (released is not None and target.exists())
         package_time = max(newest, stamped.notetype_mod)
         card_ids = tuple(stamped.current)
+        final_lock = with_release(stamped.lock, config.version, package_time, card_ids,
+                                  notetype, tuple(sorted(decks))) if mark_released \
+            else stamped.lock
+        new_lock = mark_released or stamped.lock_changed or not config.lock_path.exists()
+        text = ""
         if written:
             changelog = changelog_html(stamped.lock, card_ids, notetype, config.version)
-            new_lock = stamped.lock_changed or not config.lock_path.exists()
-            # The lock's text is made while the package is zipped; it is written after.
+            # The lock's text is made while the package is zipped.
             text = writer.finish(PackageSpec(notetype, stamped.notetype_mod,
                                              deck_infos(config, decks, changelog), media,
                                              package_time), target,
-                                 meanwhile=lambda: lock_text(stamped.lock) if new_lock else "")
-            if text:
-                write_lock_text(config.lock_path, text)
+                                 meanwhile=lambda: lock_text(final_lock) if new_lock else "",
+                                 outputs=outputs)
+        elif mark_released:
+            text = lock_text(final_lock)
+        if text:
+            write_lock_text(config.lock_path, text, outputs)
     report = BuildReport(
         path=str(target),
         notes=len(card_ids),
@@ -224,7 +235,7 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         written=written,
         advice=advice,
     )
-    return _Built(report, stamped.lock, notetype, card_ids, tuple(sorted(decks)), package_time)
+    return _Built(report, final_lock, notetype, card_ids, tuple(sorted(decks)), package_time)
 
 
 def _checked(config: Config, lock: Lock, stamper: Stamper, problems: list[Problem],
@@ -295,10 +306,7 @@ def check_all(config: Config, render: RenderOptions | None = None) -> list[Probl
     return sorted(set(problems))
 
 
-def release(config: Config, now: int, strict: bool = False,
-            allow_schema_change: bool = False) -> BuildReport:
+def release(config: Config, now: int, strict: bool = False, allow_schema_change: bool = False,
+            render: RenderOptions | None = None) -> BuildReport:
     """Build the current version and record it in the lock as released."""
-    built = _build(config, now, strict, allow_schema_change)
-    write_lock(config.lock_path, with_release(built.lock, config.version, built.package_time,
-                                              built.card_ids, built.notetype, built.decks))
-    return built.report
+    return _build(config, now, strict, allow_schema_change, render, mark_released=True).report

@@ -126,6 +126,7 @@ def write_preview(config: Config, mathjax: Path | None = None) -> PreviewReport:
     page = preview_html(config, checked.notetype, checked.notes)
     config.dist_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".preview-", dir=config.dist_dir))
+    old = staging.with_name(staging.name + "-old")
     staging.chmod(0o755)  # mkdtemp makes it private; the page is meant to be opened or served
     try:
         (staging / "index.html").write_text(page, encoding="utf-8")
@@ -135,12 +136,15 @@ def write_preview(config: Config, mathjax: Path | None = None) -> PreviewReport:
         for media in checked.media:
             shutil.copy2(media.data_path, staging / media.name)
         target = config.dist_dir / "preview"
+        # Moved aside whole, never deleted in place: a killed run leaves the old page or
+        # the new one (or, between the two renames, none), never part of one.
         if target.exists():
-            shutil.rmtree(target)
+            target.rename(old)
         staging.rename(target)
     finally:
-        if staging.exists():
-            shutil.rmtree(staging)
+        for folder in (staging, old):
+            if folder.exists():
+                shutil.rmtree(folder)
     return PreviewReport(str(target / "index.html"), len(checked.notes),
                          tuple(str(w) for w in checked.warnings))
 

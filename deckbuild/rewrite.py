@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
+from .atomic import write_atomically
 from .config import Config
 from .errors import DeckError, display_path
 from .ids import unique_slug
@@ -63,17 +61,6 @@ def add_missing_ids(config: Config) -> list[AddedId]:
             text = raw.decode("utf-8")
             has_bom = text.startswith(BOM)
             body = insert_ids(text.removeprefix(BOM), todo)
-            _replace_atomically(path, ((BOM if has_bom else "") + body).encode("utf-8"))
+            write_atomically(path, ((BOM if has_bom else "") + body).encode("utf-8"),
+                             path.stat().st_mode & 0o7777)  # a source keeps its own mode
     return added
-
-
-def _replace_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

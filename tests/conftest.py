@@ -20,6 +20,13 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
+@pytest.fixture(params=[True, False], ids=["cache", "no-cache"])
+def render_cache(request: pytest.FixtureRequest) -> bool:
+    """Run the test with the render cache, and again with --no-cache: the cache must never
+    change what a build writes, least of all how identity is derived."""
+    return bool(request.param)
+
+
 @pytest.fixture
 def anki(tmp_path: Path):
     collection = AnkiCollection(tmp_path / "anki")

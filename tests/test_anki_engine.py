@@ -6,16 +6,18 @@ import re
 import shutil
 from pathlib import Path
 
-from support import make_project
+import genanki
+from support import AnkiCollection, make_project
 
 from deckbuild.config import load_config
+from deckbuild.parallel import RenderOptions
 from deckbuild.pipeline import build
 
 MATH = r"\theta_{t+1} = \theta_t - \eta \nabla_\theta \mathcal{L}(\theta_t)"
 
 
-def _build(project: Path, now: int) -> Path:
-    return Path(build(load_config(project), now=now).path)
+def _build(project: Path, now: int, cache: bool = True) -> Path:
+    return Path(build(load_config(project), now=now, render=RenderOptions(cache=cache)).path)
 
 
 def test_shipped_deck_imports_and_every_card_renders(tmp_path, anki):
@@ -65,9 +67,9 @@ def test_math_and_code_survive_the_engine(tmp_path, anki):
     assert (Path(col.media.dir()) / name).read_bytes() == (project / "media/layers.png").read_bytes()
 
 
-def test_edit_rebuild_reimport_updates_in_place_and_keeps_reviews(tmp_path, anki):
+def test_edit_rebuild_reimport_updates_in_place_and_keeps_reviews(tmp_path, anki, render_cache):
     project = make_project(tmp_path / "p", mini=True)
-    anki.import_package(_build(project, 1_700_000_000))
+    anki.import_package(_build(project, 1_700_000_000, render_cache))
     col = anki.col
     col.decks.select(col.decks.id_for_name("Transfer Learning Interview Questions"))
     answered = 0
@@ -84,7 +86,7 @@ def test_edit_rebuild_reimport_updates_in_place_and_keeps_reviews(tmp_path, anki
     shutil.copytree(project, edited)
     path = edited / "cards" / "basics.md"
     path.write_text(path.read_text().replace("It moves the parameters", "It steps the weights"))
-    log = anki.import_package(_build(edited, 1_700_000_100))
+    log = anki.import_package(_build(edited, 1_700_000_100, render_cache))
 
     # Only the edited note is updated; the untouched ones keep their mod and are skipped.
     assert [note.fields[-1] for note in log.updated] == ["gradient-step"]
@@ -109,3 +111,67 @@ def test_inline_formula_and_python_block_render_intact(tmp_path, anki):
     assert f'<span class="arithmatex">\\({MATH}\\)</span>' in answer
     assert '<span class="k">for</span> <span class="n">x</span>' in answer
     assert '<span class="n">loss_fn</span>' in answer
+
+
+# --- identity comes from ids, with the render cache and without it -------------------------
+
+NAMESPACE = "transfer-learning-interview-questions"
+MINI_IDS = ["freeze-layers", "gradient-step", "one-benefit"]
+
+
+def _guids(col) -> dict[str, str]:
+    return {col.get_note(n)["Id"]: col.get_note(n).guid for n in col.find_notes("")}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_a_reworded_question_updates_the_same_note(tmp_path, anki, render_cache):
+    project = make_project(tmp_path / "p", mini=True)
+    anki.import_package(_build(project, 1_700_000_000, render_cache))
+    _edit(project / "cards" / "basics.md", "What does gradient descent do on step $t$?",
+          "What does one gradient-descent step do?")
+    log = anki.import_package(_build(project, 1_700_000_100, render_cache))
+    assert [n.fields[-1] for n in log.updated] == ["gradient-step"] and not log.new
+    assert anki.col.note_count() == 3
+    assert _guids(anki.col) == {i: genanki.guid_for(NAMESPACE, i) for i in MINI_IDS}
+    (nid,) = anki.col.find_notes('"Id:gradient-step"')
+    assert anki.col.get_note(nid)["Question"] == "What does one gradient-descent step do?"
+
+
+def test_a_card_moved_to_another_file_updates_the_same_note(tmp_path, anki, render_cache):
+    project = make_project(tmp_path / "p", mini=True)
+    anki.import_package(_build(project, 1_700_000_000, render_cache))
+    basics = project / "cards" / "basics.md"
+    text = basics.read_text()
+    card = text[text.index("## Which layers"):]
+    basics.write_text(text.replace(card, ""))
+    with (project / "cards" / "more.md").open("a") as f:
+        f.write("\n" + card)
+    log = anki.import_package(_build(project, 1_700_000_100, render_cache))
+    # Its subdeck and tags changed with the file: updated in place, never a new note.
+    assert [n.fields[-1] for n in log.updated] == ["freeze-layers"] and not log.new
+    assert _guids(anki.col) == {i: genanki.guid_for(NAMESPACE, i) for i in MINI_IDS}
+    (nid,) = anki.col.find_notes('"Id:freeze-layers"')
+    assert "extra-tag" in anki.col.get_note(nid).tags
+
+
+def test_a_new_guid_namespace_gives_every_note_a_new_guid(tmp_path, anki, render_cache):
+    project = make_project(tmp_path / "p", mini=True)
+    anki.import_package(_build(project, 1_700_000_000, render_cache))
+    _edit(project / "pyproject.toml", f'guid_namespace = "{NAMESPACE}"',
+          'guid_namespace = "another-namespace"')
+    package = _build(project, 1_700_000_100, render_cache)
+    fresh = AnkiCollection(tmp_path / "fresh")
+    try:
+        fresh.import_package(package)
+        assert _guids(fresh.col) == {i: genanki.guid_for("another-namespace", i)
+                                     for i in MINI_IDS}
+    finally:
+        fresh.close()
+    log = anki.import_package(package)
+    assert sorted(n.fields[-1] for n in log.new) == MINI_IDS and not log.updated
+    assert anki.col.note_count() == 6

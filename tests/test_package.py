@@ -89,3 +89,20 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path):
             writer.add([_note("b")], [1])
             writer.finish(_spec(), target)
     assert list(target.parent.iterdir()) == []
+
+
+def test_a_package_file_that_cannot_be_made_still_stops_the_worker(tmp_path, monkeypatch):
+    from deckbuild import atomic
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    target = tmp_path / "dist" / "d.apkg"
+    with PackageWriter(NOTETYPE, collection_format(NOTETYPE), 9, in_worker=True) as writer:
+        writer.add([_note("a")], [1])
+        process = writer._collection._process
+        monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
+        with pytest.raises(PermissionError):
+            writer.finish(_spec(), target)
+    assert not process.is_alive()
+    assert not target.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -14,13 +15,15 @@ ROOT_DECK = "Transfer Learning Interview Questions"
 NOTETYPE = "Transfer Learning Q&A"
 
 
-def release(project: Path, version: str, timestamp: int, *extra: str) -> Path:
+def release_with(project: Path, version: str, timestamp: int, *extra: str,
+                 cache: bool = True) -> Path:
     pyproject = project / "pyproject.toml"
     head, sep, deck = pyproject.read_text().partition("[tool.deckbuild]")
     deck = re.sub(r'^version = "[^"]+"$', f'version = "{version}"', deck, count=1, flags=re.M)
     pyproject.write_text(head + sep + deck)
     result = CliRunner().invoke(cli, ["--project", str(project), "release", "--timestamp",
-                                      str(timestamp), *extra], obj={})
+                                      str(timestamp), *extra,
+                                      *(() if cache else ("--no-cache",))], obj={})
     assert result.exit_code == 0, result.output
     return project / "dist" / f"transfer-learning-interview-questions-{version}.apkg"
 
@@ -48,8 +51,9 @@ def ids_of(notes) -> list[str]:
     return sorted(note.fields[-1] for note in notes)
 
 
-def test_five_releases_merge_cleanly(tmp_path, anki):
+def test_five_releases_merge_cleanly(tmp_path, anki, render_cache):
     project = make_project(tmp_path / "p", mini=True)
+    release = functools.partial(release_with, cache=render_cache)
     cards = project / "cards"
     col = anki.col
 
@@ -111,6 +115,7 @@ def test_five_releases_merge_cleanly(tmp_path, anki):
     assert ours == [NOTETYPE]
     mine = note_by_id(col, "one-benefit")
     assert mine["Extra"] == "my own mnemonic" and "my-tag" in mine.tags
+    assert (project / ".deckbuild-cache" / "cache.sqlite").exists() == render_cache
     assert "letter-spacing" in col.models.by_name(NOTETYPE)["css"]
     # The removed note is still there, and diff's search finds it.
     result = CliRunner().invoke(cli, ["--project", str(project), "diff"], obj={})
@@ -123,7 +128,7 @@ def test_five_releases_merge_cleanly(tmp_path, anki):
     assert [col.get_note(n)["Id"] for n in found] == ["freeze-layers"]
 
 
-def test_schema_change_with_merge_note_types_keeps_history(tmp_path, anki):
+def test_schema_change_with_merge_note_types_keeps_history(tmp_path, anki, render_cache):
     """What the schema guard's advice tells users to do, checked with the engine."""
     from anki.import_export_pb2 import (
         IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS,
@@ -132,6 +137,7 @@ def test_schema_change_with_merge_note_types_keeps_history(tmp_path, anki):
     )
 
     project = make_project(tmp_path / "p", mini=True)
+    release = functools.partial(release_with, cache=render_cache)
     anki.import_package(release(project, "1.0.0", 1_700_000_000))
     answer_some(anki.col, 2)
     edit(project / "pyproject.toml", '"Source", "Id"]',
@@ -152,3 +158,4 @@ def test_schema_change_with_merge_note_types_keeps_history(tmp_path, anki):
     assert "Faster training." in note_by_id(col, "one-benefit")["Answer"]
     assert len(col.db.list("select id from revlog")) == 2
     assert len(set(col.db.list("select guid from notes"))) == col.note_count() == 3
+    assert (project / ".deckbuild-cache" / "cache.sqlite").exists() == render_cache
