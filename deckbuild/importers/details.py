@@ -1,0 +1,101 @@
+"""(e) `<details><summary>Question</summary> answer </details>` blocks.
+
+A summary that only says "Answer" (or "Show answer", ...) takes its question from the
+line above the block: a heading, a bold line or a numbered item.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .layout import Layout, place
+from .records import Document, Found, Line, Split
+from .text import _LABEL_WORDS, RULE, clean_question
+
+_OPEN = re.compile(r"<details(?:\s[^>]*)?>", re.IGNORECASE)
+_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+_SUMMARY = re.compile(r"<summary(?:\s[^>]*)?>(?P<q>.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
+_LABEL = re.compile(r"\s*(?:<(?:b|strong)>)?\s*" + _LABEL_WORDS
+                    + r"\s*[:.]?\s*(?:</(?:b|strong)>)?\s*", re.IGNORECASE)
+
+
+def split(doc: Document) -> Split:
+    """Cards from top-level <details> blocks with a <summary>."""
+    cards: list[Found] = []
+    used_headings: set[int] = set()
+    number = 1
+    while number <= len(doc.lines):
+        line = doc.line(number)
+        if line.code or not _OPEN.search(line.text):
+            number += 1
+            continue
+        end = _block_end(doc, number)
+        found = _card(doc, number, end, cards[-1].region[1] if cards else 0)
+        if found:
+            cards.append(found)
+            used_headings.add(found.region[0])
+        number = end + 1
+    headings = [h for h in doc.headings if h.number not in used_headings]
+    return place(doc, cards, headings, "questions are <summary> lines of <details> blocks")
+
+
+def _block_end(doc: Document, start: int) -> int:
+    """The line holding the </details> that closes the block opened on `start`."""
+    depth = 0
+    for line in doc.lines[start - 1:]:
+        if line.code:
+            continue
+        depth += len(_OPEN.findall(line.text)) - len(_CLOSE.findall(line.text))
+        if depth <= 0:
+            return line.number
+    return len(doc.lines)
+
+
+def _card(doc: Document, start: int, end: int, previous_end: int) -> Found | None:
+    block = doc.span(start, end)
+    text = "\n".join(line.text for line in block)
+    summary = _SUMMARY.search(text)
+    if not summary:
+        return None
+    first, before = start, ()
+    question = " ".join(summary.group("q").split())
+    if _LABEL.fullmatch(question):
+        above = _line_above(doc, start, previous_end)
+        if above is None:
+            return None
+        # Code between the question and its answer (`What is the output?`) opens the answer.
+        first, question, before = above.number, above.text.lstrip("#"), doc.span(above.number + 1,
+                                                                                   start - 1)
+    answer = before + _answer_lines(block, summary.end(), text)
+    cleaned = clean_question(question).text
+    return Found(cleaned, first, (first, end), answer) if cleaned else None
+
+
+def _line_above(doc: Document, start: int, previous_end: int) -> Line | None:
+    """The question of an "Answer" block: the nearest prose line above it, past any code."""
+    for number in range(start - 1, previous_end, -1):
+        line = doc.line(number)
+        if line.blank or line.code:
+            continue
+        return None if RULE.match(line.text) else line
+    return None
+
+
+def _answer_lines(block: tuple[Line, ...], after: int, text: str) -> tuple[Line, ...]:
+    """The block's lines after </summary> up to its last </details>, cut inside lines."""
+    closing = list(_CLOSE.finditer(text))
+    stop = closing[-1].start() if closing else len(text)
+    lines: list[Line] = []
+    offset = 0
+    for line in block:
+        begin, finish = offset, offset + len(line.text)
+        offset = finish + 1
+        piece_start, piece_end = max(begin, after), min(finish, stop)
+        if piece_start > piece_end or (piece_start == piece_end and begin < after):
+            continue
+        piece = text[piece_start:piece_end]
+        lines.append(Line(line.number, piece if begin >= after else piece.strip(), line.code))
+    return tuple(lines)
+
+
+LAYOUT = Layout("details", "<details><summary>question</summary> answer </details> blocks", split)

@@ -1,0 +1,67 @@
+"""What every layout is: a name, a one-line description and a split; its score is its reach."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .lines import section_for
+from .records import Document, Found, Heading, Split
+from .text import PAGE_LINK, RULE, clean_title
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One way of writing Q&A in Markdown that `import` recognises."""
+
+    name: str
+    description: str  # one line, for the report and --help
+    split: Callable[[Document], Split]
+
+    def score(self, doc: Document) -> float:
+        """How much of the document this layout reads as cards: 0 (none) to 1 (every line)."""
+        return coverage(doc, self.split(doc))
+
+
+def coverage(doc: Document, split: Split) -> float:
+    """The share of non-blank lines that the split puts in cards or section headings."""
+    filled = doc.filled - noise(doc)
+    if not split.cards or not filled:
+        return 0.0
+    held = set(split.section_lines)
+    for card, _ in split.cards:
+        held.update(range(card.region[0], card.region[1] + 1))
+    return len(held & filled) / len(filled)
+
+
+def noise(doc: Document) -> set[int]:
+    """Separators and links within the page: left out by every layout, so they do not count."""
+    return {line.number for line in doc.lines
+            if not line.code and (RULE.match(line.text) or PAGE_LINK.match(line.text))}
+
+
+def default_section(doc: Document) -> str:
+    """The section of cards under no heading: the file's name, in words."""
+    words = doc.stem.replace("_", " ").replace("-", " ").strip()
+    return (words[:1].upper() + words[1:]) or "Imported"
+
+
+def place(doc: Document, cards: Iterable[Found], candidates: Iterable[Heading],
+          detail: str) -> Split:
+    """Give each card the last candidate heading above it as its section."""
+    headings = sorted(candidates, key=lambda h: h.number)
+    placed: list[tuple[Found, str]] = []
+    used: set[int] = set()
+    for card in cards:
+        heading = section_for(headings, card.line)
+        if heading is None:
+            placed.append((card, default_section(doc)))
+        else:
+            used.update(filter(None, (heading.number, heading.underline)))
+            placed.append((card, clean_title(heading.text)))
+    return Split(tuple(placed), frozenset(used), detail)
+
+
+def region_end(doc: Document, start: int, stops: Iterable[int]) -> int:
+    """The last line before the first stop after `start` (or the document's last line)."""
+    return min((n for n in stops if n > start), default=len(doc.lines) + 1) - 1

@@ -1,0 +1,74 @@
+"""Fence-aware reading of a Markdown file into lines and headings (no Markdown parser)."""
+
+from __future__ import annotations
+
+import re
+
+from .records import Document, Heading, Line
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
+_SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+
+
+def read_document(text: str, path: str, stem: str) -> Document:
+    """Split text into numbered lines, marking fenced code so that nothing splits it."""
+    raw = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if raw and raw[-1] == "":
+        raw.pop()
+    lines: list[Line] = []
+    headings: list[Heading] = []
+    fence = ""
+    for number, content in enumerate(raw, start=1):
+        if fence:
+            if _closes(content, fence):
+                fence = ""
+            lines.append(Line(number, content, code=True))
+            continue
+        opened = _FENCE.match(content)
+        # A backtick fence's info string may not hold a backtick (that is inline code).
+        if opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
+            fence = opened.group(1)
+            lines.append(Line(number, content, code=True))
+            continue
+        lines.append(Line(number, content))
+        heading = _HEADING.match(content)
+        if heading:
+            headings.append(Heading(number, len(heading.group(1)), (heading.group(2) or "").strip()))
+        elif _SETEXT_H1.match(content) and number > 1 and _titles(lines[-2]):
+            # `Title` over `=====`: the title of many READMEs (`---` underlines are too ambiguous).
+            headings.append(Heading(number - 1, 1, lines[-2].text.strip(), underline=number))
+    return Document(path, stem, tuple(lines), tuple(headings))
+
+
+def _titles(line: Line) -> bool:
+    return not line.code and not line.blank and not _HEADING.match(line.text) \
+        and not line.text.startswith(("    ", "\t", "<", "-", "*", ">"))
+
+
+def _closes(content: str, fence: str) -> bool:
+    stripped = content.strip()
+    return stripped.startswith(fence) and set(stripped) == {fence[0]}
+
+
+def fenced(lines: tuple[Line, ...] | list[Line]) -> set[int]:
+    """Numbers of the code lines among these (for callers that re-read a slice)."""
+    return {line.number for line in lines if line.code}
+
+
+def heading_at(doc: Document, number: int) -> Heading | None:
+    """The heading on this line, if the line is one."""
+    for heading in doc.headings:
+        if heading.number == number:
+            return heading
+    return None
+
+
+def section_for(headings: list[Heading], line: int) -> Heading | None:
+    """The last of these headings above a line: the section a card there belongs to."""
+    above = None
+    for heading in headings:
+        if heading.number >= line:
+            break
+        above = heading
+    return above

@@ -1,0 +1,167 @@
+"""`import`, pure: layouts recognised, questions and answers cleaned, nothing lost silently."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from import_corpus import CORPUS, EXPECTED, LAYOUT_NAMES
+
+from deckbuild.importers import LAYOUTS, import_sources
+from deckbuild.importers.lines import read_document
+from deckbuild.importers.text import clean_question, strip_label
+
+
+def _import(name: str, text: str | None = None, taken=()):
+    path = CORPUS / name
+    text = path.read_text(encoding="utf-8") if text is None else text
+    (imported,) = import_sources([(name, path.stem, text)], taken).files
+    return imported
+
+
+def test_the_corpus_covers_every_layout_with_several_files():
+    assert [layout.name for layout in LAYOUTS] == list(LAYOUT_NAMES)
+    for name in LAYOUT_NAMES:
+        assert sum(e.layout == name for e in EXPECTED.values()) >= 2, name
+    assert sorted(p.name for p in CORPUS.glob("*.md")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_file_is_recognised_as_its_own_layout(name):
+    expected = EXPECTED[name]
+    doc = read_document((CORPUS / name).read_text(encoding="utf-8"), name, name[:-3])
+    scores = {layout.name: layout.score(doc) for layout in LAYOUTS}
+    own = scores.pop(expected.layout)
+    assert own >= 0.5, own
+    # No other layout reads more of it; an equal reach would need as many cards.
+    assert all(score <= own for score in scores.values()), scores
+    imported = _import(name)
+    assert imported.layout == expected.layout
+    assert imported.problems == ()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_questions_sections_and_left_out_lines(name):
+    expected = EXPECTED[name]
+    imported = _import(name)
+    assert tuple(c.question.replace("`", "") for c in imported.cards) == expected.questions
+    assert imported.sections == expected.sections
+    assert tuple(item.line for item in imported.left_out) == expected.left_out
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_filled_line_is_in_a_card_or_listed_as_left_out(name):
+    """Each non-blank source line's words are in the written card file, or the line is listed."""
+    imported = _import(name)
+    written = " ".join(out.text for out in imported.outputs)
+    words = set(_words(written))
+    listed = {item.line: item for item in imported.left_out}
+    lines = (CORPUS / name).read_text(encoding="utf-8").split("\n")
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        if number in listed:
+            assert listed[number].text == line.strip()
+            continue
+        missing = [w for w in _words(line) if w not in words]
+        assert not missing, f"{name}:{number}: {line!r} lost {missing}"
+
+
+def _words(text: str) -> list[str]:
+    text = re.sub(r"</?[A-Za-z][^>]*>", " ", text)
+    return [w for w in re.findall(r"[a-z0-9]{3,}", text.lower())
+            if w not in {"answer", "question", "details", "summary"}]
+
+
+def test_native_files_keep_ids_tags_source_and_extra():
+    imported = _import("native-optimizers.md")
+    first, second = imported.cards
+    assert (first.id, first.tags, first.extra) == ("momentum-sgd", ("imported", "optimization"),
+                                                   "Polyak (1964).")
+    assert second.id == "why-does-adam-keep-two-moving-averages"  # added, as `ids` would
+    assert second.source == "Kingma and Ba 2015"
+    (out,) = imported.outputs
+    assert "<!-- id: momentum-sgd -->\n<!-- tags: imported optimization -->" in out.text
+    assert "<!-- extra -->\nPolyak (1964)." in out.text
+
+
+def test_new_ids_avoid_ids_in_use_and_each_other():
+    text = "# T\n\n### Q1: What is X?\nOne.\n\n### Q2: What is X?\nTwo.\n"
+    imported = _import("headings-x.md", text, taken={"what-is-x"})
+    assert [c.id for c in imported.cards] == ["what-is-x-2", "what-is-x-3"]
+
+
+def test_a_native_id_already_in_use_is_an_error_at_its_line():
+    imported = _import("native-regularisation.md", taken={"dropout-test-time"})
+    assert [str(p) for p in imported.problems] == [
+        "native-regularisation.md:8: id 'dropout-test-time' is already used in the project "
+        "or by another imported card"]
+
+
+def test_fences_are_never_split_or_searched_for_questions():
+    text = ("# Shell\n\n### What does this print?\n\n```bash\n### Q2: not a question?\n"
+            "## nor a section\n```\n\nNothing.\n")
+    imported = _import("fences.md", text)
+    (card,) = imported.cards
+    assert card.answer == ("```bash\n### Q2: not a question?\n## nor a section\n```\n\n"
+                           "Nothing.")
+    assert imported.left_out == ()
+
+
+def test_headings_in_answers_are_pushed_below_the_card_heading():
+    text = "# What is a tensor?\n\nAn array.\n\n## Shape\n\nIts sizes.\n\n# What is a scalar?\n\nA number.\n"
+    imported = _import("tensors.md", text)
+    assert [c.question for c in imported.cards] == ["What is a tensor?", "What is a scalar?"]
+    (out,) = imported.outputs
+    assert "\n### Shape\n" in out.text and "\n## Shape" not in out.text
+    assert imported.problems == ()
+
+
+def test_a_file_with_no_questions_is_an_error_naming_the_layouts():
+    imported = _import("notes.md", "# Notes\n\nJust prose.\n")
+    assert [str(p) for p in imported.problems] == [
+        "notes.md:1: no questions found: none of the known layouts (native, numbered, headings, "
+        "details, list) fits"]
+    assert [item.line for item in imported.left_out] == [1, 3]
+
+
+def test_a_question_without_an_answer_is_left_out_with_the_reason():
+    text = "# T\n\n### Q1: What is X?\n\n### Q2: What is Y?\n\nY.\n"
+    imported = _import("empty.md", text)
+    assert [c.question for c in imported.cards] == ["What is Y?"]
+    assert [(i.line, i.reason) for i in imported.left_out] == [(3, "a question without an answer")]
+
+
+@pytest.mark.parametrize(("raw", "question"), [
+    ("Q1: What is X?", "What is X?"),
+    ("**Q6: What is X?**", "What is X?"),
+    ("**Q6:** What is X?", "What is X?"),
+    ("Question 12: Why?", "Why?"),
+    ("Question #3 - How?", "How?"),
+    ("1. What is X?", "What is X?"),
+    ("12) What is X?", "What is X?"),
+    ("__What is X?__", "What is X?"),
+    ("<b>What is <code>x</code>?</b>", "What is `x`?"),
+    ("What is 3D convolution?", "What is 3D convolution?"),
+    ("1.5x faster: why?", "1.5x faster: why?"),
+    ("**A** vs **B**: which?", "**A** vs **B**: which?"),
+])
+def test_numbering_and_emphasis_come_off_questions(raw, question):
+    assert clean_question(raw).text == question
+
+
+@pytest.mark.parametrize(("raw", "answer"), [
+    ("**Answer:** It is.", "It is."),
+    ("**Answer**: It is.", "It is."),
+    ("Answer: It is.", "It is."),
+    ("A: It is.", "It is."),
+    ("**A:** It is.", "It is."),
+    ("_Answer:_ It is.", "It is."),
+    ("Ans. It is.", "It is."),
+    ("**Answer:**", ""),
+    ("Answers vary by model.", "Answers vary by model."),
+    ("A model is...", "A model is..."),
+    ("**A** is a letter.", "**A** is a letter."),
+])
+def test_answer_labels_come_off(raw, answer):
+    assert strip_label(raw) == answer
