@@ -41,13 +41,14 @@ def import_document(doc: Document, taken: set[str], layout: Layout | None = None
 
     New ids are added to `taken`.
     """
+    forced = layout is not None
     if layout is None:
         layout, split, _ = recognise(doc)
     else:
         split = layout.split(doc)
     if not split.cards:
         names = ", ".join(known.name for known in LAYOUTS)
-        message = (f"no questions found in the '{layout.name}' layout" if layout and split.problems
+        message = (f"no questions found in the '{layout.name}' layout" if forced
                    else f"no questions found: none of the known layouts ({names}) fits")
         return ImportedFile(doc.path, layout.name, "", (), _left_out(doc, set(), []), (),
                             tuple(split.problems) or (Problem(doc.path, 1, message),))

@@ -11,7 +11,6 @@ from ..errors import DeckError, Problem, display_path
 from ..parse import decode_source
 from ..sources import load_sources
 from .convert import ImportResult, import_sources
-from .registry import LAYOUTS
 
 
 @dataclass(frozen=True)
@@ -23,10 +22,10 @@ class ImportPlan:
 
 def plan_import(config: Config, files: Sequence[Path], layout: str | None = None,
                 force: bool = False) -> ImportPlan:
-    """Import the files; errors for unreadable files, clashes, and files that exist (unless force)."""
-    if layout is not None and layout not in {known.name for known in LAYOUTS}:
-        raise DeckError(f"unknown layout {layout!r} (known: "
-                        + ", ".join(known.name for known in LAYOUTS) + ")")
+    """Import the files; errors for unreadable files, clashes, and files that exist (unless force).
+
+    `layout` must be a registered layout's name (KeyError otherwise).
+    """
     sources, problems = [], []
     for path in files:
         text, found = decode_source(path.read_bytes(), str(path))
