@@ -13,7 +13,7 @@ import click
 
 from . import __version__
 from .config import Config, load_config
-from .errors import DeckError
+from .errors import DeckError, display_path
 
 
 def _fail(exc: DeckError) -> None:
@@ -249,7 +249,7 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], project_dir: Pat
         ctx.obj["project"] = project_dir
     config = _config(ctx)
     plan = plan_import(config, files, layout, force)
-    folder = os.path.relpath(config.cards_dir)
+    folder = display_path(config.cards_dir, config.root)
     for imported in plan.result.files:
         for line in report_lines(imported, folder):
             click.echo(line)

@@ -179,3 +179,15 @@ def test_build_py_runs_import(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (project / "cards").iterdir()) == [
         "details-cloud-01-compute.md", "details-cloud-02-storage.md"]
+
+
+def test_the_readme_example_report_is_what_import_prints(tmp_path, monkeypatch):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Importing existing Markdown", 1)[1]
+    example = section.split("```\n", 2)[1]
+    project = make_project(tmp_path / "p")
+    (tmp_path / "interview.md").write_bytes((CORPUS / "headings-ml-basics.md").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    result = run("import", "interview.md", "--project", project)
+    assert result.exit_code == 0, result.output
+    assert result.output == example
