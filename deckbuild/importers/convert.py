@@ -53,6 +53,9 @@ def import_document(doc: Document, taken: set[str], layout: Layout | None = None
         return ImportedFile(doc.path, layout.name, "", (), _left_out(doc, set(), []), (),
                             tuple(split.problems) or (Problem(doc.path, 1, message),))
     cards, held, left, problems = _cards(doc, split, taken)
+    if not cards:
+        problems.append(Problem(doc.path, 1, f"no questions with an answer found in the "
+                                f"'{layout.name}' layout"))
     outputs, written = _outputs(doc, cards)
     return ImportedFile(doc.path, layout.name, split.detail, tuple(cards),
                         _left_out(doc, held, left), tuple(outputs),
@@ -61,10 +64,11 @@ def import_document(doc: Document, taken: set[str], layout: Layout | None = None
 
 def _cards(doc: Document, split: Split, taken: set[str]):
     cards: list[Card] = []
-    held = set(split.section_lines)
+    held: set[int] = set()
     left: list[LeftOut] = []
     problems: list[Problem] = []
-    for found, section in split.cards:
+    for placed in split.cards:
+        found, section = placed.card, placed.section
         if found.native:
             answer, dropped = "\n".join(line.text for line in found.answer), []
         else:
@@ -75,6 +79,7 @@ def _cards(doc: Document, split: Split, taken: set[str]):
                                 "a question without an answer"))
             continue
         left += dropped
+        held.update(placed.section_lines)
         held.update(set(range(found.region[0], found.region[1] + 1)) - {d.line for d in dropped})
         if found.id and found.id in taken:
             problems.append(Problem(doc.path, found.line, f"id {found.id!r} is already used in "

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .lines import section_for
-from .records import Document, Found, Heading, Split
+from .records import Document, Found, Heading, Placed, Split
 from .text import PAGE_LINK, RULE, clean_title
 
 
@@ -28,9 +28,10 @@ def coverage(doc: Document, split: Split) -> float:
     filled = doc.filled - noise(doc)
     if not split.cards or not filled:
         return 0.0
-    held = set(split.section_lines)
-    for card, _ in split.cards:
-        held.update(range(card.region[0], card.region[1] + 1))
+    held: set[int] = set()
+    for placed in split.cards:
+        held.update(placed.section_lines)
+        held.update(range(placed.card.region[0], placed.card.region[1] + 1))
     return len(held & filled) / len(filled)
 
 
@@ -50,16 +51,15 @@ def place(doc: Document, cards: Iterable[Found], candidates: Iterable[Heading],
           detail: str) -> Split:
     """Give each card the last candidate heading above it as its section."""
     headings = sorted(candidates, key=lambda h: h.number)
-    placed: list[tuple[Found, str]] = []
-    used: set[int] = set()
+    placed: list[Placed] = []
     for card in cards:
         heading = section_for(headings, card.line)
         if heading is None:
-            placed.append((card, default_section(doc)))
+            placed.append(Placed(card, default_section(doc)))
         else:
-            used.update(filter(None, (heading.number, heading.underline)))
-            placed.append((card, clean_title(heading.text)))
-    return Split(tuple(placed), frozenset(used), detail)
+            lines = frozenset(filter(None, (heading.number, heading.underline)))
+            placed.append(Placed(card, clean_title(heading.text), lines))
+    return Split(tuple(placed), detail)
 
 
 def region_end(doc: Document, start: int, stops: Iterable[int]) -> int:

@@ -9,7 +9,7 @@ import re
 
 from ..parse import parse_source
 from .layout import Layout, default_section
-from .records import Document, Found, Line, Split
+from .records import Document, Found, Line, Placed, Split
 
 _META = re.compile(r"^\s*<!--\s*(?:id|tags|source)\s*:", re.IGNORECASE)
 
@@ -21,15 +21,16 @@ def split(doc: Document) -> Split:
     source, problems = parse_source("\n".join(line.text for line in doc.lines), doc.path)
     section = source.section or default_section(doc)
     starts = [card.line for card in source.cards] + [len(doc.lines) + 1]
+    section_lines = _section_lines(doc, starts[0], source.section)
     cards = []
     for card, next_start in zip(source.cards, starts[1:], strict=True):
         answer = tuple(Line(0, text) for text in card.answer.split("\n"))
-        cards.append((Found(card.question, card.line, (card.line, next_start - 1), answer,
-                            id=card.id, tags=tuple(dict.fromkeys(source.tags + card.tags)),
-                            source=card.source, extra=card.extra, native=True), section))
+        found = Found(card.question, card.line, (card.line, next_start - 1), answer, id=card.id,
+                      tags=tuple(dict.fromkeys(source.tags + card.tags)), source=card.source,
+                      extra=card.extra, native=True)
+        cards.append(Placed(found, section, section_lines))
     errors = tuple(p for p in problems if p.is_error and not p.message.startswith("no section"))
-    return Split(tuple(cards), _section_lines(doc, starts[0], source.section),
-                 "the native format", errors)
+    return Split(tuple(cards), "the native format", errors)
 
 
 def _has_card_comments(doc: Document) -> bool:

@@ -77,11 +77,19 @@ class Found:
 
 
 @dataclass(frozen=True)
-class Split:
-    """What a layout made of a document: cards with their sections, and headings used."""
+class Placed:
+    """A found card in its section; `section_lines` gave the section its name."""
 
-    cards: tuple[tuple[Found, str], ...]  # (card, section) in document order
-    section_lines: frozenset[int] = frozenset()  # lines used as section headings
+    card: Found
+    section: str
+    section_lines: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Split:
+    """What a layout made of a document: its cards in their sections, in document order."""
+
+    cards: tuple[Placed, ...]
     detail: str = ""  # how the layout read this document, for the report
     problems: tuple[Problem, ...] = ()
 
