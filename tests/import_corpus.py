@@ -33,7 +33,7 @@ EXPECTED: dict[str, Expected] = {
     "headings-deep-learning.md": Expected(
         "headings", ("Deep Learning",),
         ("What is a vanishing gradient?", "Why do we use batch normalization?",
-         "Explain the role of a learning-rate warm-up."), ()),
+         "Explain the role of a learning-rate warm-up.", "What is gradient clipping?"), ()),
     "headings-python.md": Expected(
         "headings", ("Python Interview Questions",),
         ("What is the difference between a list and a tuple?", "What does the with statement do?",
@@ -47,6 +47,17 @@ EXPECTED: dict[str, Expected] = {
         ("What is the difference between an INNER JOIN and a LEFT JOIN?",
          "When does a join produce more rows than either table?",
          "What is the difference between WHERE and HAVING?"), (1,)),
+    "numbered-probability.md": Expected(  # CRLF line endings
+        "numbered", ("Basics", "Distributions"),
+        ("What is conditional probability?",
+         "What does it mean for two events to be independent?",
+         "Which distribution counts successes in $n$ independent trials?"), (1,)),
+    "list-docker.md": Expected(
+        "list", ("Docker",),
+        ("What is the difference between an image and a container?",
+         "What does a multi-stage build save?"), (20, 22)),
+    "details-kubernetes.md": Expected(
+        "details", ("Kubernetes",), ("What is a Pod?", "What does a Deployment manage?"), ()),
     "list-nlp.md": Expected(
         "list", ("Basics", "Models"),
         ("What is tokenization?", "What is the difference between stemming and lemmatization?",

@@ -37,10 +37,13 @@ def test_each_layout_imports_into_anki_with_its_notes_and_subdecks(tmp_path, ank
     assert used == subdecks
     for card_id in col.find_cards(""):
         card = col.get_card(card_id)
-        assert "{{" not in card.answer() and "<summary>" not in card.answer()
+        assert "{{" not in card.answer()
+        assert not re.search(r"(?i)<summary>[^<]*(<b>)?[^<]*answer", card.answer())
         # No `Answer:` / `A:` label is left at the start of an answer.
         assert not re.match(r"(?i)(answer|ans|a)\s*[:.]", _text(card.note()["Answer"]))
 
 
 def _text(field: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", field)).strip()
+    """A field as plain text, its inline math written back as `$...$`."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", field)).strip()
+    return text.replace("\\(", "$").replace("\\)", "$")

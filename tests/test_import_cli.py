@@ -33,7 +33,7 @@ def test_import_reports_then_writes_files_that_check_strict_accepts(tmp_path):
         in result.output
     assert "    20: **[⬆ Back to Top](#table-of-contents)**  (link within the page)\n" in result.output
     assert "cards/list-nlp-02-models.md (2 cards)" in result.output
-    assert result.output.endswith("Wrote 15 card files with 33 cards; check them with "
+    assert result.output.endswith("Wrote 19 card files with 41 cards; check them with "
                                   "'check --strict', then build.\n")
     check = run("--project", project, "check", "--strict")
     assert (check.exit_code, check.output) == (0, "")
@@ -51,7 +51,7 @@ def test_round_trip_fields_and_subdecks_match_the_sources(tmp_path):
              for nid, _, _, _, tags, flds in package["notes"]}
     # The same pure import gives the ids and each card's source line.
     sources = [(p.name, p.stem, p.read_text(encoding="utf-8")) for p in corpus_files()]
-    assert len(notes) == sum(len(e.questions) for e in EXPECTED.values()) == 33
+    assert len(notes) == sum(len(e.questions) for e in EXPECTED.values()) == 41
     for imported in import_sources(sources).files:
         expected = EXPECTED[imported.path]
         fields = [notes[card.id] for card in imported.cards]
@@ -83,13 +83,19 @@ def _answers_hold_their_source_lines(imported, fields):
 
 
 def _text(field: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", field)).strip()
+    """A field as plain text, its inline math written back as `$...$`."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", field)).strip()
+    return text.replace("\\(", "$").replace("\\)", "$")
+
+
+# Words of labels and <details> wrappers, which come off: the rest of a line must stay.
+LABELS = {"answer", "question", "details", "summary", "show", "solution"}
 
 
 def _words(text: str) -> list[str]:
     text = html.unescape(re.sub(r"</?[A-Za-z][^>]*>", " ", text))
     return [w for w in re.findall(r"[a-z0-9]{3,}", text.lower())
-            if w not in {"answer", "question", "details", "summary"}]
+            if w not in LABELS]
 
 
 def test_existing_card_files_are_never_overwritten_without_force(tmp_path):
@@ -106,7 +112,7 @@ def test_existing_card_files_are_never_overwritten_without_force(tmp_path):
     assert snapshot(project / "cards") == before  # not even list-git.md was written
     forced = run("import", source, "--force", "--project", project)
     assert forced.exit_code == 0, forced.output
-    assert "Wrote 1 card files (replaced 1) with 3 cards" in forced.output
+    assert "Wrote 1 card files (replaced 1) with 4 cards" in forced.output
     text = written.read_text()
     assert "My own note." not in text
     # Re-importing gives the replaced cards their old ids, not `-2` copies.

@@ -16,7 +16,8 @@ _NUMBERING = re.compile(
     re.IGNORECASE)
 _WRAP = re.compile(r"^(\*\*|__|\*|_)(?P<inner>.+?)\1$")
 _BOLD_LEAD = re.compile(r"^(\*\*|__)(?P<inner>[^*_]{1,24}?)\1\s*")
-_HTML_TAG = re.compile(r"</?(?:b|strong|em|i|p|span|h[1-6])(?:\s[^>]*)?>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?(?:b|strong|em|i|p|span|h[1-6])(?:\s[^>]*)?>"
+                       r"|<a\s+(?:name|id)=[^>]*>\s*</a>", re.IGNORECASE)  # anchors for a TOC
 _CODE_TAG = re.compile(r"</?code>", re.IGNORECASE)
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _QUESTION_WORDS = frozenset(re.findall(r"\w+",
@@ -24,14 +25,15 @@ _QUESTION_WORDS = frozenset(re.findall(r"\w+",
     "does do did will explain describe define compare contrast name list give state "
     "differentiate distinguish discuss outline summarize summarise"))
 
-# `**Answer:**`, `**Answer**:`, `Answer:`, `Ans.`, `A:`, `**A:**`, `_A:_` at an answer's start.
+# `**Answer:**`, `**Answer**:`, `Answer:`, `Ans.`, `A:`, `**A:**`, `_A:_`, `**Solution:**` at an
+# answer's start.
 _LABEL = re.compile(
-    r"^\s*(?:(?P<w>\*\*|__|\*|_)(?:answers?|ans)\s*[:.]?\s*(?P=w)\s*[:.]?"
+    r"^\s*(?:(?P<w>\*\*|__|\*|_)(?:answers?|ans|solution)\s*[:.]?\s*(?P=w)\s*[:.]?"
     r"|(?P<w2>\*\*|__|\*|_)a\s*(?::(?P=w2)|(?P=w2)\s*:)"
-    r"|(?:answers?|ans)\s*[:.]|a\s*:)[ \t]*",
+    r"|(?:answers?|ans|solution)\s*[:.]|a\s*:)[ \t]*",
     re.IGNORECASE)
 _LABEL_WORDS = r"(?:answers?|ans|a|solution|show(?: the)? answer|reveal(?: the)? answer|" \
-               r"click(?: here)? to (?:expand|see|show)(?: the)?(?: answer)?|show|expand|hint)"
+               r"click(?: here)? to (?:expand|see|show)(?: the)?(?: answer)?|show|expand)"
 _DETAILS_OPEN = re.compile(r"^\s*<details(?:\s[^>]*)?>\s*$", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"^\s*</details>\s*$", re.IGNORECASE)
 _LABEL_SUMMARY = re.compile(
