@@ -171,3 +171,11 @@ def test_numbering_and_emphasis_come_off_questions(raw, question):
 ])
 def test_answer_labels_come_off(raw, answer):
     assert strip_label(raw) == answer
+
+
+def test_answers_are_dedented_but_code_keeps_its_blank_lines_and_tabs():
+    text = ("1. **What is a Makefile rule?**\n\n\tA target, its inputs and a recipe:\n\n"
+            "\t```make\n\tall: x\n\t\tcc -o all x.c\n\n\n\tclean:\n\t\trm all\n\t```\n")
+    (card,) = _import("make.md", text).cards
+    assert card.answer == ("A target, its inputs and a recipe:\n\n```make\nall: x\n\tcc -o all x.c"
+                           "\n\n\nclean:\n\trm all\n```")

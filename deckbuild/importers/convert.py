@@ -62,7 +62,9 @@ def import_document(doc: Document, taken: set[str], layout: Layout | None = None
                         tuple(split.problems) + tuple(problems) + tuple(written))
 
 
-def _cards(doc: Document, split: Split, taken: set[str]):
+def _cards(doc: Document, split: Split, taken: set[str]
+           ) -> tuple[list[Card], set[int], list[LeftOut], list[Problem]]:
+    """Cleaned cards with ids, the source lines they hold, lines left out, and problems."""
     cards: list[Card] = []
     held: set[int] = set()
     left: list[LeftOut] = []

@@ -10,12 +10,12 @@ import re
 
 from .layout import Layout, place
 from .records import Document, Found, Line, Split
-from .text import _LABEL_WORDS, RULE, clean_question
+from .text import LABEL_WORDS, RULE, clean_question
 
 _OPEN = re.compile(r"<details(?:\s[^>]*)?>", re.IGNORECASE)
 _CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
 _SUMMARY = re.compile(r"<summary(?:\s[^>]*)?>(?P<q>.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
-_LABEL = re.compile(r"\s*(?:<(?:b|strong)>)?\s*" + _LABEL_WORDS
+_LABEL = re.compile(r"\s*(?:<(?:b|strong)>)?\s*" + LABEL_WORDS
                     + r"\s*[:.]?\s*(?:</(?:b|strong)>)?\s*", re.IGNORECASE)
 
 

@@ -22,8 +22,8 @@ _CODE_TAG = re.compile(r"</?code>", re.IGNORECASE)
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _QUESTION_WORDS = frozenset(re.findall(r"\w+",
     "what why how when where which who whom whose is are was were can could should would "
-    "does do did will explain describe define compare contrast name list give state "
-    "differentiate distinguish discuss outline summarize summarise"))
+    "does do did will explain describe define compare contrast give differentiate "
+    "distinguish discuss summarize summarise"))
 
 # `**Answer:**`, `**Answer**:`, `Answer:`, `Ans.`, `A:`, `**A:**`, `_A:_`, `**Solution:**` at an
 # answer's start.
@@ -32,13 +32,13 @@ _LABEL = re.compile(
     r"|(?P<w2>\*\*|__|\*|_)a\s*(?::(?P=w2)|(?P=w2)\s*:)"
     r"|(?:answers?|ans|solution)\s*[:.]|a\s*:)[ \t]*",
     re.IGNORECASE)
-_LABEL_WORDS = r"(?:answers?|ans|a|solution|show(?: the)? answer|reveal(?: the)? answer|" \
+LABEL_WORDS = r"(?:answers?|ans|a|solution|show(?: the)? answer|reveal(?: the)? answer|" \
                r"click(?: here)? to (?:expand|see|show)(?: the)?(?: answer)?|show|expand)"
 _DETAILS_OPEN = re.compile(r"^\s*<details(?:\s[^>]*)?>\s*$", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"^\s*</details>\s*$", re.IGNORECASE)
 _LABEL_SUMMARY = re.compile(
     r"^\s*(?:<details(?:\s[^>]*)?>\s*)?<summary(?:\s[^>]*)?>\s*(?:<(?:b|strong)>)?\s*"
-    + _LABEL_WORDS + r"\s*[:.]?\s*(?:</(?:b|strong)>)?\s*</summary>\s*$", re.IGNORECASE)
+    + LABEL_WORDS + r"\s*[:.]?\s*(?:</(?:b|strong)>)?\s*</summary>\s*$", re.IGNORECASE)
 _PARAGRAPH_TAG = re.compile(r"^\s*</?p>\s*$", re.IGNORECASE)
 PAGE_LINK = re.compile(r"^\s*(?:\*\*|__)?\s*\[[^\]]*\]\(#[^)]*\)\s*(?:\*\*|__)?\s*$")
 RULE = re.compile(r"^\s{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
@@ -115,7 +115,7 @@ def clean_answer(lines: tuple[Line, ...]) -> tuple[list[str], list[LeftOut]]:
                     indent = line.text[:len(line.text) - len(line.text.lstrip())]
                     line = Line(line.number, indent + unlabelled, line.code)
         labelled = labelled or not line.blank
-        if not (line.blank and kept and kept[-1].blank):
+        if not (line.blank and not line.code and kept and kept[-1].blank and not kept[-1].code):
             kept.append(line)
     while kept and (kept[-1].blank or (not kept[-1].code and RULE.match(kept[-1].text))):
         if not kept[-1].blank:
@@ -154,10 +154,28 @@ def _answer_wrappers(lines: tuple[Line, ...]) -> set[int]:
 
 
 def _dedent(texts: list[str]) -> list[str]:
-    texts = [t.expandtabs(4) for t in texts]
-    indents = [len(t) - len(t.lstrip(" ")) for t in texts if t.strip()]
-    cut = min(indents, default=0)
-    out = [t[cut:] if t.strip() else "" for t in texts]
+    """Remove the indentation all lines share (a tab counts 4); nothing else changes."""
+    cut = min((_indent(t) for t in texts if t.strip()), default=0)
+    out = []
+    for text in texts:
+        if not text.strip():
+            out.append("")
+        else:
+            out.append(_cut(text, cut))
     while out and not out[0]:
         out.pop(0)
     return out
+
+
+def _cut(text: str, width: int) -> str:
+    """Text without its first `width` columns of indentation; tabs further in stay tabs."""
+    column = 0
+    for index, char in enumerate(text):
+        if column >= width or char not in " \t":
+            return " " * (column - width) + text[index:]
+        column = column + 1 if char == " " else (column // 4 + 1) * 4
+    return ""
+
+
+def _indent(text: str) -> int:
+    return len(text[:len(text) - len(text.lstrip(" \t"))].expandtabs(4))
