@@ -226,8 +226,8 @@ def ids(ctx: click.Context) -> None:
 @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Project folder to write cards/ in (default: the current one).")
 @click.option("--layout", default=None, metavar="NAME",
-              help="Read every file in this layout (native, numbered, headings, details, list) "
-                   "instead of recognising it.")
+              help="Read every file in this one layout instead of recognising it "
+                   "(an unknown name lists the known ones).")
 @click.option("--force", is_flag=True, help="Replace card files that already exist.")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 @click.pass_context

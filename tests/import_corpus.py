@@ -58,6 +58,16 @@ EXPECTED: dict[str, Expected] = {
          "What does a multi-stage build save?"), (20, 22)),
     "details-kubernetes.md": Expected(
         "details", ("Kubernetes",), ("What is a Pod?", "What does a Deployment manage?"), ()),
+    "bold-statistics-theory.md": Expected(
+        "bold", ("Sampling", "Testing"),
+        ("What is selection bias? 👶",
+         "What is the difference between stratified and cluster sampling? ⭐",
+         "Why is a 95 % confidence interval not a 95 % probability that the parameter is "
+         "inside? 🚀"), (1, 3, 5, 6, 8, 17, 24)),
+    "bold-security.md": Expected(
+        "bold", ("Web security questions",),
+        ("What is cross-site scripting (XSS)?", "How does a CSRF token protect a form?",
+         "What does the SameSite cookie attribute do?"), ()),
     "list-nlp.md": Expected(
         "list", ("Basics", "Models"),
         ("What is tokenization?", "What is the difference between stemming and lemmatization?",
@@ -77,7 +87,7 @@ EXPECTED: dict[str, Expected] = {
          "Why is this undefined inside a detached method?"), (17, 28)),
 }
 
-LAYOUT_NAMES = ("native", "numbered", "headings", "details", "list")
+LAYOUT_NAMES = ("native", "numbered", "headings", "details", "list", "bold")
 
 
 def corpus_files(layout: str | None = None) -> list[Path]:

@@ -125,7 +125,7 @@ def test_a_file_with_no_questions_is_an_error_naming_the_layouts():
     imported = _import("notes.md", "# Notes\n\nJust prose.\n")
     assert [str(p) for p in imported.problems] == [
         "notes.md:1: no questions found: none of the known layouts (native, numbered, headings, "
-        "details, list) fits"]
+        "details, list, bold) fits"]
     assert [item.line for item in imported.left_out] == [1, 3]
 
 
@@ -179,3 +179,35 @@ def test_answers_are_dedented_but_code_keeps_its_blank_lines_and_tabs():
     (card,) = _import("make.md", text).cards
     assert card.answer == ("A target, its inputs and a recipe:\n\n```make\nall: x\n\tcc -o all x.c"
                            "\n\n\nclean:\n\trm all\n```")
+
+
+def test_headings_inside_details_blocks_are_answer_content():
+    block = ("###### {n}. What is `typeof {v}`?\n\n<details><summary><b>Answer</b></summary>\n\n"
+             "#### Answer: {a}\n\nIt is `{r}`.\n</details>\n\n")
+    text = "# Quiz\n\n" + block.format(n=1, v="null", a="B", r='"object"') \
+        + block.format(n=2, v="NaN", a="A", r='"number"')
+    imported = _import("quiz.md", text)
+    assert imported.sections == ("Quiz",)
+    assert [c.answer for c in imported.cards] == [
+        '#### Answer: B\n\nIt is `"object"`.', '#### Answer: A\n\nIt is `"number"`.']
+    assert imported.left_out == ()
+
+
+def test_a_bold_line_inside_a_paragraph_is_emphasis_not_a_question():
+    text = ("# Q\n\n**What is a tie?**\n\nEqual scores.\nAnd then:\n**What about ties?**\n"
+            "They are broken at random.\n\n**What is a draw?**\n\nA tie.\n")
+    imported = _import("ties.md", text)
+    assert [c.question for c in imported.cards] == ["What is a tie?", "What is a draw?"]
+    assert imported.cards[0].answer == ("Equal scores.\nAnd then:\n**What about ties?**\n"
+                                        "They are broken at random.")
+
+
+def test_an_answer_summary_takes_the_question_above_code_and_options():
+    text = ("# Quiz\n\n### 1. What is logged?\n\n```js\nconsole.log(typeof null)\n```\n\n"
+            "- A: `\"null\"`\n- B: `\"object\"`\n\n<details><summary>Answer</summary>\n\nB\n"
+            "</details>\n")
+    (imported,) = import_sources([("quiz.md", "quiz", text)], layout="details").files
+    (card,) = imported.cards
+    assert card.question == "What is logged?"
+    assert card.answer == ('```js\nconsole.log(typeof null)\n```\n\n- A: `"null"`\n'
+                           '- B: `"object"`\n\nB')

@@ -10,6 +10,7 @@ from ..ids import slugify, unique_slug
 from .emit import native_markdown, read_back
 from .layout import Layout
 from .lines import read_document
+from .notes import import_warnings
 from .records import Card, Document, ImportedFile, LeftOut, Output, Split
 from .registry import LAYOUTS, layout_named, recognise
 from .text import PAGE_LINK, RULE, clean_answer
@@ -59,7 +60,8 @@ def import_document(doc: Document, taken: set[str], layout: Layout | None = None
     outputs, written = _outputs(doc, cards)
     return ImportedFile(doc.path, layout.name, split.detail, tuple(cards),
                         _left_out(doc, held, left), tuple(outputs),
-                        tuple(split.problems) + tuple(problems) + tuple(written))
+                        tuple(split.problems) + tuple(problems) + tuple(written),
+                        tuple(import_warnings(doc.path, cards)))
 
 
 def _cards(doc: Document, split: Split, taken: set[str]

@@ -10,7 +10,7 @@ import re
 
 from .layout import Layout, place
 from .records import Document, Found, Line, Split
-from .text import LABEL_WORDS, RULE, clean_question
+from .text import LABEL_WORDS, RULE, clean_question, looks_like_question
 
 _OPEN = re.compile(r"<details(?:\s[^>]*)?>", re.IGNORECASE)
 _CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
@@ -30,6 +30,8 @@ def split(doc: Document) -> Split:
             number += 1
             continue
         end = _block_end(doc, number)
+        if end is None:  # never closed: its lines are listed as left out
+            break
         found = _card(doc, number, end, cards[-1].region[1] if cards else 0)
         if found:
             cards.append(found)
@@ -39,8 +41,8 @@ def split(doc: Document) -> Split:
     return place(doc, cards, headings, "questions are <summary> lines of <details> blocks")
 
 
-def _block_end(doc: Document, start: int) -> int:
-    """The line holding the </details> that closes the block opened on `start`."""
+def _block_end(doc: Document, start: int) -> int | None:
+    """The line holding the </details> that closes the block opened on `start`, if any."""
     depth = 0
     for line in doc.lines[start - 1:]:
         if line.code:
@@ -48,7 +50,7 @@ def _block_end(doc: Document, start: int) -> int:
         depth += len(_OPEN.findall(line.text)) - len(_CLOSE.findall(line.text))
         if depth <= 0:
             return line.number
-    return len(doc.lines)
+    return None
 
 
 def _card(doc: Document, start: int, end: int, previous_end: int) -> Found | None:
@@ -72,13 +74,17 @@ def _card(doc: Document, start: int, end: int, previous_end: int) -> Found | Non
 
 
 def _line_above(doc: Document, start: int, previous_end: int) -> Line | None:
-    """The question of an "Answer" block: the nearest prose line above it, past any code."""
-    for number in range(start - 1, previous_end, -1):
-        line = doc.line(number)
-        if line.blank or line.code:
-            continue
-        return None if RULE.match(line.text) else line
-    return None
+    """The question of an "Answer" block: the nearest prose line above it if it reads as a
+    question, else the nearest heading above (past code and options), else that line."""
+    prose = [line for line in doc.span(previous_end + 1, start - 1)
+             if not line.blank and not line.code]
+    if not prose or RULE.match(prose[-1].text):
+        return None
+    nearest = prose[-1]
+    if looks_like_question(clean_question(nearest.text.lstrip("#"))):
+        return nearest
+    headings = {h.number for h in doc.headings}
+    return next((line for line in reversed(prose) if line.number in headings), nearest)
 
 
 def _answer_lines(block: tuple[Line, ...], after: int, text: str) -> tuple[Line, ...]:

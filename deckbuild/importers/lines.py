@@ -7,6 +7,8 @@ import re
 from .records import Document, Heading, Line
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
+_DETAILS_OPEN = re.compile(r"<details(?:\s[^>]*)?>", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 
@@ -19,6 +21,7 @@ def read_document(text: str, path: str, stem: str) -> Document:
     lines: list[Line] = []
     headings: list[Heading] = []
     fence = ""
+    folded = 0  # <details> blocks open here: a heading inside one is part of its content
     for number, content in enumerate(raw, start=1):
         if fence:
             if _closes(content, fence):
@@ -32,13 +35,30 @@ def read_document(text: str, path: str, stem: str) -> Document:
             lines.append(Line(number, content, code=True))
             continue
         lines.append(Line(number, content))
-        heading = _HEADING.match(content)
+        folded = _folded(folded, content)
+        heading = None if folded else _heading(lines)
         if heading:
-            headings.append(Heading(number, len(heading.group(1)), (heading.group(2) or "").strip()))
-        elif _SETEXT_H1.match(content) and number > 1 and _titles(lines[-2]):
-            # `Title` over `=====`: the title of many READMEs (`---` underlines are too ambiguous).
-            headings.append(Heading(number - 1, 1, lines[-2].text.strip(), underline=number))
+            headings.append(heading)
     return Document(path, stem, tuple(lines), tuple(headings))
+
+
+def _folded(depth: int, content: str) -> int:
+    """How many <details> blocks are open after this line."""
+    if "details" not in content.lower():
+        return depth
+    return max(0, depth + len(_DETAILS_OPEN.findall(content)) - len(_DETAILS_CLOSE.findall(content)))
+
+
+def _heading(lines: list[Line]) -> Heading | None:
+    """The heading that the last line is, or ends (a setext `=====` underline)."""
+    line = lines[-1]
+    atx = _HEADING.match(line.text)
+    if atx:
+        return Heading(line.number, len(atx.group(1)), (atx.group(2) or "").strip())
+    if _SETEXT_H1.match(line.text) and len(lines) > 1 and _titles(lines[-2]):
+        # `Title` over `=====`: the title of many READMEs (`---` underlines are too ambiguous).
+        return Heading(line.number - 1, 1, lines[-2].text.strip(), underline=line.number)
+    return None
 
 
 def _titles(line: Line) -> bool:

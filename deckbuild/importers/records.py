@@ -129,6 +129,7 @@ class ImportedFile:
     left_out: tuple[LeftOut, ...]
     outputs: tuple[Output, ...]
     problems: tuple[Problem, ...] = field(default=())
+    warnings: tuple[Problem, ...] = field(default=())  # what `check` will say of the cards
 
     @property
     def sections(self) -> tuple[str, ...]:

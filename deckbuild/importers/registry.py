@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import details, headings, lists, native, numbered
+from . import bold, details, headings, lists, native, numbered
 from .layout import Layout, coverage
 from .records import Document, Split
 
@@ -12,6 +12,7 @@ LAYOUTS: tuple[Layout, ...] = (
     headings.LAYOUT,
     details.LAYOUT,
     lists.LAYOUT,
+    bold.LAYOUT,
 )
 
 

@@ -21,6 +21,8 @@ def report_lines(imported: ImportedFile, folder: str) -> list[str]:
             lines.append(f"    {item.line}: {_shorten(item.text)}{why}")
     else:
         lines.append("  left out: nothing")
+    for warning in imported.warnings:
+        lines.append(f"  warning: line {warning.line}: {warning.message}")
     for out in imported.outputs:
         lines.append(f"  -> {folder}/{out.name} ({_count(out.cards, 'card')})")
     return lines

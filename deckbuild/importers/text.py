@@ -41,7 +41,8 @@ _LABEL_SUMMARY = re.compile(
     + LABEL_WORDS + r"\s*[:.]?\s*(?:</(?:b|strong)>)?\s*</summary>\s*$", re.IGNORECASE)
 _PARAGRAPH_TAG = re.compile(r"^\s*</?p>\s*$", re.IGNORECASE)
 PAGE_LINK = re.compile(r"^\s*(?:\*\*|__)?\s*\[[^\]]*\]\(#[^)]*\)\s*(?:\*\*|__)?\s*$")
-RULE = re.compile(r"^\s{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+# A thematic break, or a `<br/>` alone on its line: separators between questions.
+RULE = re.compile(r"^\s{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$|^\s*<br\s*/?>\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
