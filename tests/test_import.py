@@ -211,3 +211,29 @@ def test_an_answer_summary_takes_the_question_above_code_and_options():
     assert card.question == "What is logged?"
     assert card.answer == ('```js\nconsole.log(typeof null)\n```\n\n- A: `"null"`\n'
                            '- B: `"object"`\n\nB')
+
+
+def test_the_question_level_is_the_one_that_reads_most_of_the_file():
+    features = "".join(f"#### {n}. Feature {n}\nDetail {n}.\n\n" for n in range(1, 5))
+    text = (f"# Python\n\n## 1. What are the key features of Python?\n\nSeveral:\n\n{features}"
+            "## 2. How is Python executed?\n\nCompiled to bytecode, then interpreted.\n")
+    imported = _import("py.md", text)
+    assert [c.question for c in imported.cards] == [
+        "What are the key features of Python?", "How is Python executed?"]
+    assert "#### 3. Feature 3\nDetail 3." in imported.cards[0].answer
+    assert imported.left_out == ()
+
+
+def test_list_items_may_be_headings_and_answers_may_come_back_to_the_margin():
+    text = ("# React\n\n1.  ### What is state?\n\n    Data a component owns.\n\n"
+            "    ### Example\n\n    ```js\n    const [n, setN] = useState(0);\n    ```\n\n"
+            "A paragraph the author left at the margin.\n\n"
+            "    **Note:** indented again.\n\n2.  ### What are props?\n\n    Inputs from the parent.\n"
+            "\n## Disclaimer\n\nNot official.\n")
+    imported = _import("react.md", text)
+    assert imported.layout == "list"
+    assert [c.question for c in imported.cards] == ["What is state?", "What are props?"]
+    assert imported.cards[0].answer == (
+        "Data a component owns.\n\n### Example\n\n```js\nconst [n, setN] = useState(0);\n```\n\n"
+        "A paragraph the author left at the margin.\n\n**Note:** indented again.")
+    assert [item.line for item in imported.left_out] == [21, 23]  # the disclaimer

@@ -1,25 +1,26 @@
 """(b) Question headings at any level: `#### Q1: ...`, `### **Q6: ...**`, `### 1. ...`.
 
-The level that holds the most question-like headings is the question level; the nearest
-heading above it names the section.
+Of the levels that hold question-like headings, the one that reads the most of the file
+as cards is the question level; the nearest heading above it names the section.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-
-from .layout import Layout, place, region_end
-from .records import Document, Found, Split
+from .layout import Layout, coverage, place, region_end
+from .records import Document, Found, Heading, Split
 from .text import clean_question, looks_like_question
 
 
 def split(doc: Document) -> Split:
     """Cards from question headings; each answer runs to the next heading at its level or above."""
     questions = [h for h in doc.headings if looks_like_question(clean_question(h.text))]
-    if not questions:
-        return Split(())
-    counts = Counter(h.level for h in questions)
-    level = max(counts, key=lambda lv: (counts[lv], lv))
+    levels = sorted({h.level for h in questions}, reverse=True)
+    # Numbered sub-headings inside long answers can outnumber the questions: reach decides.
+    splits = [_at_level(doc, questions, level) for level in levels]
+    return max(splits, key=lambda s: (coverage(doc, s), len(s.cards)), default=Split(()))
+
+
+def _at_level(doc: Document, questions: list[Heading], level: int) -> Split:
     stops = [h.number for h in doc.headings if h.level <= level]
     cards = []
     for heading in questions:

@@ -156,20 +156,20 @@ def _answer_wrappers(lines: tuple[Line, ...]) -> set[int]:
 
 def _dedent(texts: list[str]) -> list[str]:
     """Remove the indentation all lines share (a tab counts 4); nothing else changes."""
-    cut = min((_indent(t) for t in texts if t.strip()), default=0)
+    cut = min((indent_of(t) for t in texts if t.strip()), default=0)
     out = []
     for text in texts:
         if not text.strip():
             out.append("")
         else:
-            out.append(_cut(text, cut))
+            out.append(outdent(text, cut))
     while out and not out[0]:
         out.pop(0)
     return out
 
 
-def _cut(text: str, width: int) -> str:
-    """Text without its first `width` columns of indentation; tabs further in stay tabs."""
+def outdent(text: str, width: int) -> str:
+    """Text without up to `width` columns of indentation; tabs further in stay tabs."""
     column = 0
     for index, char in enumerate(text):
         if column >= width or char not in " \t":
@@ -178,5 +178,6 @@ def _cut(text: str, width: int) -> str:
     return ""
 
 
-def _indent(text: str) -> int:
+def indent_of(text: str) -> int:
+    """Columns of leading whitespace (a tab counts up to the next multiple of 4)."""
     return len(text[:len(text) - len(text.lstrip(" \t"))].expandtabs(4))
