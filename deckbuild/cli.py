@@ -13,7 +13,7 @@ import click
 
 from . import __version__
 from .config import Config, load_config
-from .errors import DeckError, display_path
+from .errors import DeckError
 
 
 def _fail(exc: DeckError) -> None:
@@ -239,6 +239,7 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], project_dir: Pat
     with a bold question, numbered lists of bold questions, and <details> blocks. Reports
     what it found, and every line it left out, before writing.
     """
+    from .errors import display_path
     from .importers import LAYOUTS, plan_import, report_lines, write_import
 
     names = [known.name for known in LAYOUTS]
