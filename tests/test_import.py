@@ -237,3 +237,9 @@ def test_list_items_may_be_headings_and_answers_may_come_back_to_the_margin():
         "Data a component owns.\n\n### Example\n\n```js\nconst [n, setN] = useState(0);\n```\n\n"
         "A paragraph the author left at the margin.\n\n**Note:** indented again.")
     assert [item.line for item in imported.left_out] == [21, 23]  # the disclaimer
+
+
+def test_an_empty_section_heading_gives_the_file_name_as_section():
+    imported = _import("web-basics.md", "##\n\n### What is HTTP?\n\nA protocol.\n")
+    assert imported.sections == ("Web basics",)
+    assert imported.problems == ()

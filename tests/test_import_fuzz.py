@@ -25,6 +25,8 @@ lines = st.one_of(
     st.builds(lambda n, text: f"{n}. **{text}?**", st.integers(1, 9), words),
     st.builds(lambda text: f"   {text}", words),
     st.builds(lambda text: f"<details><summary>{text}</summary>", words),
+    st.builds(lambda lead, text: f"{lead} <details><summary>{text}</summary>", words, words),
+    st.builds(lambda text: f"</details> {text}", words),
     st.sampled_from(["<details>", "</details>", "<summary>Answer</summary>", "**Answer:**",
                      "A: yes", "---", "```", "```python", "~~~", "## inside?", "# title",
                      "<!-- id: some-id -->", "<!-- extra -->", "[top](#top)", "", "", ""]),

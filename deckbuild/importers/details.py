@@ -57,8 +57,9 @@ def _card(doc: Document, start: int, end: int, previous_end: int) -> Found | Non
     block = doc.span(start, end)
     text = "\n".join(line.text for line in block)
     summary = _SUMMARY.search(text)
-    if not summary:
-        return None
+    opening = _OPEN.search(block[0].text)
+    if not summary or opening is None or block[0].text[:opening.start()].strip():
+        return None  # text before the block on its line: not a block of its own
     first, before = start, ()
     question = " ".join(summary.group("q").split())
     if _LABEL.fullmatch(question):
@@ -69,6 +70,9 @@ def _card(doc: Document, start: int, end: int, previous_end: int) -> Found | Non
         first, question, before = above.number, above.text.lstrip("#"), doc.span(above.number + 1,
                                                                                    start - 1)
     answer = before + _answer_lines(block, summary.end(), text)
+    tail = text[list(_CLOSE.finditer(text))[-1].end():].strip()
+    if tail:  # `</details> more text`: the text is the answer's too
+        answer += (Line(end, tail),)
     cleaned = clean_question(question).text
     return Found(cleaned, first, (first, end), answer) if cleaned else None
 

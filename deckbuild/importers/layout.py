@@ -58,7 +58,7 @@ def place(doc: Document, cards: Iterable[Found], candidates: Iterable[Heading],
             placed.append(Placed(card, default_section(doc)))
         else:
             lines = frozenset(filter(None, (heading.number, heading.underline)))
-            placed.append(Placed(card, clean_title(heading.text), lines))
+            placed.append(Placed(card, clean_title(heading.text) or default_section(doc), lines))
     return Split(tuple(placed), detail)
 
 
