@@ -243,3 +243,12 @@ def test_an_empty_section_heading_gives_the_file_name_as_section():
     imported = _import("web-basics.md", "##\n\n### What is HTTP?\n\nA protocol.\n")
     assert imported.sections == ("Web basics",)
     assert imported.problems == ()
+
+
+def test_a_card_that_cannot_be_written_natively_is_an_error_at_its_source_line():
+    text = ("# T\n\n### What is A?\n\nA.\n\n### What is B?\n\n<!-- note: kept? -->\nB.\n\n"
+            "### What is C?\n\n```python\nnever closed\n")
+    imported = _import("bad.md", text)
+    assert [str(p) for p in imported.problems] == [
+        "bad.md:7: cannot be written as a native card: its answer would read back differently",
+        "bad.md:12: cannot be written as a native card: code fence is never closed"]

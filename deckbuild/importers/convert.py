@@ -60,7 +60,7 @@ def import_document(doc: Document, taken: set[str], layout: Layout | None = None
     outputs, written = _outputs(doc, cards)
     return ImportedFile(doc.path, layout.name, split.detail, tuple(cards),
                         _left_out(doc, held, left), tuple(outputs),
-                        tuple(split.problems) + tuple(problems) + tuple(written),
+                        tuple(sorted(split.problems + tuple(problems) + tuple(written))),
                         tuple(import_warnings(doc.path, cards)))
 
 

@@ -57,17 +57,17 @@ def _prose_headings(lines: list[str]) -> list[tuple[int, re.Match[str]]]:
 def read_back(text: str, name: str, cards: list[Card], source: str) -> list[Problem]:
     """Problems if the written file would not give back exactly these cards."""
     parsed, problems = parse_source(text, name)
-    errors = [p for p in problems if p.is_error]
-    if errors:
-        return [Problem(source, card.line, f"cannot be written as a native card: {errors[0].message}")
-                for card in cards[:1]]
-    wrong = []
+    # Point at the source card whose written text holds the error.
+    starts = [c.line for c in parsed.cards]
+    wrong = [Problem(source, cards[min(len(cards), sum(s <= p.line for s in starts) or 1) - 1].line,
+                     f"cannot be written as a native card: {p.message}")
+             for p in problems if p.is_error]
     for card, got in zip(cards, parsed.cards, strict=False):
         if (got.question, got.id, got.answer, got.extra) != \
                 (card.question, card.id, _demoted(card.answer), card.extra):
             wrong.append(Problem(source, card.line, "cannot be written as a native card: its "
                                  "answer would read back differently"))
-    if len(parsed.cards) != len(cards):
+    if len(parsed.cards) != len(cards) and not wrong:
         wrong.append(Problem(source, cards[0].line, "cannot be written as native cards: "
                              f"{len(cards)} cards would read back as {len(parsed.cards)}"))
     return wrong

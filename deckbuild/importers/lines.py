@@ -71,19 +71,6 @@ def _closes(content: str, fence: str) -> bool:
     return stripped.startswith(fence) and set(stripped) == {fence[0]}
 
 
-def fenced(lines: tuple[Line, ...] | list[Line]) -> set[int]:
-    """Numbers of the code lines among these (for callers that re-read a slice)."""
-    return {line.number for line in lines if line.code}
-
-
-def heading_at(doc: Document, number: int) -> Heading | None:
-    """The heading on this line, if the line is one."""
-    for heading in doc.headings:
-        if heading.number == number:
-            return heading
-    return None
-
-
 def section_for(headings: list[Heading], line: int) -> Heading | None:
     """The last of these headings above a line: the section a card there belongs to."""
     above = None
