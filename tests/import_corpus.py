@@ -68,6 +68,13 @@ EXPECTED: dict[str, Expected] = {
         "bold", ("Web security questions",),
         ("What is cross-site scripting (XSS)?", "How does a CSRF token protect a form?",
          "What does the SameSite cookie attribute do?"), ()),
+    "qa-linux-faq.md": Expected(
+        "qa", ("Processes", "Files"),
+        ("What is a zombie process?", "How do you find which process listens on a port?",
+         "What is an inode?"), (1, 3)),
+    "qa-networking.md": Expected(
+        "qa", ("Networking Q&A",),
+        ("What does TCP's three-way handshake exchange?", "Why does DNS mostly use UDP?"), ()),
     "list-nlp.md": Expected(
         "list", ("Basics", "Models"),
         ("What is tokenization?", "What is the difference between stemming and lemmatization?",
@@ -87,7 +94,7 @@ EXPECTED: dict[str, Expected] = {
          "Why is this undefined inside a detached method?"), (17, 28)),
 }
 
-LAYOUT_NAMES = ("native", "numbered", "headings", "details", "list", "bold")
+LAYOUT_NAMES = ("native", "numbered", "headings", "details", "list", "bold", "qa")
 
 
 def corpus_files(layout: str | None = None) -> list[Path]:

@@ -125,7 +125,7 @@ def test_a_file_with_no_questions_is_an_error_naming_the_layouts():
     imported = _import("notes.md", "# Notes\n\nJust prose.\n")
     assert [str(p) for p in imported.problems] == [
         "notes.md:1: no questions found: none of the known layouts (native, numbered, headings, "
-        "details, list, bold) fits"]
+        "details, list, bold, qa) fits"]
     assert [item.line for item in imported.left_out] == [1, 3]
 
 

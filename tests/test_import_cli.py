@@ -33,7 +33,7 @@ def test_import_reports_then_writes_files_that_check_strict_accepts(tmp_path):
         in result.output
     assert "    20: **[⬆ Back to Top](#table-of-contents)**  (link within the page)\n" in result.output
     assert "cards/list-nlp-02-models.md (2 cards)" in result.output
-    assert result.output.endswith("Wrote 22 card files with 47 cards; check them with "
+    assert result.output.endswith("Wrote 25 card files with 52 cards; check them with "
                                   "'check --strict', then build.\n")
     check = run("--project", project, "check", "--strict")
     assert (check.exit_code, check.output) == (0, "")
@@ -51,7 +51,7 @@ def test_round_trip_fields_and_subdecks_match_the_sources(tmp_path):
              for nid, _, _, _, tags, flds in package["notes"]}
     # The same pure import gives the ids and each card's source line.
     sources = [(p.name, p.stem, p.read_text(encoding="utf-8")) for p in corpus_files()]
-    assert len(notes) == sum(len(e.questions) for e in EXPECTED.values()) == 47
+    assert len(notes) == sum(len(e.questions) for e in EXPECTED.values()) == 52
     for imported in import_sources(sources).files:
         expected = EXPECTED[imported.path]
         fields = [notes[card.id] for card in imported.cards]
@@ -141,7 +141,7 @@ def test_new_ids_do_not_collide_with_cards_already_in_the_project(tmp_path):
 @pytest.mark.parametrize(("name", "data", "message"), [
     ("bad.md", b"# T\n\xff\n", "Error: {path}:2: invalid UTF-8 at byte offset 4\n"),
     ("prose.md", b"# Notes\n\nOnly prose.\n", "Error: {path}:1: no questions found: none of the "
-     "known layouts (native, numbered, headings, details, list, bold) fits\n"),
+     "known layouts (native, numbered, headings, details, list, bold, qa) fits\n"),
 ])
 def test_bad_input_is_reported_with_its_line_and_nothing_is_written(tmp_path, name, data, message):
     project = make_project(tmp_path / "p")
@@ -174,7 +174,7 @@ def test_a_layout_can_be_forced_and_an_unknown_one_is_refused(tmp_path):
     unknown = run("import", "--layout", "faq", CORPUS / "list-nlp.md", "--project", project)
     assert unknown.exit_code == 2
     assert unknown.output.endswith("Error: Invalid value for '--layout': unknown layout 'faq' "
-                                   "(known: native, numbered, headings, details, list, bold)\n")
+                                   "(known: native, numbered, headings, details, list, bold, qa)\n")
 
 
 def test_build_py_runs_import(tmp_path):

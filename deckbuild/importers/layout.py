@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .lines import section_for
-from .records import Document, Found, Heading, Placed, Split
-from .text import PAGE_LINK, RULE, clean_title
+from .records import Document, Found, Heading, Line, Placed, Split
+from .text import PAGE_LINK, RULE, clean_question, clean_title
 
 
 @dataclass(frozen=True)
@@ -65,3 +65,22 @@ def place(doc: Document, cards: Iterable[Found], candidates: Iterable[Heading],
 def region_end(doc: Document, start: int, stops: Iterable[int]) -> int:
     """The last line before the first stop after `start` (or the document's last line)."""
     return min((n for n in stops if n > start), default=len(doc.lines) + 1) - 1
+
+
+def line_questions(doc: Document, questions: list[tuple[Line, str]], detail: str) -> Split:
+    """Cards from question lines (line, question): each answer runs to the next question or
+    heading; the nearest heading above names the section."""
+    stops = sorted({line.number for line, _ in questions} | {h.number for h in doc.headings})
+    cards = []
+    for line, question in questions:
+        end = region_end(doc, line.number, stops)
+        cards.append(Found(question, line.number, (line.number, end), doc.span(line.number + 1, end)))
+    # `## Question 3` headings above question lines are the `numbered` layout's, not sections.
+    sections = [h for h in doc.headings if clean_question(h.text).text]
+    return place(doc, cards, sections, detail)
+
+
+def own_paragraph(doc: Document, line: Line) -> bool:
+    """The line starts a paragraph (a bold first line of a longer paragraph is emphasis)."""
+    before = doc.line(line.number - 1) if line.number > 1 else None
+    return before is None or before.blank or before.code or before.text.lstrip().startswith("#")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import bold, details, headings, lists, native, numbered
+from . import bold, details, headings, lists, native, numbered, qa
 from .layout import Layout, coverage
 from .records import Document, Split
 
@@ -13,6 +13,7 @@ LAYOUTS: tuple[Layout, ...] = (
     details.LAYOUT,
     lists.LAYOUT,
     bold.LAYOUT,
+    qa.LAYOUT,
 )
 
 
