@@ -214,3 +214,30 @@ def test_import_warns_of_what_check_will_refuse_or_warn_about(tmp_path):
     assert check.exit_code == 1
     assert check.output == ("cards/faq.md:12: warning: same question as cards/faq.md:3\n"
                             "cards/faq.md:15: image 'img/chart.png' is outside media/\n")
+
+
+def test_an_unreadable_file_is_an_error_not_a_traceback(tmp_path):
+    from deckbuild.config import load_config
+    from deckbuild.errors import DeckError
+    from deckbuild.importers import plan_import
+
+    project = make_project(tmp_path / "p")
+    folder = tmp_path / "notes.md"  # a folder where a file is expected: reading it fails
+    folder.mkdir()
+    with pytest.raises(DeckError) as caught:
+        plan_import(load_config(project), [folder, CORPUS / "list-git.md"])
+    assert [str(p) for p in caught.value.problems] == [f"{folder}: cannot read it: Is a directory"]
+    assert snapshot(project / "cards") == {}
+
+
+def test_a_card_file_that_appears_after_the_plan_is_not_overwritten(tmp_path):
+    from deckbuild.config import load_config
+    from deckbuild.errors import DeckError
+    from deckbuild.importers import plan_import, write_import
+
+    project = make_project(tmp_path / "p")
+    plan = plan_import(load_config(project), [CORPUS / "list-git.md"])
+    (project / "cards" / "list-git.md").write_text("mine\n", encoding="utf-8")
+    with pytest.raises(DeckError, match="appeared while importing; left as it is"):
+        write_import(plan)
+    assert (project / "cards" / "list-git.md").read_text() == "mine\n"

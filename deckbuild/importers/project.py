@@ -28,7 +28,12 @@ def plan_import(config: Config, files: Sequence[Path], layout: str | None = None
     """
     sources, problems = [], []
     for path in files:
-        text, found = decode_source(path.read_bytes(), str(path))
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(str(path), 0, f"cannot read it: {exc.strerror or exc}"))
+            continue
+        text, found = decode_source(data, str(path))
         problems += found
         sources.append((str(path), path.stem, text))
     if problems:
@@ -53,10 +58,18 @@ def plan_import(config: Config, files: Sequence[Path], layout: str | None = None
 
 
 def write_import(plan: ImportPlan) -> None:
-    """Write every planned card file (only after the whole plan is known to be good)."""
+    """Write every planned card file (only after the whole plan is known to be good).
+
+    A card file that appeared since the plan was made is left as it is, and is an error.
+    """
     for path, text in plan.targets:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
+        try:
+            with path.open("wb" if path in plan.replaced else "xb") as out:
+                out.write(text.encode("utf-8"))
+        except FileExistsError:
+            raise DeckError(Problem(str(path), 0, "appeared while importing; left as it is "
+                                    "(import again to see what is there)")) from None
 
 
 def _ids_by_file(config: Config) -> dict[Path, set[str]]:
