@@ -252,3 +252,16 @@ def test_a_card_that_cannot_be_written_natively_is_an_error_at_its_source_line()
     assert [str(p) for p in imported.problems] == [
         "bad.md:7: cannot be written as a native card: its answer would read back differently",
         "bad.md:12: cannot be written as a native card: code fence is never closed"]
+
+
+def test_numbered_headings_take_a_plain_question_line_and_the_level_that_reads_most():
+    steps = "".join(f"### {n}.\n\n**{step}**\n\n" for n, step in enumerate(
+        ["State the hypotheses.", "Compute the statistic.", "Compare it."], start=1))
+    text = (f"# Stats\n\n## Question 1\n\n**What are the steps of a t-test?**\n\n{steps}"
+            "## Question 2\n\nExplain what a p-value measures.\n\nSurprise under the null.\n")
+    imported = _import("stats.md", text)
+    assert imported.layout == "numbered"
+    assert [c.question for c in imported.cards] == [
+        "What are the steps of a t-test?", "Explain what a p-value measures."]
+    assert imported.cards[0].answer.startswith("### 1.\n\n**State the hypotheses.**")
+    assert imported.problems == ()
