@@ -265,3 +265,16 @@ def test_numbered_headings_take_a_plain_question_line_and_the_level_that_reads_m
         "What are the steps of a t-test?", "Explain what a p-value measures."]
     assert imported.cards[0].answer.startswith("### 1.\n\n**State the hypotheses.**")
     assert imported.problems == ()
+
+
+@pytest.mark.parametrize(("raw", "question", "source"), [
+    ("What is bias? [[src](https://example.org/a)]", "What is bias?", "[src](https://example.org/a)"),
+    ("What is bias? [[src]](https://example.org/a)", "What is bias?", "[src](https://example.org/a)"),
+    ("What is bias? ([source](https://example.org/a))", "What is bias?",
+     "[source](https://example.org/a)"),
+    ("What is [a source](https://example.org/a)?", "What is [a source](https://example.org/a)?", ""),
+])
+def test_a_source_link_ending_a_question_goes_to_the_source_field(raw, question, source):
+    (card,) = _import("src.md", f"# T\n\n### {raw}\n\nAn answer.\n").cards
+    assert (card.question, card.source) == (question, source)
+    assert card.id == "what-is-bias" or not source

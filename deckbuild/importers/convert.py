@@ -13,7 +13,7 @@ from .lines import read_document
 from .notes import import_warnings
 from .records import Card, Document, ImportedFile, LeftOut, Output, Split
 from .registry import LAYOUTS, layout_named, recognise
-from .text import PAGE_LINK, RULE, clean_answer
+from .text import PAGE_LINK, RULE, clean_answer, split_source
 
 
 @dataclass(frozen=True)
@@ -88,10 +88,12 @@ def _cards(doc: Document, split: Split, taken: set[str]
         if found.id and found.id in taken:
             problems.append(Problem(doc.path, found.line, f"id {found.id!r} is already used in "
                                     "the project or by another imported card"))
-        card_id = found.id or unique_slug(found.question, taken)
+        question, source = (found.question, found.source) if found.native \
+            else split_source(found.question)
+        card_id = found.id or unique_slug(question, taken)
         taken.add(card_id)
-        cards.append(Card(card_id, found.question, answer, section, found.line, found.tags,
-                          found.source, found.extra))
+        cards.append(Card(card_id, question, answer, section, found.line, found.tags, source,
+                          found.extra))
     return cards, held, left, problems
 
 

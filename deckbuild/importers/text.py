@@ -20,6 +20,9 @@ _HTML_TAG = re.compile(r"</?(?:b|strong|em|i|p|span|h[1-6])(?:\s[^>]*)?>"
                        r"|<a\s+(?:name|id)=[^>]*>\s*</a>", re.IGNORECASE)  # anchors for a TOC
 _CODE_TAG = re.compile(r"</?code>", re.IGNORECASE)
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+# `[[src](url)]`, `[[src]](url)`, `[source](url)`, `([source](url))` ending a question.
+_SOURCE_LINK = re.compile(r"\s*\(?\[\[?(?P<label>src|source)\]?\]?\((?P<url>[^)\s]+)\)\]?\)?\s*$",
+                          re.IGNORECASE)
 _QUESTION_WORDS = frozenset(re.findall(r"\w+",
     "what why how when where which who whom whose is are was were can could should would "
     "does do did will explain describe define compare contrast give differentiate "
@@ -62,6 +65,14 @@ def clean_question(raw: str) -> Question:
     stripped = _NUMBERING.sub("", text, count=1)
     numbered = stripped != text
     return Question(unwrap(stripped.strip()), numbered)
+
+
+def split_source(question: str) -> tuple[str, str]:
+    """(question, link) when the question ends with a `[[src](url)]`-style link to its source."""
+    found = _SOURCE_LINK.search(question)
+    if not found or not question[:found.start()].strip():
+        return question, ""
+    return question[:found.start()].rstrip(), f"[{found.group('label')}]({found.group('url')})"
 
 
 def unwrap(text: str) -> str:
