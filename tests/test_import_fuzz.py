@@ -24,6 +24,10 @@ lines = st.one_of(
     st.builds(lambda text: f"**{text}**", words),
     st.builds(lambda n, text: f"{n}. **{text}?**", st.integers(1, 9), words),
     st.builds(lambda text: f"   {text}", words),
+    st.builds(lambda text: f"Q: {text}?", words),
+    st.builds(lambda n, text: f"{n}.  ### {text}?", st.integers(1, 9), words),
+    # (A section heading keeps only a link's text: the address holds no tracked word.)
+    st.builds(lambda text: f"### {text} [[src](https://example.org/page)]", words),
     st.builds(lambda text: f"<details><summary>{text}</summary>", words),
     st.builds(lambda lead, text: f"{lead} <details><summary>{text}</summary>", words, words),
     st.builds(lambda text: f"</details> {text}", words),

@@ -86,11 +86,11 @@ def unwrap(text: str) -> str:
 
 def looks_like_question(question: Question) -> bool:
     """Numbered, ending in '?', or opening with a question or instruction word."""
-    if not question.text:
+    text = split_source(question.text)[0]
+    if not text:
         return False
-    first = re.split(r"[^A-Za-z]+", question.text.lower().lstrip("*_`\"' "), maxsplit=1)[0]
-    return question.numbered or question.text.rstrip(" *_").endswith("?") \
-        or first in _QUESTION_WORDS
+    first = re.split(r"[^A-Za-z]+", text.lower().lstrip("*_`\"' "), maxsplit=1)[0]
+    return question.numbered or text.rstrip(" *_").endswith("?") or first in _QUESTION_WORDS
 
 
 def clean_title(raw: str) -> str:
