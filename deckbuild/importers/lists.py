@@ -30,7 +30,7 @@ def split(doc: Document) -> Split:
             answer = (Line(item.number, "   " + rest),) + answer
         cards.append(Found(clean_question(question).text, item.number, (item.number, end),
                            _outdented(answer)))
-    return place(doc, cards, doc.headings, "questions are bold items of a numbered list")
+    return place(doc, cards, doc.headings, "questions are numbered list items, bold or headings")
 
 
 def _question(line: Line) -> tuple[str, str] | None:
