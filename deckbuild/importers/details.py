@@ -1,7 +1,8 @@
 """(e) `<details><summary>Question</summary> answer </details>` blocks.
 
-A summary that only says "Answer" (or "Show answer", ...) takes its question from the
-line above the block: a heading, a bold line or a numbered item.
+A summary that only says "Answer" (or "Show answer", ...) takes its question from above
+the block: the nearest line if it reads as a question, else the nearest heading; what lies
+between (code, answer options) opens the answer.
 """
 
 from __future__ import annotations
