@@ -280,3 +280,13 @@ def test_a_source_link_ending_a_question_goes_to_the_source_field(raw, question,
     (card,) = _import("src.md", f"# T\n\n### {raw}\n\nAn answer.\n").cards
     assert (card.question, card.source) == (question, source)
     assert card.id in ("what-is-bias", "bias-or-variance") or not source
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_importing_a_written_file_again_gives_it_back_unchanged(name):
+    """What import writes is native: read again, it is copied as it is, ids and all."""
+    for out in _import(name).outputs:
+        (again,) = import_sources([(out.name, out.name[:-3], out.text)]).files
+        assert again.layout == "native"
+        assert again.left_out == () and again.problems == ()
+        assert [o.text for o in again.outputs] == [out.text]
