@@ -245,3 +245,12 @@ def test_a_card_file_that_appears_after_the_plan_is_not_overwritten(tmp_path):
     with pytest.raises(DeckError, match="appeared while importing; left as it is"):
         write_import(plan)
     assert (project / "cards" / "list-git.md").read_text() == "mine\n"
+
+
+def test_a_file_given_twice_is_refused_before_anything_is_written(tmp_path):
+    project = make_project(tmp_path / "p")
+    source = CORPUS / "list-git.md"
+    result = run("import", source, source, "--project", project)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {source}: given twice\n"
+    assert snapshot(project / "cards") == {}

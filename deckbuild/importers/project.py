@@ -27,7 +27,12 @@ def plan_import(config: Config, files: Sequence[Path], layout: str | None = None
     `layout` must be a registered layout's name (KeyError otherwise).
     """
     sources, problems = [], []
+    seen: set[Path] = set()
     for path in files:
+        if path.resolve() in seen:
+            problems.append(Problem(str(path), 0, "given twice"))
+            continue
+        seen.add(path.resolve())
         try:
             data = path.read_bytes()
         except OSError as exc:
