@@ -140,6 +140,7 @@ def test_a_question_without_an_answer_is_left_out_with_the_reason():
     ("Q1: What is X?", "What is X?"),
     ("**Q6: What is X?**", "What is X?"),
     ("**Q6:** What is X?", "What is X?"),
+    ("**Q6**: What is X?", "What is X?"),
     ("Question 12: Why?", "Why?"),
     ("Question #3 - How?", "How?"),
     ("1. What is X?", "What is X?"),

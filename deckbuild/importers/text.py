@@ -61,7 +61,7 @@ def clean_question(raw: str) -> Question:
     text = unwrap(text)
     lead = _BOLD_LEAD.match(text)  # `**Q6:** What is ...`
     if lead and _NUMBERING.match(lead.group("inner") + " "):
-        text = text[lead.end():]
+        text = text[lead.end():].lstrip(":.)-–— ")  # `**Q6**: What ...` too
     stripped = _NUMBERING.sub("", text, count=1)
     numbered = stripped != text
     return Question(unwrap(stripped.strip()), numbered)
