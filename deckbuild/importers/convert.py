@@ -11,7 +11,7 @@ from .emit import native_markdown, read_back
 from .layout import Layout
 from .lines import read_document
 from .notes import import_warnings
-from .records import Card, Document, ImportedFile, LeftOut, Output, Split
+from .records import Document, ImportedCard, ImportedFile, LeftOut, Output, Split
 from .registry import LAYOUTS, layout_named, recognise
 from .text import PAGE_LINK, RULE, clean_answer, split_source
 
@@ -65,9 +65,9 @@ def import_document(doc: Document, taken: set[str], layout: Layout | None = None
 
 
 def _cards(doc: Document, split: Split, taken: set[str]
-           ) -> tuple[list[Card], set[int], list[LeftOut], list[Problem]]:
+           ) -> tuple[list[ImportedCard], set[int], list[LeftOut], list[Problem]]:
     """Cleaned cards with ids, the source lines they hold, lines left out, and problems."""
-    cards: list[Card] = []
+    cards: list[ImportedCard] = []
     held: set[int] = set()
     left: list[LeftOut] = []
     problems: list[Problem] = []
@@ -92,7 +92,7 @@ def _cards(doc: Document, split: Split, taken: set[str]
             else split_source(found.question)
         card_id = found.id or unique_slug(question, taken)
         taken.add(card_id)
-        cards.append(Card(card_id, question, answer, section, found.line, found.tags, source,
+        cards.append(ImportedCard(card_id, question, answer, section, found.line, found.tags, source,
                           found.extra))
     return cards, held, left, problems
 
@@ -108,7 +108,7 @@ def _left_out(doc: Document, held: set[int], left: list[LeftOut]) -> tuple[LeftO
     return tuple(listed[n] for n in sorted(listed))
 
 
-def _outputs(doc: Document, cards: list[Card]) -> tuple[list[Output], list[Problem]]:
+def _outputs(doc: Document, cards: list[ImportedCard]) -> tuple[list[Output], list[Problem]]:
     """One file per section (the native format has one section per file), in document order."""
     sections = list(dict.fromkeys(card.section for card in cards))
     stem = slugify(doc.stem)

@@ -6,13 +6,13 @@ import re
 
 from ..errors import Problem
 from ..parse import parse_source
-from .records import Card
+from .records import ImportedCard
 
 _HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 
-def native_markdown(section: str, cards: list[Card]) -> str:
+def native_markdown(section: str, cards: list[ImportedCard]) -> str:
     """`# Section`, then per card `## Question`, its comments and its answer."""
     out = [f"# {section}", ""]
     for card in cards:
@@ -54,7 +54,7 @@ def _prose_headings(lines: list[str]) -> list[tuple[int, re.Match[str]]]:
     return found
 
 
-def read_back(text: str, name: str, cards: list[Card], source: str) -> list[Problem]:
+def read_back(text: str, name: str, cards: list[ImportedCard], source: str) -> list[Problem]:
     """Problems if the written file would not give back exactly these cards."""
     parsed, problems = parse_source(text, name)
     # Point at the source card whose written text holds the error.

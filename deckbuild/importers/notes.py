@@ -6,12 +6,12 @@ import posixpath
 import re
 
 from ..errors import Problem
-from .records import Card
+from .records import ImportedCard
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\s[^>]*?src=[\"']([^\"']+)", re.IGNORECASE)
 
 
-def import_warnings(path: str, cards: list[Card]) -> list[Problem]:
+def import_warnings(path: str, cards: list[ImportedCard]) -> list[Problem]:
     """Repeated questions, and images that are not (yet) files in media/."""
     warnings: list[Problem] = []
     seen: dict[str, int] = {}

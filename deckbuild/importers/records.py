@@ -95,7 +95,7 @@ class Split:
 
 
 @dataclass(frozen=True)
-class Card:
+class ImportedCard:
     """A finished card: cleaned question and answer, its id and its section."""
 
     id: str
@@ -125,7 +125,7 @@ class ImportedFile:
     path: str
     layout: str
     detail: str
-    cards: tuple[Card, ...]
+    cards: tuple[ImportedCard, ...]
     left_out: tuple[LeftOut, ...]
     outputs: tuple[Output, ...]
     problems: tuple[Problem, ...] = field(default=())
