@@ -291,3 +291,11 @@ def test_importing_a_written_file_again_gives_it_back_unchanged(name):
         assert again.layout == "native"
         assert again.left_out == () and again.problems == ()
         assert [o.text for o in again.outputs] == [out.text]
+
+
+def test_an_html_heading_names_a_section():
+    text = ('<div align="center">\n<h1 align="center">Browser <b>Quiz</b></h1>\n</div>\n\n'
+            "### 1. What does `defer` do on a script?\n\nRuns it after parsing, in order.\n")
+    imported = _import("quiz.md", text)
+    assert imported.sections == ("Browser Quiz",)
+    assert [item.line for item in imported.left_out] == [1, 3]

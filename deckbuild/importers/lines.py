@@ -9,6 +9,7 @@ from .records import Document, Heading, Line
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 _DETAILS_OPEN = re.compile(r"<details(?:\s[^>]*)?>", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+_HTML_HEADING = re.compile(r"^\s*<h([1-6])(?:\s[^>]*)?>(?P<text>.*?)</h\1\s*>\s*$", re.IGNORECASE)
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 
@@ -50,11 +51,14 @@ def _folded(depth: int, content: str) -> int:
 
 
 def _heading(lines: list[Line]) -> Heading | None:
-    """The heading that the last line is, or ends (a setext `=====` underline)."""
+    """The heading that the last line is (ATX or HTML), or ends (a setext `=====` underline)."""
     line = lines[-1]
     atx = _HEADING.match(line.text)
     if atx:
         return Heading(line.number, len(atx.group(1)), (atx.group(2) or "").strip())
+    html = _HTML_HEADING.match(line.text)
+    if html:  # `<h1 align="center">Title</h1>`, as READMEs centre their titles
+        return Heading(line.number, int(html.group(1)), html.group("text").strip())
     if _SETEXT_H1.match(line.text) and len(lines) > 1 and _titles(lines[-2]):
         # `Title` over `=====`: the title of many READMEs (`---` underlines are too ambiguous).
         return Heading(line.number - 1, 1, lines[-2].text.strip(), underline=line.number)
