@@ -61,3 +61,18 @@ def test_random_documents_import_without_loss(text):
 
 def _words(text: str) -> list[str]:
     return re.findall(r"alpha|beta|gamma|delta|model|code|bold", text)
+
+
+bits = st.sampled_from(["# ", "### ", "\n", "\n\n", "```", "~~~", "**", "__", "1. ", "Q: ", "A: ",
+                        "<details>", "</details>", "<summary>", "</summary>", "?", "   ", "\t",
+                        "\r\n", "\r", "\ufeff", "<!-- id: x -->", "<h2>", "</h2>", "===", "---"])
+any_text = st.lists(st.one_of(bits, st.text(max_size=6)), max_size=40).map("".join)
+
+
+@fuzz
+@given(any_text)
+def test_any_text_imports_without_crashing(text):
+    (imported,) = import_sources([("any.md", "any", text)]).files
+    assert imported.cards or imported.problems
+    lines = [item.line for item in imported.left_out]
+    assert lines == sorted(set(lines))
