@@ -299,3 +299,19 @@ def test_an_html_heading_names_a_section():
     imported = _import("quiz.md", text)
     assert imported.sections == ("Browser Quiz",)
     assert [item.line for item in imported.left_out] == [1, 3]
+
+
+def test_a_native_file_with_several_sections_is_read_section_by_section():
+    text = ("# Optimisation\n\n## What is a learning rate?\n<!-- id: learning-rate -->\n\n"
+            "The step size.\n\n# Regularisation\n\n## What is dropout?\n<!-- id: dropout -->\n"
+            "<!-- tags: nets -->\n\nZeroing random units while training.\n\n```python\n"
+            "# not a section\nx = 1\n```\n")
+    imported = _import("deck.md", text)
+    assert imported.layout == "native"
+    assert imported.sections == ("Optimisation", "Regularisation")
+    assert [(c.id, c.line, c.tags) for c in imported.cards] == [
+        ("learning-rate", 3, ()), ("dropout", 10, ("nets",))]
+    assert imported.cards[1].answer.endswith("```python\n# not a section\nx = 1\n```")
+    assert [out.name for out in imported.outputs] == ["deck-01-optimisation.md",
+                                                      "deck-02-regularisation.md"]
+    assert imported.left_out == () and imported.problems == ()
