@@ -236,8 +236,8 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], project_dir: Pat
     """Turn Markdown Q&A files into card files: cards/<name>.md, with ids.
 
     Recognises the native format, question headings at any level, `## Question N` headings
-    with a bold question, numbered lists of bold questions, and <details> blocks. Reports
-    what it found, and every line it left out, before writing.
+    with a bold question, numbered lists of bold questions, <details> blocks, bold question
+    lines and `Q:` lines. Reports what it found, and every line it left out, before writing.
     """
     from .errors import display_path
     from .importers import LAYOUTS, plan_import, report_lines, write_import
