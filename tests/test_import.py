@@ -315,3 +315,11 @@ def test_a_native_file_with_several_sections_is_read_section_by_section():
     assert [out.name for out in imported.outputs] == ["deck-01-optimisation.md",
                                                       "deck-02-regularisation.md"]
     assert imported.left_out == () and imported.problems == ()
+
+
+def test_cards_under_no_heading_take_the_front_matter_title_as_section():
+    text = ('---\ntitle: "Coding Questions"\nlayout: page\n---\n\nQuestion: What is `0.1 + 0.2`?\n\n'
+            "`0.30000000000000004`\n")
+    imported = _import("coding.md", text)
+    assert imported.sections == ("Coding Questions",)
+    assert [item.line for item in imported.left_out] == [1, 2, 3, 4]

@@ -42,9 +42,25 @@ def noise(doc: Document) -> set[int]:
 
 
 def default_section(doc: Document) -> str:
-    """The section of cards under no heading: the file's name, in words."""
+    """The section of cards under no heading: the front matter's title, else the file's name."""
+    title = _front_matter_title(doc)
+    if title:
+        return title
     words = doc.stem.replace("_", " ").replace("-", " ").strip()
     return (words[:1].upper() + words[1:]) or "Imported"
+
+
+def _front_matter_title(doc: Document) -> str:
+    """`title:` in a `---` block at the top (as static-site pages have), if any."""
+    if not doc.lines or doc.lines[0].text.strip() != "---":
+        return ""
+    for line in doc.lines[1:]:
+        if line.text.strip() == "---":
+            break
+        key, _, value = line.text.partition(":")
+        if key.strip().lower() == "title":
+            return value.strip().strip("\"'")
+    return ""
 
 
 def place(doc: Document, cards: Iterable[Found], candidates: Iterable[Heading],
