@@ -1,0 +1,112 @@
+"""(e) `<details><summary>Question</summary> answer </details>` blocks.
+
+A summary that only says "Answer" (or "Show answer", ...) takes its question from above
+the block: the nearest line if it reads as a question, else the nearest heading; what lies
+between (code, answer options) opens the answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .layout import Layout, place
+from .records import Document, Found, Line, Split
+from .text import LABEL_WORDS, RULE, clean_question, looks_like_question
+
+_OPEN = re.compile(r"<details(?:\s[^>]*)?>", re.IGNORECASE)
+_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
+_SUMMARY = re.compile(r"<summary(?:\s[^>]*)?>(?P<q>.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
+_LABEL = re.compile(r"\s*(?:<(?:b|strong)>)?\s*" + LABEL_WORDS
+                    + r"\s*[:.]?\s*(?:</(?:b|strong)>)?\s*", re.IGNORECASE)
+
+
+def split(doc: Document) -> Split:
+    """Cards from top-level <details> blocks with a <summary>."""
+    cards: list[Found] = []
+    used_headings: set[int] = set()
+    number = 1
+    while number <= len(doc.lines):
+        line = doc.line(number)
+        if line.code or not _OPEN.search(line.text):
+            number += 1
+            continue
+        end = _block_end(doc, number)
+        if end is None:  # never closed: its lines are listed as left out
+            break
+        found = _card(doc, number, end, cards[-1].region[1] if cards else 0)
+        if found:
+            cards.append(found)
+            used_headings.add(found.region[0])
+        number = end + 1
+    headings = [h for h in doc.headings if h.number not in used_headings]
+    return place(doc, cards, headings, "questions are <summary> lines of <details> blocks")
+
+
+def _block_end(doc: Document, start: int) -> int | None:
+    """The line holding the </details> that closes the block opened on `start`, if any."""
+    depth = 0
+    for line in doc.lines[start - 1:]:
+        if line.code:
+            continue
+        depth += len(_OPEN.findall(line.text)) - len(_CLOSE.findall(line.text))
+        if depth <= 0:
+            return line.number
+    return None
+
+
+def _card(doc: Document, start: int, end: int, previous_end: int) -> Found | None:
+    block = doc.span(start, end)
+    text = "\n".join(line.text for line in block)
+    summary = _SUMMARY.search(text)
+    opening = _OPEN.search(block[0].text)
+    if not summary or opening is None or block[0].text[:opening.start()].strip():
+        return None  # text before the block on its line: not a block of its own
+    first, before = start, ()
+    question = " ".join(summary.group("q").split())
+    if _LABEL.fullmatch(question):
+        above = _line_above(doc, start, previous_end)
+        if above is None:
+            return None
+        # Code between the question and its answer (`What is the output?`) opens the answer.
+        first, question, before = above.number, above.text.lstrip("#"), doc.span(above.number + 1,
+                                                                                   start - 1)
+    answer = before + _answer_lines(block, summary.end(), text)
+    tail = text[list(_CLOSE.finditer(text))[-1].end():].strip()
+    if tail:  # `</details> more text`: the text is the answer's too
+        answer += (Line(end, tail),)
+    cleaned = clean_question(question).text
+    return Found(cleaned, first, (first, end), answer) if cleaned else None
+
+
+def _line_above(doc: Document, start: int, previous_end: int) -> Line | None:
+    """The question of an "Answer" block: the nearest prose line above it if it reads as a
+    question, else the nearest heading above (past code and options), else that line."""
+    prose = [line for line in doc.span(previous_end + 1, start - 1)
+             if not line.blank and not line.code]
+    if not prose or RULE.match(prose[-1].text):
+        return None
+    nearest = prose[-1]
+    if looks_like_question(clean_question(nearest.text.lstrip("#"))):
+        return nearest
+    headings = {h.number for h in doc.headings}
+    return next((line for line in reversed(prose) if line.number in headings), nearest)
+
+
+def _answer_lines(block: tuple[Line, ...], after: int, text: str) -> tuple[Line, ...]:
+    """The block's lines after </summary> up to its last </details>, cut inside lines."""
+    closing = list(_CLOSE.finditer(text))
+    stop = closing[-1].start() if closing else len(text)
+    lines: list[Line] = []
+    offset = 0
+    for line in block:
+        begin, finish = offset, offset + len(line.text)
+        offset = finish + 1
+        piece_start, piece_end = max(begin, after), min(finish, stop)
+        if piece_start > piece_end or (piece_start == piece_end and begin < after):
+            continue
+        piece = text[piece_start:piece_end]
+        lines.append(Line(line.number, piece if begin >= after else piece.strip(), line.code))
+    return tuple(lines)
+
+
+LAYOUT = Layout("details", "<details><summary>question</summary> answer </details> blocks", split)

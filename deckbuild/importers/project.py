@@ -1,0 +1,101 @@
+"""`import` in a project: read the given files, plan the card files, write them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config
+from ..errors import DeckError, Problem, display_path
+from ..parse import decode_source
+from ..sources import load_sources
+from .convert import ImportResult, import_sources
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    result: ImportResult
+    targets: tuple[tuple[Path, str], ...]  # (path, text) of each card file to write
+    replaced: tuple[Path, ...]  # files that exist and would be overwritten
+
+
+def plan_import(config: Config, files: Sequence[Path], layout: str | None = None,
+                force: bool = False) -> ImportPlan:
+    """Import the files; errors for unreadable files, clashes, and files that exist (unless force).
+
+    `layout` must be a registered layout's name (KeyError otherwise).
+    """
+    sources, problems = [], []
+    seen: set[Path] = set()
+    for path in files:
+        if path.resolve() in seen:
+            problems.append(Problem(str(path), 0, "given twice"))
+            continue
+        seen.add(path.resolve())
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(str(path), 0, f"cannot read it: {exc.strerror or exc}"))
+            continue
+        text, found = decode_source(data, str(path))
+        problems += found
+        sources.append((str(path), path.stem, text))
+    if problems:
+        raise DeckError(problems)
+    existing = _ids_by_file(config)
+    result = import_sources(sources, {i for ids in existing.values() for i in ids}, layout)
+    targets = _targets(config, result)
+    replaced = tuple(path for path, _ in targets if path.exists())
+    if replaced and force:
+        # A replaced file's ids are free again: re-importing it gives its cards the same ids.
+        kept = {i for path, ids in existing.items() if path not in replaced for i in ids}
+        result = import_sources(sources, kept, layout)
+        targets = _targets(config, result)
+    problems = list(result.problems) + _clashes(config, result)
+    if replaced and not force:
+        problems += [Problem(display_path(path, config.root), 0, "already exists; import never "
+                             "overwrites a card file (give --force to replace it)")
+                     for path in replaced]
+    if problems:
+        raise DeckError(problems)
+    return ImportPlan(result, targets, replaced)
+
+
+def write_import(plan: ImportPlan) -> None:
+    """Write every planned card file (only after the whole plan is known to be good).
+
+    A card file that appeared since the plan was made is left as it is, and is an error.
+    """
+    for path, text in plan.targets:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with path.open("wb" if path in plan.replaced else "xb") as out:
+                out.write(text.encode("utf-8"))
+        except FileExistsError:
+            raise DeckError(Problem(str(path), 0, "appeared while importing; left as it is "
+                                    "(import again to see what is there)")) from None
+
+
+def _ids_by_file(config: Config) -> dict[Path, set[str]]:
+    """The ids the project's cards already use, per file (parse problems are check's business)."""
+    files, _ = load_sources(config) if config.cards_dir.is_dir() else ([], [])
+    return {config.root / source.path: {c.id for c in source.cards if c.id} for source in files}
+
+
+def _targets(config: Config, result: ImportResult) -> tuple[tuple[Path, str], ...]:
+    return tuple((config.cards_dir / out.name, out.text) for f in result.files for out in f.outputs)
+
+
+def _clashes(config: Config, result: ImportResult) -> list[Problem]:
+    """Two source files that would write the same card file (same name in two folders)."""
+    seen: dict[Path, str] = {}
+    problems = []
+    for imported in result.files:
+        for out in imported.outputs:
+            path = config.cards_dir / out.name
+            if path in seen and seen[path] != imported.path:
+                problems.append(Problem(imported.path, 0, f"would write {display_path(path, config.root)}"
+                                        f", as {seen[path]} does: rename one of the two files"))
+            seen.setdefault(path, imported.path)
+    return problems

@@ -1,0 +1,38 @@
+"""The layouts `import` knows, in order of preference when two read a file equally well."""
+
+from __future__ import annotations
+
+from . import bold, details, headings, lists, native, numbered, qa
+from .layout import Layout, coverage
+from .records import Document, Split
+
+LAYOUTS: tuple[Layout, ...] = (
+    native.LAYOUT,
+    numbered.LAYOUT,
+    headings.LAYOUT,
+    details.LAYOUT,
+    lists.LAYOUT,
+    bold.LAYOUT,
+    qa.LAYOUT,
+)
+
+
+def layout_named(name: str) -> Layout:
+    """The registered layout of this name (KeyError if none)."""
+    for layout in LAYOUTS:
+        if layout.name == name:
+            return layout
+    raise KeyError(name)
+
+
+def recognise(doc: Document) -> tuple[Layout, Split, float]:
+    """The layout that reads the most of the document as cards, with its split and score."""
+    best: tuple[Layout, Split, float] | None = None
+    for layout in LAYOUTS:
+        split = layout.split(doc)
+        score = coverage(doc, split)
+        # Equal reach: the layout that finds more cards in it reads the file more finely.
+        if best is None or (score, len(split.cards)) > (best[2], len(best[1].cards)):
+            best = (layout, split, score)
+    assert best is not None
+    return best

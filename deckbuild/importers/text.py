@@ -1,0 +1,194 @@
+"""Cleaning what a layout found: numbering off questions, labels off answers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .records import LeftOut, Line
+
+# `Q1:`, `Q 1.`, `Question 1:`, `Question #1 -`, `Q:`, `1.`, `1)`, `1.2.`, `#1`.
+_NUMBERING = re.compile(
+    r"^(?:(?:q|ques|question|problem)\.?\s*#?\s*\d+[a-z]?(?:\s*[:.)\-–—]|\s|$)"
+    r"|(?:q|question)\s*[:.]\s"
+    r"|#?\d+(?:\.\d+)*[.):](?:\s|$)"
+    r"|#\d+(?:\s|$))\s*",
+    re.IGNORECASE)
+_WRAP = re.compile(r"^(\*\*|__|\*|_)(?P<inner>.+?)\1$")
+_BOLD_LEAD = re.compile(r"^(\*\*|__)(?P<inner>[^*_]{1,24}?)\1\s*")
+_HTML_TAG = re.compile(r"</?(?:b|strong|em|i|p|span|h[1-6])(?:\s[^>]*)?>"
+                       r"|<a\s+(?:name|id)=[^>]*>\s*</a>", re.IGNORECASE)  # anchors for a TOC
+_CODE_TAG = re.compile(r"</?code>", re.IGNORECASE)
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+# `[[src](url)]`, `[[src]](url)`, `[source](url)`, `([source](url))` ending a question.
+_SOURCE_LINK = re.compile(r"\s*\(?\[\[?(?P<label>src|source)\]?\]?\((?P<url>[^)\s]+)\)\]?\)?\s*$",
+                          re.IGNORECASE)
+_QUESTION_WORDS = frozenset(re.findall(r"\w+",
+    "what why how when where which who whom whose is are was were can could should would "
+    "does do did will explain describe define compare contrast give differentiate "
+    "distinguish discuss summarize summarise"))
+
+# `**Answer:**`, `**Answer**:`, `Answer:`, `Ans.`, `A:`, `**A:**`, `_A:_`, `**Solution:**` at an
+# answer's start.
+_LABEL = re.compile(
+    r"^\s*(?:(?P<w>\*\*|__|\*|_)(?:answers?|ans|solution)\s*[:.]?\s*(?P=w)\s*[:.]?"
+    r"|(?P<w2>\*\*|__|\*|_)a\s*(?::(?P=w2)|(?P=w2)\s*:)"
+    r"|(?:answers?|ans|solution)\s*[:.]|a\s*:)[ \t]*",
+    re.IGNORECASE)
+LABEL_WORDS = r"(?:answers?|ans|a|solution|show(?: the)? answer|reveal(?: the)? answer|" \
+               r"click(?: here)? to (?:expand|see|show)(?: the)?(?: answer)?|show|expand)"
+_DETAILS_OPEN = re.compile(r"^\s*<details(?:\s[^>]*)?>\s*$", re.IGNORECASE)
+_DETAILS_CLOSE = re.compile(r"^\s*</details>\s*$", re.IGNORECASE)
+_LABEL_SUMMARY = re.compile(
+    r"^\s*(?:<details(?:\s[^>]*)?>\s*)?<summary(?:\s[^>]*)?>\s*(?:<(?:b|strong)>)?\s*"
+    + LABEL_WORDS + r"\s*[:.]?\s*(?:</(?:b|strong)>)?\s*</summary>\s*$", re.IGNORECASE)
+_PARAGRAPH_TAG = re.compile(r"^\s*</?p>\s*$", re.IGNORECASE)
+PAGE_LINK = re.compile(r"^\s*(?:\*\*|__)?\s*\[[^\]]*\]\(#[^)]*\)\s*(?:\*\*|__)?\s*$")
+# A thematic break, or a `<br/>` alone on its line: separators between questions.
+RULE = re.compile(r"^\s{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$|^\s*<br\s*/?>\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    numbered: bool  # had `Q1:`-style numbering
+
+
+def clean_question(raw: str) -> Question:
+    """The question without numbering, emphasis around it, or HTML tags."""
+    text = _CODE_TAG.sub("`", _HTML_TAG.sub("", raw)).strip()
+    text = _LINK.sub(r"\1", text) if _LINK.fullmatch(text) else text
+    text = unwrap(text)
+    lead = _BOLD_LEAD.match(text)  # `**Q6:** What is ...`
+    if lead and _NUMBERING.match(lead.group("inner") + " "):
+        text = text[lead.end():].lstrip(":.)-–— ")  # `**Q6**: What ...` too
+    stripped = _NUMBERING.sub("", text, count=1)
+    numbered = stripped != text
+    return Question(unwrap(stripped.strip()), numbered)
+
+
+def split_source(question: str) -> tuple[str, str]:
+    """(question, link) when the question ends with a `[[src](url)]`-style link to its source."""
+    found = _SOURCE_LINK.search(question)
+    if not found or not question[:found.start()].strip():
+        return question, ""
+    return question[:found.start()].rstrip(), f"[{found.group('label')}]({found.group('url')})"
+
+
+def unwrap(text: str) -> str:
+    """`**text**` -> `text` when the emphasis wraps the whole of it."""
+    while True:
+        wrapped = _WRAP.match(text)
+        if not wrapped or "**" in wrapped.group("inner") or "__" in wrapped.group("inner"):
+            return text
+        text = wrapped.group("inner").strip()
+
+
+def looks_like_question(question: Question) -> bool:
+    """Numbered, ending in '?', or opening with a question or instruction word."""
+    text = split_source(question.text)[0]
+    if not text:
+        return False
+    first = re.split(r"[^A-Za-z]+", text.lower().lstrip("*_`\"' "), maxsplit=1)[0]
+    return question.numbered or text.rstrip(" *_").endswith("?") or first in _QUESTION_WORDS
+
+
+def clean_title(raw: str) -> str:
+    """A section heading as a subdeck name: no numbering, emphasis or link markup."""
+    text = _LINK.sub(r"\1", _HTML_TAG.sub("", raw)).replace("`", "").strip()
+    text = re.sub(r"^\d+(?:\.\d+)*[.):]?\s+", "", unwrap(text))
+    return unwrap(text).strip(" :*_") or raw.strip()
+
+
+def strip_label(text: str) -> str:
+    """The line without a leading `**Answer:**`-style label."""
+    return _LABEL.sub("", text, count=1)
+
+
+def clean_answer(lines: tuple[Line, ...]) -> tuple[list[str], list[LeftOut]]:
+    """Answer text (labels and answer-hiding <details> removed, dedented) and lines left out."""
+    kept: list[Line] = []
+    left: list[LeftOut] = []
+    hidden = _answer_wrappers(lines)
+    labelled = False
+    for line in lines:
+        if line.number in hidden or (not line.code and _PARAGRAPH_TAG.match(line.text)):
+            continue  # the card's back already hides the answer; <p> only helped GitHub
+        if not line.code:
+            if PAGE_LINK.match(line.text):
+                left.append(LeftOut(line.number, line.text.strip(), "link within the page"))
+                continue
+            if not labelled and not line.blank:
+                labelled = True
+                unlabelled = strip_label(line.text)
+                if unlabelled != line.text:
+                    if not unlabelled.strip():
+                        continue
+                    indent = line.text[:len(line.text) - len(line.text.lstrip())]
+                    line = Line(line.number, indent + unlabelled, line.code)
+        labelled = labelled or not line.blank
+        if not (line.blank and not line.code and kept and kept[-1].blank and not kept[-1].code):
+            kept.append(line)
+    while kept and (kept[-1].blank or (not kept[-1].code and RULE.match(kept[-1].text))):
+        if not kept[-1].blank:
+            left.append(LeftOut(kept[-1].number, kept[-1].text.strip(), "separator"))
+        kept.pop()
+    return _dedent([line.text for line in kept]), left
+
+
+def _answer_wrappers(lines: tuple[Line, ...]) -> set[int]:
+    """Lines of `<details><summary>Answer</summary>` ... `</details>` wrappers, not their content."""
+    hidden: set[int] = set()
+    opened: list[bool] = []  # per open <details>: is it an answer wrapper (hidden)?
+    prose = [line for line in lines if not line.code and not line.blank]
+    for index, line in enumerate(prose):
+        text = line.text
+        if _LABEL_SUMMARY.match(text):
+            hidden.add(line.number)
+            if re.match(r"^\s*<details", text, re.IGNORECASE):
+                opened.append(True)
+        elif _DETAILS_OPEN.match(text):
+            following = prose[index + 1].text if index + 1 < len(prose) else ""
+            wrapper = bool(_LABEL_SUMMARY.match(following)) and "<details" not in following.lower()
+            opened.append(wrapper)
+            if wrapper:
+                hidden.add(line.number)
+        elif _DETAILS_CLOSE.match(text):
+            if not opened or opened.pop():
+                hidden.add(line.number)
+        else:
+            lowered = text.lower()
+            opened += [False] * lowered.count("<details")
+            for _ in range(lowered.count("</details>")):
+                if opened:
+                    opened.pop()
+    return hidden
+
+
+def _dedent(texts: list[str]) -> list[str]:
+    """Remove the indentation all lines share (a tab counts 4); nothing else changes."""
+    cut = min((indent_of(t) for t in texts if t.strip()), default=0)
+    out = []
+    for text in texts:
+        if not text.strip():
+            out.append("")
+        else:
+            out.append(outdent(text, cut))
+    while out and not out[0]:
+        out.pop(0)
+    return out
+
+
+def outdent(text: str, width: int) -> str:
+    """Text without up to `width` columns of indentation; tabs further in stay tabs."""
+    column = 0
+    for index, char in enumerate(text):
+        if column >= width or char not in " \t":
+            return " " * (column - width) + text[index:]
+        column = column + 1 if char == " " else (column // 4 + 1) * 4
+    return ""
+
+
+def indent_of(text: str) -> int:
+    """Columns of leading whitespace (a tab counts up to the next multiple of 4)."""
+    return len(text[:len(text) - len(text.lstrip(" \t"))].expandtabs(4))
