@@ -55,8 +55,7 @@ def accept_fence_options(*args: object, **kwargs: object) -> bool:
 
 
 EXTENSIONS = [
-    "tables",
-    "sane_lists",
+    "deckbuild.gfm",  # GitHub's block structure: lists, tables, quotes, headings
     "pymdownx.superfences",
     "pymdownx.highlight",
     "pymdownx.arithmatex",
