@@ -200,7 +200,7 @@ def list_block(draw, depth: int = 0, fences: bool = True) -> str:
         width = len(marker) + 1
         lines = [f"{marker} {draw(text_line)}"]
         for _ in range(draw(st.integers(0, 2))):
-            parts = ["more", "lazy", "para"] + ["nested"] * (depth < 2) + ["fence"] * fences
+            parts = ["more", "lazy", "para", "quote"] + ["nested"] * (depth < 2) + ["fence"] * fences
             part = draw(st.sampled_from(parts))
             pad = " " * width
             if part == "more":
@@ -214,19 +214,24 @@ def list_block(draw, depth: int = 0, fences: bool = True) -> str:
                                        for line in nested.split("\n")))
             elif part == "fence":
                 lines.append(draw(fence(pad)))
+            elif part == "quote":
+                lines.append(pad + "> " + draw(text_line))
             else:
                 lines.append("\n" + pad + draw(text_line))
         items.append("\n".join(lines))
     return ("\n\n" if loose else "\n").join(items)
 
 
-quote = st.lists(st.one_of(text_line, text_line.map(lambda t: "- " + t)), min_size=1,
-                 max_size=3).map(lambda lines: "\n".join("> " + line for line in lines))
+quote_line = st.one_of(text_line, text_line.map(lambda t: "- " + t),
+                       text_line.map(lambda t: "> " + t), st.just("```python\nx = 1\n```"))
+quote = st.lists(quote_line, min_size=1, max_size=3).map(
+    lambda parts: "\n".join("> " + line for part in parts for line in part.split("\n")))
+setext = st.tuples(text_line, st.sampled_from(["===", "---", "-"])).map("\n".join)
 display_math = tex.map(lambda t: f"$$\n{t}\n$$")
 indented_code = st.lists(code_line.filter(bool), min_size=1, max_size=2).map(
     lambda lines: "\n".join("    " + line for line in lines))
-block = st.one_of(paragraph, paragraph, heading, rule, fence(), table(), list_block(), quote,
-                  display_math, indented_code)
+block = st.one_of(paragraph, paragraph, heading, setext, rule, fence(), table(), list_block(),
+                  quote, display_math, indented_code)
 
 
 @st.composite
