@@ -104,6 +104,11 @@ def test_math_that_looks_like_blocks_stays_math():
                     '<p>and <span class="arithmatex">\\(-x\\)</span> too</p>')
 
 
+def test_display_math_alone_is_a_block_in_a_tight_item_too():
+    html = our_html("- a\n- $$\n  x\n  $$")
+    assert html == '<ul>\n<li>a</li>\n<li>\n<div class="arithmatex">\\[ x \\]</div>\n</li>\n</ul>'
+
+
 def test_link_reference_definitions_are_links_not_text():
     html = our_html("See [the survey][s].\n\n[s]: https://example.org/s \"Survey\"\nAfter.")
     assert html == ('<p>See <a href="https://example.org/s" title="Survey">the survey</a>.</p>\n'
