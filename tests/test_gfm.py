@@ -213,7 +213,8 @@ def list_block(draw, depth: int = 0, fences: bool = True) -> str:
             elif part == "lazy":
                 lines.append(draw(text_line))
             elif part == "nested":
-                step = draw(st.sampled_from([width, 4] if width <= 4 else [width]))
+                # The item's text column (2, 3 or 4), 4 spaces, or off by one or two.
+                step = draw(st.sampled_from([width, 4, width, 4, width - 1, width + 1, width + 2]))
                 nested = draw(list_block(depth + 1, fences))
                 lines.append("\n".join(" " * step + line if line else ""
                                        for line in nested.split("\n")))
