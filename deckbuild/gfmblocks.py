@@ -21,7 +21,7 @@ _HR = re.compile(r" {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*$")
 _QUOTE = re.compile(r" {0,3}> ?")
 _ITEM = re.compile(r"( {0,3})([-+*]|(\d{1,9})([.)]))(?= |$)( *)")
-_STASH = re.compile(r" *\x02wzxhzdk:\d+\x03 *$")
+_STASH = re.compile(r" *\x02wzxhzdk:\d+\x03 *$")  # Python-Markdown's htmlStash placeholder
 _DELIMITER_CELL = re.compile(r" *:?-+:? *$")
 _DELIMITER_CHARS = set("|:- \t")
 _PIPE = re.compile(r"(?<!\\)\|")
@@ -32,7 +32,10 @@ _MATH_CLOSER = {"$$": "$$", "\\[": "\\]", "\\(": "\\)", "$": "$"}
 
 @dataclass(eq=False)
 class Block:
-    """One block: kind is root, quote, list, item, para, heading, hr, table, code or stash."""
+    """One block: kind is root, quote, list, item, para, heading, hr, table, code or stash.
+
+    Mutable while the parser fills it; gfm.py turns the finished tree into elements.
+    """
 
     kind: str
     start: int
