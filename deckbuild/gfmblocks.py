@@ -27,6 +27,7 @@ _DELIMITER_CHARS = set("|:- \t")
 _PIPE = re.compile(r"(?<!\\)\|")
 _MATH_TOKEN = re.compile(r"\\\\|\\\$|\$\$|\$|\\\(|\\\)|\\\[|\\\]")
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+_SPACE = " \t"  # a blank line is spaces and tabs only (a no-break space is text)
 _MATH_CLOSER = {"$$": "$$", "\\[": "\\]", "\\(": "\\)", "$": "$"}
 
 
@@ -128,13 +129,13 @@ class _Parser:
         all_matched = depth == len(self.stack)
         rest = line[pos:]
         leaf = self.leaf
-        if leaf is not None and leaf.kind == "para" and leaf.math and rest.strip():
+        if leaf is not None and leaf.kind == "para" and leaf.math and rest.strip(_SPACE):
             self._extend_para(leaf, number, rest)  # math is never cut (lazily, too)
             return
         if (leaf is not None and leaf.kind == "code" and all_matched
-                and (_indent(rest) >= 4 or not rest.strip())):
+                and (_indent(rest) >= 4 or not rest.strip(_SPACE))):
             leaf.lines.append(rest[4:])
-            self._touch(number, bool(rest.strip()))
+            self._touch(number, bool(rest.strip(_SPACE)))
             return
         self._open_blocks(number, line, pos, depth, all_matched)
 
@@ -145,7 +146,7 @@ class _Parser:
         if block.kind == "quote":
             m = _QUOTE.match(rest)
             return pos + m.end() if m else -1
-        if not rest.strip():
+        if not rest.strip(_SPACE):
             # An item whose first line was only its marker ends at a blank line.
             return pos if block.children else -1
         return pos + block.width if _indent(rest) >= block.width else -1
@@ -159,7 +160,7 @@ class _Parser:
             return  # the line turned the paragraph into a setext heading or a table
         opened, new_leaf, pos = found
         rest = line[pos:]
-        if not opened and new_leaf is None and not all_matched and maybe_lazy and rest.strip():
+        if not opened and new_leaf is None and not all_matched and maybe_lazy and rest.strip(_SPACE):
             assert self.leaf is not None
             self._extend_para(self.leaf, number, rest)
             return
@@ -186,7 +187,7 @@ class _Parser:
             indent = _indent(rest)
             interrupting = tip is not None and not opened
             if indent >= 4:
-                if not maybe_lazy and rest.strip():
+                if not maybe_lazy and rest.strip(_SPACE):
                     return opened, Block("code", number, number, lines=[rest[4:]]), pos
                 return opened, None, pos
             if rest[indent: indent + 1].isalpha():
@@ -220,7 +221,7 @@ class _Parser:
     def _add_text(self, container: Block, number: int, rest: str) -> None:
         """A line that opens nothing: it ends, continues or starts a leaf of the container."""
         leaf = self.leaf
-        if not rest.strip():
+        if not rest.strip(_SPACE):
             if leaf is not None and leaf.kind != "code":
                 self.leaf = None
         elif leaf is not None and leaf.kind == "para":
@@ -238,7 +239,7 @@ class _Parser:
         m = _ITEM.match(rest)
         if m is None:
             return None
-        empty = not rest[m.end():].strip()
+        empty = not rest[m.end():].strip(_SPACE)
         number = int(m.group(3)) if m.group(3) else 1
         if interrupting and (empty or number != 1):
             return None
