@@ -113,7 +113,10 @@ def _para_text(block: Block) -> str:
 
 def _append_text(parent: etree.Element, text: str) -> None:
     """A tight list item holds its paragraphs' text directly, as Python-Markdown's do."""
-    if len(parent):
+    if len(parent) and parent[-1].tag == "pre":
+        # pymdownx.highlight replaces an indented code block's element, tail and all.
+        etree.SubElement(parent, "span").text = text
+    elif len(parent):
         last = parent[-1]
         last.tail = f"{last.tail}\n{text}" if last.tail else text
     else:

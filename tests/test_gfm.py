@@ -269,6 +269,7 @@ def test_generated_documents_have_githubs_blocks(text):
     "a\nb\n---",                           # a setext heading of two lines
     "* a\n- b",                            # another bullet character, another list
     "- a\n\u00a0\n- b",                     # a no-break space is text, not a blank line
+    "-\n        code()\n    x = 1",          # text after indented code in a tight item
 ])
 def test_cases_found_on_the_way(text):
     ours, github = trees(text)
