@@ -54,7 +54,13 @@ class Block:
     def loose(self) -> bool:
         """A list is loose when a blank line separates two items or two blocks of an item."""
         items = self.children
-        return any(_gap(blocks) for blocks in [items, *(item.children for item in items)])
+        if any(_gap(blocks) for blocks in [items, *(item.children for item in items)]):
+            return True
+        # cmark-gfm also counts a table with no body row as ending in a blank line.
+        # (for a child that some block follows, in its item or after the item)
+        return any(_ends_in_bare_table(child)
+                   for i, item in enumerate(items) for j, child in enumerate(item.children)
+                   if i < len(items) - 1 or j < len(item.children) - 1)
 
 
 def parse_blocks(lines: list[str]) -> Block:
@@ -99,6 +105,13 @@ def math_left_open(text: str, opened: str | None) -> str | None:
                                                     prose[m.start() - 1: m.start()].isspace()):
             opened = None
     return opened
+
+
+def _ends_in_bare_table(block: Block) -> bool:
+    """Whether a block, or the last block of a list or item inside it, is a header-only table."""
+    while block.kind in ("list", "item") and block.children:
+        block = block.children[-1]
+    return block.kind == "table" and len(block.cells) == 1
 
 
 def _gap(blocks: list[Block]) -> bool:

@@ -162,6 +162,10 @@ tex = st.lists(st.sampled_from(["a", "x_i", "y^2", "+", "=", "\\frac{a}{b}", "\\
     lambda t: t.strip()[:1].isalpha() or t.strip()[:1] == "\\")
 
 
+indented_code = st.lists(code_line.filter(bool), min_size=1, max_size=2).map(
+    lambda lines: "\n".join("    " + line for line in lines))
+
+
 @st.composite
 def fence(draw, indent: str = "") -> str:
     marker = draw(st.sampled_from(["```", "~~~", "````"]))
@@ -205,7 +209,8 @@ def list_block(draw, depth: int = 0, fences: bool = True) -> str:
         width = len(marker) + 1
         lines = [f"{marker} {draw(text_line)}"]
         for _ in range(draw(st.integers(0, 2))):
-            parts = ["more", "lazy", "para", "quote"] + ["nested"] * (depth < 2) + ["fence"] * fences
+            parts = (["more", "lazy", "para", "quote", "table", "heading", "code"]
+                     + ["nested"] * (depth < 2) + ["fence"] * fences)
             part = draw(st.sampled_from(parts))
             pad = " " * width
             if part == "more":
@@ -222,6 +227,12 @@ def list_block(draw, depth: int = 0, fences: bool = True) -> str:
                 lines.append(draw(fence(pad)))
             elif part == "quote":
                 lines.append(pad + "> " + draw(text_line))
+            elif part == "table":
+                lines.append("\n".join(pad + row for row in draw(table()).split("\n")))
+            elif part == "heading":
+                lines.append(pad + draw(st.one_of(heading, rule)))
+            elif part == "code":
+                lines.append("\n" + "\n".join(pad + row for row in draw(indented_code).split("\n")))
             else:
                 lines.append("\n" + pad + draw(text_line))
         items.append("\n".join(lines))
@@ -234,8 +245,6 @@ quote = st.lists(quote_line, min_size=1, max_size=3).map(
     lambda parts: "\n".join("> " + line for part in parts for line in part.split("\n")))
 setext = st.tuples(text_line, st.sampled_from(["===", "---", "-"])).map("\n".join)
 display_math = tex.map(lambda t: f"$$\n{t}\n$$")
-indented_code = st.lists(code_line.filter(bool), min_size=1, max_size=2).map(
-    lambda lines: "\n".join("    " + line for line in lines))
 block = st.one_of(paragraph, paragraph, heading, setext, rule, fence(), table(), list_block(),
                   quote, display_math, indented_code)
 
@@ -270,6 +279,9 @@ def test_generated_documents_have_githubs_blocks(text):
     "* a\n- b",                            # another bullet character, another list
     "- a\n\u00a0\n- b",                     # a no-break space is text, not a blank line
     "-\n        code()\n    x = 1",          # text after indented code in a tight item
+    "- a\n  x | y\n  --|--\n- b",             # a table without rows loosens the list
+    "- a\n  - c\n    x | y\n    --|--\n- b",   # ... from inside a nested item too
+    "- a\n  x | y\n  --|--\n  1 | 2\n- b",     # but not with a row
 ])
 def test_cases_found_on_the_way(text):
     ours, github = trees(text)
