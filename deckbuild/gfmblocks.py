@@ -130,9 +130,12 @@ class _Parser:
         self.root = Block("root", 0, 0)
         self.stack: list[Block] = [self.root]   # open containers: root, quotes, items
         self.leaf: Block | None = None          # the open leaf of stack[-1]
+        self.rule: Block | None = None          # the rule that the last non-blank line was
 
     def add(self, number: int, line: str) -> None:
         """Take one line: continue or close the open blocks, open new ones."""
+        if line.strip(_SPACE):
+            self.rule = None
         depth, pos = 1, 0
         while depth < len(self.stack):
             after = self._continues(self.stack[depth], line, pos)
@@ -188,6 +191,7 @@ class _Parser:
             container.children.append(new_leaf)
             self.leaf = new_leaf if new_leaf.kind == "code" else None
             self._touch(number, True)
+            self.rule = new_leaf if new_leaf.kind == "hr" else None
         else:
             self._add_text(container, number, rest)
 
@@ -237,6 +241,10 @@ class _Parser:
         if not rest.strip(_SPACE):
             if leaf is not None and leaf.kind != "code":
                 self.leaf = None
+            if self.rule is not None:
+                # cmark-gfm does not count blank lines after a rule towards a loose list.
+                self.rule.end = number
+                self._touch(number, True)
         elif leaf is not None and leaf.kind == "para":
             self._extend_para(leaf, number, rest)
         elif leaf is not None and leaf.kind == "table" and rest.strip() != "|":

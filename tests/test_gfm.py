@@ -221,7 +221,8 @@ def list_block(draw, depth: int = 0, fences: bool = True) -> str:
                 # The item's text column (2, 3 or 4), 4 spaces, or off by one or two.
                 step = draw(st.sampled_from([width, 4, width, 4, width - 1, width + 1, width + 2]))
                 nested = draw(list_block(depth + 1, fences))
-                lines.append("\n".join(" " * step + line if line else ""
+                indent = "\t" if step == 4 and draw(st.booleans()) else " " * step
+                lines.append("\n".join(indent + line if line else ""
                                        for line in nested.split("\n")))
             elif part == "fence":
                 lines.append(draw(fence(pad)))
@@ -282,6 +283,9 @@ def test_generated_documents_have_githubs_blocks(text):
     "- a\n  x | y\n  --|--\n- b",             # a table without rows loosens the list
     "- a\n  - c\n    x | y\n    --|--\n- b",   # ... from inside a nested item too
     "- a\n  x | y\n  --|--\n  1 | 2\n- b",     # but not with a row
+    "- a\n  ***\n\n- b",                    # a blank line after a rule does not loosen
+    "- a\n  ***\n\n  c",
+    "- a\n  - ***\n\n  c\n- b",
 ])
 def test_cases_found_on_the_way(text):
     ours, github = trees(text)
