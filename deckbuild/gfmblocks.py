@@ -207,8 +207,9 @@ class _Parser:
                 if not maybe_lazy and rest.strip(_SPACE):
                     return opened, Block("code", number, number, lines=[rest[4:]]), pos
                 return opened, None, pos
-            if rest[indent: indent + 1].isalpha():
-                return opened, None, pos  # most lines: text, which starts no block
+            first = rest[indent: indent + 1]
+            if not first or first.isalpha():
+                return opened, None, pos  # most lines: blank or text, which start no block
             if (m := _QUOTE.match(rest)) is not None:
                 opened.append(Block("quote", number, number))
                 pos += m.end()
