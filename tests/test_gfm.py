@@ -149,7 +149,13 @@ inline_bit = st.one_of(
                      "[paper](https://example.org/p)", "(see below)", "e.g.", "a\\|b"]))
 text_line = st.lists(inline_bit, min_size=1, max_size=4).map(" ".join)
 colon_line = text_line.map(lambda t: t + ":")
-paragraph = st.lists(st.one_of(text_line, colon_line), min_size=1, max_size=3).map("\n".join)
+# Lines close to a block start: escaped, a marker without its space, a number, emphasis
+# (but `>` needs no space: that one is a quote).
+near_miss = st.sampled_from(["\\- not a list", "1\\. not a list", "\\# no heading", "\\> no quote",
+                             "-no space", "+1 for this", "#hashtag", "2019 was a year", ">no space",
+                             "*emphasis* first", "**bold**: first", "\\| a | b |"])
+paragraph = st.lists(st.one_of(text_line, colon_line, near_miss), min_size=1, max_size=3).map(
+    "\n".join)
 heading = st.tuples(st.integers(1, 4), st.integers(1, 30), words).map(
     lambda t: f"{'#' * t[0]} Question {t[1]}: {t[2]}?")
 rule = st.sampled_from(["---", "***", "___", "- - -"])
