@@ -7,7 +7,9 @@ through gfmblocks (GitHub's rules, no HTML) and the tree it returns becomes elem
 Everything else stays Python-Markdown's: the fences are already highlighted placeholders
 (superfences runs first, as a preprocessor), inline Markdown and math are processed later
 in the elements' text, and display math alone in a paragraph goes to arithmatex's block
-processor as before.
+processor as before. No kept extension does this: mdx_truly_sane_lists (last released
+in 2022) only sets a fixed nesting indent, pymdownx.fancylists adds Pandoc's list styles,
+and neither lets a block interrupt a paragraph.
 """
 
 from __future__ import annotations
