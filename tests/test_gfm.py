@@ -247,7 +247,8 @@ def list_block(draw, depth: int = 0, fences: bool = True) -> str:
 
 
 quote_line = st.one_of(text_line, text_line.map(lambda t: "- " + t),
-                       text_line.map(lambda t: "> " + t), st.just("```python\nx = 1\n```"))
+                       text_line.map(lambda t: "> " + t), st.just("```python\nx = 1\n```"),
+                       table(), list_block(1), st.just(""))
 quote = st.lists(quote_line, min_size=1, max_size=3).map(
     lambda parts: "\n".join("> " + line for part in parts for line in part.split("\n")))
 setext = st.tuples(text_line, st.sampled_from(["===", "---", "-"])).map("\n".join)
