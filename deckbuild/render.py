@@ -1,9 +1,9 @@
 """Cards -> the HTML fields Anki stores: Markdown, math shielded, code highlighted.
 
-The only module that imports Markdown and Pygments. Math is protected inside the
-parser by arithmatex (generic mode), so TeX reaches Anki's MathJax untouched as
-\\(...\\) and \\[...\\]; fenced code is highlighted with CSS classes, which the note
-type styles for day and night.
+With gfm.py (GitHub's block structure, a Markdown extension), the only module that
+imports Markdown and Pygments. Math is protected inside the parser by arithmatex
+(generic mode), so TeX reaches Anki's MathJax untouched as \\(...\\) and \\[...\\];
+fenced code is highlighted with CSS classes, which the note type styles for day and night.
 """
 
 from __future__ import annotations
@@ -55,8 +55,7 @@ def accept_fence_options(*args: object, **kwargs: object) -> bool:
 
 
 EXTENSIONS = [
-    "tables",
-    "sane_lists",
+    "deckbuild.gfm",  # GitHub's block structure: lists, tables, quotes, headings
     "pymdownx.superfences",
     "pymdownx.highlight",
     "pymdownx.arithmatex",

@@ -1,0 +1,111 @@
+"""GitHub's renderer (cmark-gfm) as an oracle: both renders reduced to a tree of blocks.
+
+A node is (tag, detail, children): p and h1-h6 carry the words of their text, ul/ol the
+number of items and the start, table its cells per row, li and blockquote their children,
+pre and hr nothing. What is not a block is dropped: inline markup, code highlighting
+(our `<div class="highlight">` is its `<pre>`), and math, which is a paragraph's content
+(arithmatex's display `<div>` is a paragraph, as `$$…$$` is one on GitHub).
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import cmarkgfm
+from cmarkgfm.cmark import Options
+
+from deckbuild.render import Renderer
+
+_BLOCKS = {"p", "ul", "ol", "li", "pre", "table", "tr", "th", "td", "blockquote", "hr",
+           "h1", "h2", "h3", "h4", "h5", "h6"}
+_VOID = {"hr", "br", "img", "input", "col", "wbr"}
+_WORD = re.compile(r"[A-Za-z0-9]+")
+RENDERER = Renderer()
+
+
+def gfm_html(text: str) -> str:
+    """GitHub's HTML: cmark-gfm with the table extension (raw HTML kept, as GitHub does)."""
+    return cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
+
+
+def our_html(text: str) -> str:
+    return RENDERER.to_html(text)
+
+
+def block_tree(html: str) -> list[tuple]:
+    """The blocks of an HTML fragment as nested tuples (see the module's docstring)."""
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return [_normal(node) for node in builder.root[2]]
+
+
+def trees(text: str) -> tuple[list[tuple], list[tuple]]:
+    """(ours, GitHub's) block trees of one Markdown text."""
+    return block_tree(our_html(text)), block_tree(gfm_html(text))
+
+
+class _TreeBuilder(HTMLParser):
+    """Nodes are [tag, text parts, children, start, the HTML tag that closes it]."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root: list = ["root", [], [], 1, ""]
+        self.stack: list[list] = [self.root]
+        self.opaque = 0                          # depth inside pre / highlighted code
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        if self.opaque:
+            self.opaque += tag not in _VOID
+        elif tag == "div" and "highlight" in classes or tag == "pre":
+            self._open("pre", tag, 1)
+            self.opaque = 1
+        elif tag == "div" and "arithmatex" in classes:
+            self._open("p", tag, 1)
+        elif tag in _BLOCKS:
+            self._open(tag, tag, int(attributes.get("start") or 1))
+            if tag in _VOID:
+                self.stack.pop()
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.opaque:
+            if tag not in _VOID:
+                self.opaque -= 1
+                if self.opaque == 0:
+                    self.stack.pop()
+        elif len(self.stack) > 1 and self.stack[-1][4] == tag:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self.opaque:
+            self.stack[-1][1].append(data)
+
+    def _open(self, tag: str, source: str, start: int) -> None:
+        node: list = [tag, [], [], start, source]
+        self.stack[-1][2].append(node)
+        self.stack.append(node)
+
+
+def _normal(node: list) -> tuple:
+    tag, texts, children = node[:3]
+    kids = [_normal(child) for child in children]
+    words = tuple(_WORD.findall(" ".join(texts)))
+    if tag in ("ul", "ol"):
+        return (tag, len(kids), node[3], tuple(kids))
+    if tag == "table":
+        rows = [kid for kid in _descendants(node) if kid[0] == "tr"]
+        return ("table", tuple(sum(1 for c in row[2] if c[0] in ("th", "td")) for row in rows),
+                tuple(w for cell in _descendants(node) if cell[0] in ("th", "td")
+                      for w in _WORD.findall(" ".join(cell[1]))))
+    if tag in ("pre", "hr"):
+        return (tag,)
+    return (tag, words, tuple(kids))
+
+
+def _descendants(node: list):
+    for child in node[2]:
+        yield child
+        yield from _descendants(child)

@@ -1,0 +1,94 @@
+"""A card written as for GitHub, built, imported with the Anki engine and shown in Chromium.
+
+The issue's shapes as a reader sees them: the list under a colon line is a list (nested by
+two spaces), the fence under a paragraph line is a highlighted block and not a paragraph
+the browser has to split (which left an empty <p> behind), the ordered list counts from 3,
+and `\\|` in a table cell's code is a pipe.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser_support import Face, launch_chromium, open_reviewer, require_browser
+from support import AnkiCollection, make_project
+
+from deckbuild.config import load_config
+from deckbuild.pipeline import build
+
+CARD = """# Fundamentals
+
+## What makes up a domain?
+<!-- id: domain-parts -->
+
+A domain consists of:
+- **Feature space** $\\mathcal{X}$
+- **Marginal distribution** $P(X)$
+  - estimated from a sample
+  - never from the labels
+
+Freeze the backbone:
+```python
+for p in model.parameters():
+    p.requires_grad = False
+```
+Then train the head.
+
+Continuing from step 2:
+
+3. Unfreeze the top block
+4. Fine-tune everything
+
+Operators:
+| Operator | Code |
+|---|---|
+| or | `a \\| b` |
+"""
+
+SHAPE_JS = """() => {
+  const s = document.querySelector('section.face[data-side="answer"]');
+  const ps = [...s.querySelectorAll('p')];
+  return {
+    bullets: s.querySelectorAll('ul > li').length,
+    nested: s.querySelectorAll('li > ul > li').length,
+    emptyParagraphs: ps.filter(p => !p.textContent.trim() && !p.children.length).length,
+    codeInParagraph: s.querySelectorAll('p div.highlight, p pre').length,
+    highlighted: s.querySelectorAll('div.highlight pre').length,
+    orderedStart: [...s.querySelectorAll('ol')].map(ol => ol.start),
+    orderedItems: s.querySelectorAll('ol > li').length,
+    cells: [...s.querySelectorAll('td')].map(td => td.textContent),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def answer(tmp_path_factory) -> tuple[Face, Path]:
+    """The card's back as the official engine renders it, and the collection's media."""
+    root = tmp_path_factory.mktemp("gfm")
+    project = make_project(root / "p", {"fundamentals.md": CARD})
+    package = Path(build(load_config(project), now=1_700_000_000).path)
+    anki = AnkiCollection(root / "anki")
+    try:
+        anki.import_package(package)
+        (card_id,) = anki.col.find_cards("")
+        html = anki.col.get_card(card_id).answer()
+        media = Path(anki.col.media.dir())
+    finally:
+        anki.close()
+    return Face("domain-parts", "answer", html), media
+
+
+def test_a_github_style_card_has_githubs_blocks_in_the_reviewer(answer):
+    require_browser()
+    face, media = answer
+    with launch_chromium() as browser:
+        page, site, report = open_reviewer(browser, [face], 360, False, media)
+        shape = page.evaluate(SHAPE_JS)
+        page.close()
+    assert shape == {
+        "bullets": 4, "nested": 2, "emptyParagraphs": 0, "codeInParagraph": 0,
+        "highlighted": 1, "orderedStart": [3], "orderedItems": 2, "cells": ["or", "a | b"],
+    }
+    assert report["mathErrors"] == [] and report["unhighlighted"] == []
+    assert report["overflow"] == [] and site.refused == []
