@@ -36,7 +36,8 @@ MIN_FORMULA_CARDS, MIN_CODE_CARDS = 10, 8
 # Cards whose canonical paper must be cited in Extra: card id -> surnames that must appear.
 CITATIONS = {
     "knowledge-distillation-teacher-student": ("Hinton",),
-    "domain-adaptation-mmd-coral-dann": ("Ganin",),
+    "domain-adaptation-bound-and-feature-alignment": ("Ganin", "Ben-David"),
+    "domain-task-adaptive-pretraining-dapt-tapt": ("Gururangan",),
     "catastrophic-forgetting-ewc-rehearsal-lwf": ("Kirkpatrick",),
     "peft-adapters-lora-prefix-prompt-tuning": ("Hu, E. J.",),
     "meta-learning-maml-vs-transfer-learning": ("Finn",),
