@@ -38,6 +38,8 @@ CITATIONS = {
     "knowledge-distillation-teacher-student": ("Hinton",),
     "domain-adaptation-bound-and-feature-alignment": ("Ganin", "Ben-David"),
     "domain-task-adaptive-pretraining-dapt-tapt": ("Gururangan",),
+    "multimodal-transfer-clip-zero-shot-vlm-fine-tuning": ("Radford",),
+    "robust-fine-tuning-wise-ft-model-soups-merging": ("Wortsman", "Ilharco"),
     "catastrophic-forgetting-ewc-rehearsal-lwf": ("Kirkpatrick",),
     "peft-adapters-lora-prefix-prompt-tuning": ("Hu, E. J.",),
     "meta-learning-maml-vs-transfer-learning": ("Finn",),
