@@ -40,6 +40,7 @@ CITATIONS = {
     "domain-task-adaptive-pretraining-dapt-tapt": ("Gururangan",),
     "multimodal-transfer-clip-zero-shot-vlm-fine-tuning": ("Radford",),
     "robust-fine-tuning-wise-ft-model-soups-merging": ("Wortsman", "Ilharco"),
+    "speech-transfer-wav2vec2-hubert-whisper": ("Baevski", "Hsu"),
     "catastrophic-forgetting-ewc-rehearsal-lwf": ("Kirkpatrick",),
     "peft-adapters-lora-prefix-prompt-tuning": ("Hu, E. J.",),
     "meta-learning-maml-vs-transfer-learning": ("Finn",),
