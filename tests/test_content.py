@@ -289,6 +289,23 @@ def test_every_follow_up_is_a_question(card):
     assert follow_up_problems(card) == []
 
 
+# A pointer to another card: its question quoted, whole ("...?") or cut short ("...…").
+_POINTER = re.compile(r'"([A-Z][^"\n]*?(?:…|\?))"')
+
+
+def pointer_problems(card: Card, questions: list[str]) -> list[str]:
+    """Quoted questions in a card that match no other card's question."""
+    others = [q for q in questions if q != card.question]
+    return [f"{card.path}:{card.line}: points to {ref!r}, which is no card's question"
+            for ref in _POINTER.findall(card.answer + "\n" + card.extra)
+            if not any(q.startswith(ref.removesuffix("…")) for q in others)]
+
+
+@per_card
+def test_pointers_to_other_cards_name_a_real_question(card):
+    assert pointer_problems(card, [c.question for c in CARDS]) == []
+
+
 # ---- one notation (docs/notation.md) ----------------------------------------------------
 
 
@@ -408,3 +425,7 @@ def test_the_notation_checks_catch_broken_cards():
     long = _card(" ".join(["word"] * 151) + "\n\n| a | b |\n|---|---|\n| c | d |")
     assert word_count(prose_without_tables(long)) == 151
     assert word_count(prose_without_tables(_card("| " + "cell | " * 200))) == 0
+    questions = ["Which layers do you freeze?", "What is LP-FT?"]
+    assert not pointer_problems(_card('See "Which layers do you freeze…" and "What is LP-FT?".'), questions)
+    assert pointer_problems(_card('See "Which layer do you freeze…".'), questions)
+    assert pointer_problems(_card('See "What is LP?".'), questions)
