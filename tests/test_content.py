@@ -306,6 +306,24 @@ def test_pointers_to_other_cards_name_a_real_question(card):
     assert pointer_problems(card, [c.question for c in CARDS]) == []
 
 
+# Topics that live on exactly one card; the others point to it. Marker -> the card's id.
+ONE_HOME = {
+    r"model\.fc\s*=": "transfer-learning-small-target-dataset",  # the ResNet-50 head swap
+    r"isinstance\(m, nn\.BatchNorm": "layer-freezing-gradual-unfreezing-discriminative-lr",
+    r"trainable\s*=\s*False": "layer-freezing-gradual-unfreezing-discriminative-lr",
+    r"Transfusion": "medical-imaging-imagenet-transfer",
+    r"Gabor": "cnn-layer-features-transferability",  # the general-to-specific hierarchy
+    r"multi-LoRA": "deploying-fine-tuned-models",
+    r"linear probe, then|probe first": "feature-extraction-vs-fine-tuning",  # what LP-FT is
+}
+
+
+@pytest.mark.parametrize("marker,home", ONE_HOME.items())
+def test_each_shared_topic_lives_on_one_card(marker, home):
+    holders = [card.id for card in CARDS if re.search(marker, card.answer)]
+    assert holders == [home], f"{marker!r} should be on {home} only, is on {holders}"
+
+
 # ---- one notation (docs/notation.md) ----------------------------------------------------
 
 
