@@ -65,6 +65,9 @@ _T_IDENTIFIER = re.compile(r"\b[A-Za-z]\w*_[Tt]\b")
 # Temperature is tau: a formula never divides by a bare T or squares it.
 _BARE_T_TEMPERATURE = re.compile(
     r"/\s*T(?![A-Za-z_])|(?<![A-Za-z\\])T\s*\^|\\frac\s*\{[^{}]*\}\s*\{\s*T\s*\}")
+# z is for logits: a z in a formula on a card that never speaks of logits is something else.
+_Z_SYMBOL = re.compile(r"(?<![A-Za-z\\])z(?![A-Za-z])")
+_LOGITS = re.compile(r"\blogits?\b", re.I)
 _CAL_D = re.compile(r"\\mathcal\s*\{\s*D\s*\}|\\mathcal\s*D(?![A-Za-z])|\U0001D49F")
 _DATA_SET = re.compile(r"\bdata[ -]?sets?\b", re.I)
 # Random variables are uppercase: P(X), P_S(Y | X), never P(x) or P_s(y | x).
@@ -341,6 +344,9 @@ def notation_problems(card: Card) -> list[str]:
                      for _, code in blocks for name in _T_IDENTIFIER.findall(code)]
     problems += [f"{where}: temperature written as T (use \\tau): {tex!r}"
                  for tex in texs if _BARE_T_TEMPERATURE.search(tex)]
+    if not _LOGITS.search(card.answer):
+        problems += [f"{where}: z is for logits, and this card has none: {tex!r}"
+                     for tex in texs if _Z_SYMBOL.search(tex)]
     problems += [f"{where}: lowercase random variable in P(...): {tex!r}"
                  for tex in texs if _LOWERCASE_RANDOM_VARIABLE.search(tex)]
     for text, first_line in ((outside, card.answer_line), (card.extra, 0)):
@@ -426,7 +432,7 @@ def test_the_notation_checks_catch_broken_cards():
     assert notation_problems(_card(teacher))
     assert notation_problems(_card("A teacher.\n\n$$z_{t} / 2$$"))
     assert notation_problems(_card("A teacher.\n\n```python\nloss = kl(z_s, z_t)\n```"))
-    assert not notation_problems(_card("A teacher: $z_{\\text{teacher} }$ and $z_{\\text{student} }$."))
+    assert not notation_problems(_card("Logits $z_{\\text{teacher} }$ and $z_{\\text{student} }$."))
     # A T subscript for the target is fine on a card with no teacher.
     assert not notation_problems(_card("The target error $\\epsilon_T(h)$."))
     assert notation_problems(_card("Soften with $\\operatorname{softmax}(z/T)$."))
@@ -438,6 +444,9 @@ def test_the_notation_checks_catch_broken_cards():
     assert not notation_problems(_card("A domain $\\mathcal{D}_T$.\n\nIts marginal.\n\nThe data set $D_T$."))
     assert notation_problems(_card("Covariate shift: $P_S(x) \\neq P_T(x)$."))
     assert not notation_problems(_card("Covariate shift: $P_S(X) \\neq P_T(X)$, $f(x) = P(Y \\mid X = x)$."))
+    assert notation_problems(_card("Embeddings $z_i$ and $z_i^{+}$ of two views."))
+    assert notation_problems(_card("Zero point $z$ of the quantiser."))
+    assert not notation_problems(_card("The logits $z$ before the softmax; $\\operatorname{size}(x)$."))
     assert follow_up_problems(_card("**Follow-up:** Why? Because."))
     assert not follow_up_problems(_card("**Follow-up:** Why does it work?"))
     long = _card(" ".join(["word"] * 151) + "\n\n| a | b |\n|---|---|\n| c | d |")
