@@ -32,11 +32,17 @@ SECTIONS = {
     "Domains, Challenges and Deployment": 8,
 }
 MIN_WORDS, MAX_WORDS = 60, 220
+# Prose outside code, math, tables and Extra: one idea per card fits in this many words.
+MAX_PROSE_WORDS = 150
 MIN_FORMULA_CARDS, MIN_CODE_CARDS = 10, 8
 # Cards whose canonical paper must be cited in Extra: card id -> surnames that must appear.
 CITATIONS = {
     "knowledge-distillation-teacher-student": ("Hinton",),
-    "domain-adaptation-mmd-coral-dann": ("Ganin",),
+    "domain-adaptation-bound-and-feature-alignment": ("Ganin", "Ben-David"),
+    "domain-task-adaptive-pretraining-dapt-tapt": ("Gururangan",),
+    "multimodal-transfer-clip-zero-shot-vlm-fine-tuning": ("Radford",),
+    "robust-fine-tuning-wise-ft-model-soups-merging": ("Wortsman", "Ilharco"),
+    "speech-transfer-wav2vec2-hubert-whisper": ("Baevski", "Hsu"),
     "catastrophic-forgetting-ewc-rehearsal-lwf": ("Kirkpatrick",),
     "peft-adapters-lora-prefix-prompt-tuning": ("Hu, E. J.",),
     "meta-learning-maml-vs-transfer-learning": ("Finn",),
@@ -48,6 +54,25 @@ _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]", re.S)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?![\s$])([^$]+?)(?<![\s\\])\$(?!\d)|\\\((.+?)\\\)", re.S)
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
+_TABLE_ROW = re.compile(r"^\s*\|")
+_FOLLOW_UP = re.compile(r"\bFollow-up\b")
+# docs/notation.md, the rules a machine can check.
+_TEACHER = re.compile(r"\bteachers?\b", re.I)
+# A T or t subscript: x_T, x_t, x_{T}, x_{t,i}, x_{\text{T}}; not x_{\text{teacher}}.
+_T_SUBSCRIPT = re.compile(r"_\s*(?:\{\s*)?(?:\\(?:text|mathrm|mathit)\s*\{\s*)?[Tt](?![A-Za-z])")
+# An identifier ending in _t or _T (z_t, p_T, logits_t) in code.
+_T_IDENTIFIER = re.compile(r"\b[A-Za-z]\w*_[Tt]\b")
+# Temperature is tau: a formula never divides by a bare T or squares it.
+_BARE_T_TEMPERATURE = re.compile(
+    r"/\s*T(?![A-Za-z_])|(?<![A-Za-z\\])T\s*\^|\\frac\s*\{[^{}]*\}\s*\{\s*T\s*\}")
+# z is for logits: a z in a formula on a card that never speaks of logits is something else.
+_Z_SYMBOL = re.compile(r"(?<![A-Za-z\\])z(?![A-Za-z])")
+_LOGITS = re.compile(r"\blogits?\b", re.I)
+_CAL_D = re.compile(r"\\mathcal\s*\{\s*D\s*\}|\\mathcal\s*D(?![A-Za-z])|\U0001D49F")
+_DATA_SET = re.compile(r"\bdata[ -]?sets?\b", re.I)
+# Random variables are uppercase: P(X), P_S(Y | X), never P(x) or P_s(y | x).
+_LOWERCASE_RANDOM_VARIABLE = re.compile(
+    r"(?<![A-Za-z\\])P(?:_\s*\{?\s*[A-Za-z]+\s*\}?)?\s*\(\s*[a-z](?![A-Za-z])")
 
 
 # ---- reading the deck ---------------------------------------------------------------
@@ -118,6 +143,11 @@ def prose(card: Card) -> str:
     outside, _ = split_code(card.answer)
     text, _ = split_math(outside)
     return re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+
+
+def prose_without_tables(card: Card) -> str:
+    """The card's prose with table rows removed: what the reader reads as sentences."""
+    return "\n".join(line for line in prose(card).split("\n") if not _TABLE_ROW.match(line))
 
 
 def word_count(text: str) -> int:
@@ -243,6 +273,109 @@ def test_math_delimiters_balance_and_every_formula_is_sound(card):
         assert tex_problems(tex) == [], f"{card.path}:{card.line}: {tex!r}"
 
 
+@per_card
+def test_prose_stays_within_one_idea_of_words(card):
+    words = word_count(prose_without_tables(card))
+    assert words <= MAX_PROSE_WORDS, f"{card.path}:{card.line}: {words} words of prose"
+
+
+def follow_up_problems(card: Card) -> list[str]:
+    """Follow-up lines that are not a question: each must end with '?'."""
+    outside, _ = split_code(card.answer)
+    return [f"{card.path}:{card.answer_line + i}: a Follow-up must be a question ending with '?'"
+            for i, line in enumerate(outside.split("\n"))
+            if _FOLLOW_UP.search(line) and not line.rstrip().endswith("?")]
+
+
+@per_card
+def test_every_follow_up_is_a_question(card):
+    assert follow_up_problems(card) == []
+
+
+# A pointer to another card: its question quoted, whole ("...?") or cut short ("...…").
+_POINTER = re.compile(r'"([A-Z][^"\n]*?(?:…|\?))"')
+
+
+def pointer_problems(card: Card, questions: list[str]) -> list[str]:
+    """Quoted questions in a card that match no other card's question."""
+    others = [q for q in questions if q != card.question]
+    return [f"{card.path}:{card.line}: points to {ref!r}, which is no card's question"
+            for ref in _POINTER.findall(card.answer + "\n" + card.extra)
+            if not any(q.startswith(ref.removesuffix("…")) for q in others)]
+
+
+@per_card
+def test_pointers_to_other_cards_name_a_real_question(card):
+    assert pointer_problems(card, [c.question for c in CARDS]) == []
+
+
+# Topics that live on exactly one card; the others point to it. Marker -> the card's id.
+ONE_HOME = {
+    r"model\.fc\s*=": "transfer-learning-small-target-dataset",  # the ResNet-50 head swap
+    r"isinstance\(m, nn\.BatchNorm": "layer-freezing-gradual-unfreezing-discriminative-lr",
+    r"trainable\s*=\s*False": "layer-freezing-gradual-unfreezing-discriminative-lr",
+    r"Transfusion": "medical-imaging-imagenet-transfer",
+    r"Gabor": "cnn-layer-features-transferability",  # the general-to-specific hierarchy
+    r"multi-LoRA": "deploying-fine-tuned-models",
+    r"linear probe, then|probe first": "feature-extraction-vs-fine-tuning",  # what LP-FT is
+}
+
+
+@pytest.mark.parametrize("marker,home", ONE_HOME.items())
+def test_each_shared_topic_lives_on_one_card(marker, home):
+    holders = [card.id for card in CARDS if re.search(marker, card.answer)]
+    assert holders == [home], f"{marker!r} should be on {home} only, is on {holders}"
+
+
+# ---- one notation (docs/notation.md) ----------------------------------------------------
+
+
+def notation_problems(card: Card) -> list[str]:
+    """Breaches of the machine-checkable rules in docs/notation.md; [] when the card obeys them."""
+    where = f"{card.path}:{card.line}"
+    problems = []
+    outside, blocks = split_code(card.answer)
+    texs = [tex for tex, _ in split_math(outside)[1] + split_math(card.extra)[1]]
+    if _TEACHER.search(card.answer + card.extra):
+        # S and T are source and target; a card about a teacher must not use T as "teacher".
+        problems += [f"{where}: T subscript in a card about a teacher: {tex!r}"
+                     for tex in texs if _T_SUBSCRIPT.search(tex)]
+        problems += [f"{where}: identifier {name!r} in code: write student_/teacher_ out"
+                     for _, code in blocks for name in _T_IDENTIFIER.findall(code)]
+    problems += [f"{where}: temperature written as T (use \\tau): {tex!r}"
+                 for tex in texs if _BARE_T_TEMPERATURE.search(tex)]
+    if not _LOGITS.search(card.answer):
+        problems += [f"{where}: z is for logits, and this card has none: {tex!r}"
+                     for tex in texs if _Z_SYMBOL.search(tex)]
+    problems += [f"{where}: lowercase random variable in P(...): {tex!r}"
+                 for tex in texs if _LOWERCASE_RANDOM_VARIABLE.search(tex)]
+    for text, first_line in ((outside, card.answer_line), (card.extra, 0)):
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            if _CAL_D.search(line) and any(_DATA_SET.search(near) for near in _neighbours(lines, i)):
+                at = f"{card.path}:{first_line + i}" if first_line else where
+                problems.append(f"{at}: \\mathcal{{D}} is a domain; a data set is D")
+    return problems
+
+
+def _neighbours(lines: list[str], i: int) -> list[str]:
+    """Line i and the nearest non-blank line above and below it."""
+    above = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), "")
+    below = next((lines[j] for j in range(i + 1, len(lines)) if lines[j].strip()), "")
+    return [above, lines[i], below]
+
+
+@per_card
+def test_card_follows_the_notation(card):
+    assert notation_problems(card) == []
+
+
+def test_notation_is_written_down():
+    notation = (REPO / "docs" / "notation.md").read_text(encoding="utf-8")
+    for rule in ("source", "target", "teacher", "\\tau", "\\mathcal{D}", "data set", "logits", "P(X)"):
+        assert rule in notation, f"docs/notation.md does not state the rule about {rule!r}"
+
+
 # ---- every formula through MathJax 3 itself -------------------------------------------
 
 _MATHJAX = REPO / "node_modules" / "mathjax"
@@ -288,3 +421,38 @@ def test_the_checks_themselves_catch_broken_cards():
     assert found == [("b", False)] and "$" in rest
     assert word_count(prose(Card("y", "Q?", "One two `x = 1` $a+b$ three.\n```python\nfour\n```",
                                  "", "", (), "S", "cards/y.md", 1))) == 3
+
+
+def _card(answer: str, extra: str = "") -> Card:
+    return Card("x", "Q?", answer, extra, "", (), "S", "cards/x.md", 1, 2, 4)
+
+
+def test_the_notation_checks_catch_broken_cards():
+    teacher = "The teacher's soft labels. $\\mathcal{L} = \\operatorname{KL}(p_T \\Vert p_S)$"
+    assert notation_problems(_card(teacher))
+    assert notation_problems(_card("A teacher.\n\n$$z_{t} / 2$$"))
+    assert notation_problems(_card("A teacher.\n\n```python\nloss = kl(z_s, z_t)\n```"))
+    assert not notation_problems(_card("Logits $z_{\\text{teacher} }$ and $z_{\\text{student} }$."))
+    # A T subscript for the target is fine on a card with no teacher.
+    assert not notation_problems(_card("The target error $\\epsilon_T(h)$."))
+    assert notation_problems(_card("Soften with $\\operatorname{softmax}(z/T)$."))
+    assert notation_problems(_card("Scale by $T^2$."))
+    assert not notation_problems(_card("Scale by $\\tau^2$ and sum to $H$: $\\sum_{t=0}^{H} r_t$."))
+    assert notation_problems(_card("A data set $\\mathcal{D} = \\{(x_i, y_i)\\}$."))
+    assert notation_problems(_card("$$\\mathcal{D}_T$$\n\nHere it is the target data set."))
+    assert notation_problems(_card("Body.", extra="The data set $\\mathcal{D}$."))
+    assert not notation_problems(_card("A domain $\\mathcal{D}_T$.\n\nIts marginal.\n\nThe data set $D_T$."))
+    assert notation_problems(_card("Covariate shift: $P_S(x) \\neq P_T(x)$."))
+    assert not notation_problems(_card("Covariate shift: $P_S(X) \\neq P_T(X)$, $f(x) = P(Y \\mid X = x)$."))
+    assert notation_problems(_card("Embeddings $z_i$ and $z_i^{+}$ of two views."))
+    assert notation_problems(_card("Zero point $z$ of the quantiser."))
+    assert not notation_problems(_card("The logits $z$ before the softmax; $\\operatorname{size}(x)$."))
+    assert follow_up_problems(_card("**Follow-up:** Why? Because."))
+    assert not follow_up_problems(_card("**Follow-up:** Why does it work?"))
+    long = _card(" ".join(["word"] * 151) + "\n\n| a | b |\n|---|---|\n| c | d |")
+    assert word_count(prose_without_tables(long)) == 151
+    assert word_count(prose_without_tables(_card("| " + "cell | " * 200))) == 0
+    questions = ["Which layers do you freeze?", "What is LP-FT?"]
+    assert not pointer_problems(_card('See "Which layers do you freeze…" and "What is LP-FT?".'), questions)
+    assert pointer_problems(_card('See "Which layer do you freeze…".'), questions)
+    assert pointer_problems(_card('See "What is LP?".'), questions)

@@ -86,7 +86,7 @@ def test_a_build_from_the_cache_imports_neither_markdown_pygments_nor_genanki(sh
     package.unlink()  # not up to date: the package is written again, from the cache alone
     assert modules() == "[]"
     path = shipped / "cards" / "02-techniques.md"
-    path.write_text(path.read_text().replace("is a robust middle road", "is a robust path"))
+    path.write_text(path.read_text().replace("a familiar domain", "a familiar field"))
     assert modules() == "['markdown', 'pygments']"  # the edited card; GUIDs come from the cache
     assert package.exists()
 
@@ -99,7 +99,7 @@ def test_guids_come_from_the_cache_only_within_the_same_namespace(shipped):
     assert namespace in text
     pyproject.write_text(text.replace(namespace, 'guid_namespace = "another"'))
     path = shipped / "cards" / "02-techniques.md"
-    path.write_text(path.read_text().replace("is a robust middle road", "is a robust path"))
+    path.write_text(path.read_text().replace("a familiar domain", "a familiar field"))
     warm = build_bytes(shipped, RenderOptions(jobs=1))
     assert warm == build_bytes(shipped, RenderOptions(jobs=1, cache=False))
 
@@ -181,12 +181,12 @@ def test_progress_bar_only_on_a_terminal(tmp_path, monkeypatch):
 def test_an_edit_in_one_file_with_a_warm_cache_matches_a_build_without_cache(shipped):
     build_bytes(shipped, RenderOptions(jobs=1))  # fills the cache
     path = shipped / "cards" / "02-techniques.md"
-    path.write_text(path.read_text().replace("is a robust middle road", "is a robust path"))
+    path.write_text(path.read_text().replace("a familiar domain", "a familiar field"))
     warm = build_bytes(shipped, RenderOptions(jobs=1))
     plain = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
     assert warm == plain
     notes = read_apkg(load_config(shipped).package_path)["notes"]
-    assert sum("is a robust path" in n[5] for n in notes) == 1
+    assert sum("a familiar field" in n[5] for n in notes) == 1
 
 
 @pytest.mark.parametrize("jobs, workers", [(0, [1]), (1, [])])
@@ -194,7 +194,7 @@ def test_an_edit_renders_in_one_worker_beside_enough_cached_cards(shipped, monke
                                                                   workers):
     build_bytes(shipped, RenderOptions(jobs=1))  # fills the cache
     path = shipped / "cards" / "02-techniques.md"
-    path.write_text(path.read_text().replace("is a robust middle road", "is a robust path"))
+    path.write_text(path.read_text().replace("a familiar domain", "a familiar field"))
     plain = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
     monkeypatch.setattr(parallel, "BESIDE_MIN", 10)  # the shipped deck's other files: 30 cards
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
@@ -255,7 +255,7 @@ def test_after_an_edit_only_the_edited_card_is_rendered_again(shipped, monkeypat
 
     monkeypatch.setattr(parallel, "_render_chunk_with", counting)
     path = shipped / "cards" / "02-techniques.md"
-    path.write_text(path.read_text().replace("is a robust middle road", "is a robust path"))
+    path.write_text(path.read_text().replace("a familiar domain", "a familiar field"))
     build_bytes(shipped, RenderOptions(jobs=1))
     assert rendered == ["feature-extraction-vs-fine-tuning"]
 
