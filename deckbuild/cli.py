@@ -98,6 +98,10 @@ def _echo_report(report, verb: str) -> None:
 _schema_option = click.option(
     "--allow-schema-change", is_flag=True,
     help="Accept a change of fields or templates (users get a copy of the note type).")
+_identity_option = click.option(
+    "--allow-identity-change", is_flag=True,
+    help="Accept a new deck name, deck id, note type id or GUID namespace (see the error "
+         "for what importing users get).")
 
 
 class _RenderProgress:
@@ -126,6 +130,7 @@ class _RenderProgress:
 @_timestamp_option
 @_strict_option
 @_schema_option
+@_identity_option
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes for rendering many uncached cards (0: one per CPU; "
                    "1: none, the whole build runs in one process).")
@@ -133,14 +138,16 @@ class _RenderProgress:
               help="Render every card afresh, without reading or writing .deckbuild-cache/.")
 @click.pass_context
 def build(ctx: click.Context, timestamp: int | None = None, strict: bool = False,
-          allow_schema_change: bool = False, jobs: int = 0, no_cache: bool = False) -> None:
+          allow_schema_change: bool = False, allow_identity_change: bool = False, jobs: int = 0,
+          no_cache: bool = False) -> None:
     """Build dist/<deck>-<version>.apkg from cards/, media/ and templates/."""
     from .parallel import RenderOptions
     from .pipeline import build as run_build
 
     options = RenderOptions(jobs=jobs, cache=not no_cache, progress=_RenderProgress())
     report = run_build(_config(ctx), now=build_time(timestamp), strict=strict,
-                       allow_schema_change=allow_schema_change, render=options)
+                       allow_schema_change=allow_schema_change, render=options,
+                       allow_identity_change=allow_identity_change)
     _echo_report(report, "Built")
 
 
@@ -148,9 +155,10 @@ def build(ctx: click.Context, timestamp: int | None = None, strict: bool = False
 @_timestamp_option
 @_strict_option
 @_schema_option
+@_identity_option
 @click.pass_context
 def release(ctx: click.Context, timestamp: int | None, strict: bool,
-            allow_schema_change: bool) -> None:
+            allow_schema_change: bool, allow_identity_change: bool) -> None:
     """Build the current version and mark it released in the lock file.
 
     A released version's content is frozen: later changes need a version bump, and its
@@ -160,7 +168,8 @@ def release(ctx: click.Context, timestamp: int | None, strict: bool,
 
     config = _config(ctx)
     report = run_release(config, now=build_time(timestamp), strict=strict,
-                         allow_schema_change=allow_schema_change)
+                         allow_schema_change=allow_schema_change,
+                         allow_identity_change=allow_identity_change)
     _echo_report(report, "Built")
     click.echo(f"Released version {config.version}; commit {os.path.relpath(config.lock_path)}.")
 

@@ -16,6 +16,7 @@ from .diff import changelog_html
 from .errors import DeckError, Problem, display_path
 from .freshness import input_digest, record, recorded_warnings, sources_digest
 from .guards import guard_released, migration_advice, schema_problem
+from .identity import example_ids_problem, identity_of, identity_problems
 from .ids import subdeck_id_for
 from .lock import (
     Lock,
@@ -131,7 +132,8 @@ def deck_infos(config: Config, decks: set[str] | tuple[str, ...],
 
 
 def build(config: Config, now: int, strict: bool = False,
-          allow_schema_change: bool = False, render: RenderOptions | None = None) -> BuildReport:
+          allow_schema_change: bool = False, render: RenderOptions | None = None,
+          allow_identity_change: bool = False) -> BuildReport:
     """Check everything, stamp mod times from the lock, write the package, then the lock.
 
     With the render cache on, a build whose inputs are exactly those of the build that
@@ -140,16 +142,18 @@ def build(config: Config, now: int, strict: bool = False,
     """
     render = render or RenderOptions()
     if not render.cache:
-        return _build(config, now, strict, allow_schema_change, render).report
+        return _build(config, now, strict, allow_schema_change, render,
+                      allow_identity_change).report
     started = time.perf_counter()
-    options = f"strict={strict} schema={allow_schema_change}"
+    options = f"strict={strict} schema={allow_schema_change} identity={allow_identity_change}"
     sources = sources_digest(config, options)
     warnings = recorded_warnings(config, input_digest(sources, config))
     if warnings is not None:
         return BuildReport(path=str(config.package_path), notes=0, cards=0, media=0,
                            seconds=time.perf_counter() - started, warnings=tuple(warnings),
                            written=False, up_to_date=True)
-    report = _build(config, now, strict, allow_schema_change, render).report
+    report = _build(config, now, strict, allow_schema_change, render,
+                    allow_identity_change).report
     if report.written:
         # The lock may have changed: the inputs of the next build are the ones now on disk.
         record(config, input_digest(sources, config), list(report.warnings))
@@ -167,7 +171,7 @@ class _Built:
 
 
 def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
-           render: RenderOptions | None = None) -> _Built:
+           render: RenderOptions | None = None, allow_identity_change: bool = False) -> _Built:
     started = time.perf_counter()
     lock = read_lock(config.lock_path, display_path(config.lock_path, config.root))
     render = render or RenderOptions()
@@ -195,7 +199,8 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         errors = problems if strict else [p for p in problems if p.is_error]
         if errors or scan.notetype is None:
             raise DeckError(errors or problems)
-        stamped, released, advice = guard(config, lock, stamper, allow_schema_change)
+        stamped, released, advice = guard(config, lock, stamper, allow_schema_change,
+                                          allow_identity_change)
         target = config.package_path
         written = not (released is not None and target.exists())
         package_time = max(newest, stamped.notetype_mod)
@@ -225,18 +230,28 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
 
 
 def guard(config: Config, lock: Lock, stamper: Stamper, allow_schema_change: bool,
+          allow_identity_change: bool = False,
           ) -> tuple[Stamped, Release | None, tuple[str, ...]]:
-    """The stamped lock, after the release and schema guards (which raise)."""
-    stamped = stamper.finish()
+    """The stamped lock, after the identity, release and schema guards (which raise)."""
+    lock_shown = display_path(config.lock_path, config.root)
+    identity = identity_of(config)
+    problems = [p for p in [example_ids_problem(identity)] if p is not None]
+    if not allow_identity_change:
+        problems += identity_problems(lock.identity, identity, lock_shown)
+    stamped = stamper.finish().with_identity(identity)
     released = lock.release(config.version)
     if released is not None:
-        guard_released(released, stamped.current, notetype_hash(stamper.notetype), config)
+        try:
+            guard_released(released, stamped.current, notetype_hash(stamper.notetype), config)
+        except DeckError as exc:
+            problems += exc.problems
     advice: tuple[str, ...] = ()
     if stamped.schema_change is not None:
         if not allow_schema_change:
-            raise DeckError(schema_problem(stamped.schema_change,
-                                           display_path(config.lock_path, config.root)))
+            problems.append(schema_problem(stamped.schema_change, lock_shown))
         advice = migration_advice(stamped.schema_change, config.notetype.name)
+    if problems:
+        raise DeckError(problems)
     return stamped, released, advice
 
 
@@ -257,9 +272,10 @@ def check_all(config: Config, render: RenderOptions | None = None) -> list[Probl
 
 
 def release(config: Config, now: int, strict: bool = False,
-            allow_schema_change: bool = False) -> BuildReport:
+            allow_schema_change: bool = False, allow_identity_change: bool = False) -> BuildReport:
     """Build the current version and record it in the lock as released."""
-    built = _build(config, now, strict, allow_schema_change)
+    built = _build(config, now, strict, allow_schema_change,
+                   allow_identity_change=allow_identity_change)
     write_lock(config.lock_path, with_release(built.lock, config.version, built.package_time,
                                               built.card_ids, built.notetype, built.decks))
     return built.report
