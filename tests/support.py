@@ -81,7 +81,7 @@ def dump_apkg(path: Path) -> dict:
             "templates": [{"name": t["name"], "qfmt": t["qfmt"], "afmt": t["afmt"]}
                           for t in m["tmpls"]],
             "sortf": m["sortf"],
-            "css_lines": len(m["css"].splitlines()),
+            "css": m["css"].split("\n"),  # the whole text, a line per item for readable diffs
         }
         for m in data["models"].values()
     ]
