@@ -50,6 +50,11 @@ class _Finder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.removed: list[str] = []
 
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        # HTML, and so nh3, reads '<![' outside SVG and MathML as a comment up to the next
+        # '>' (which sanitize() drops); Python before 3.13 raises on '<![x' instead.
+        return self.parse_bogus_comment(i)
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in TAGS:
             self.removed.append(f"<{tag}>")
