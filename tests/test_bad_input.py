@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import make_project, read_apkg, snapshot
+from support import make_project, read_apkg, snapshot, unsafe_markup
 
 from deckbuild.cli import cli
 
@@ -86,6 +86,22 @@ def test_case(case: Path, tmp_path: Path):
         assert (project / "deck.lock.json").read_bytes() == lock_before
 
 
+UNSAFE = [c for c in CASES if c.stem.startswith("unsafe-")]
+
+
+@pytest.mark.parametrize("case", UNSAFE, ids=[c.stem for c in UNSAFE])
+def test_each_unsafe_case_reaches_the_package_safe(case: Path, tmp_path: Path):
+    files, code, _ = load_case(case)
+    project = make_project(tmp_path / "p")
+    for kind, target, body in files:
+        apply(project, kind, target, body)
+    assert unsafe_markup((project / "cards" / "a.md").read_text())  # the case is unsafe
+    assert run(project, "build").exit_code == code == 0
+    (note,) = read_apkg(next((project / "dist").glob("*.apkg")))["notes"]
+    assert unsafe_markup(note[5]) == []
+    assert "here." in note[5] or "there." in note[5] or "<b>bold</b>" in note[5]
+
+
 def test_unsafe_html_never_reaches_the_package(tmp_path: Path):
     project = make_project(tmp_path / "p", {"a.md": (
         "# S\n\n## Q?\n<!-- id: q -->\nHi <img src=x onerror=alert(1)> <script>alert(2)</script>"
@@ -93,6 +109,7 @@ def test_unsafe_html_never_reaches_the_package(tmp_path: Path):
     assert run(project, "build").exit_code == 0
     (note,) = read_apkg(next((project / "dist").glob("*.apkg")))["notes"]
     fields = note[5]
+    assert unsafe_markup(fields) == []
     for bad in ("onerror", "<script", "alert(2)", "javascript:"):
         assert bad not in fields
     assert '<img src="x">' in fields and "<b>kept</b>" in fields
