@@ -81,6 +81,18 @@ def test_schema_change_is_refused_then_allowed_with_advice(tmp_path):
     assert run(project, "build").exit_code == 0  # the new schema is now the recorded one
 
 
+def test_a_field_swap_that_keeps_the_sort_field_is_refused(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project).exit_code == 0
+    edit(project / "pyproject.toml", '["Question", "Answer", "Extra", "Source", "Id"]',
+         '["Question", "Extra", "Answer", "Source", "Id"]')
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert ("the note type's schema changed (fields: ['Question', 'Answer', 'Extra', 'Source', "
+            "'Id'] -> ['Question', 'Extra', 'Answer', 'Source', 'Id'])") in result.output
+    assert "sort_field" not in result.output
+
+
 def test_template_rename_is_a_schema_change(tmp_path):
     project = make_project(tmp_path / "p", mini=True)
     assert run(project).exit_code == 0
