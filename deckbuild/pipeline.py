@@ -236,13 +236,15 @@ def guard(config: Config, lock: Lock, stamper: Stamper, allow_schema_change: boo
     lock_shown = display_path(config.lock_path, config.root)
     identity = identity_of(config)
     problems = [p for p in [example_ids_problem(identity)] if p is not None]
+    identity_changes = identity_problems(lock.identity, identity, lock_shown)
     if not allow_identity_change:
-        problems += identity_problems(lock.identity, identity, lock_shown)
+        problems += identity_changes
     stamped = stamper.finish().with_identity(identity)
     released = lock.release(config.version)
     if released is not None:
         try:
-            guard_released(released, stamped.current, notetype_hash(stamper.notetype), config)
+            guard_released(released, stamped.current, notetype_hash(stamper.notetype), config,
+                           identity_changed=bool(identity_changes))
         except DeckError as exc:
             problems += exc.problems
     advice: tuple[str, ...] = ()

@@ -122,6 +122,20 @@ def test_release_takes_the_flag_too(tmp_path):
     assert json.loads((project / "deck.lock.json").read_text())["releases"][-1]["version"] == "1.1.0"
 
 
+def test_a_released_versions_identity_is_frozen_even_with_the_flag(tmp_path):
+    project = own_project(tmp_path / "p")
+    assert run(project, "release", "--timestamp", "1700000000").exit_code == 0
+    edit(project / "pyproject.toml", OWN[NOTETYPE_ID], "id = 4242000998")
+    result = run(project, "build", "--allow-identity-change")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "Error: pyproject.toml: version 1.0.0 is already released and the content changed (the "
+        "deck's identity differs); bump [tool.deckbuild] version"]
+    edit(project / "pyproject.toml", 'version = "1.0.0"', 'version = "1.1.0"')
+    assert run(project, "build", "--allow-identity-change").exit_code == 0
+    assert lock_identity(project)["notetype_ids"] == [4242000998]
+
+
 def test_a_lock_without_identity_adopts_the_current_one(tmp_path):
     project = make_project(tmp_path / "p", mini=True)
     assert run(project, "build", "--timestamp", "1700000000").exit_code == 0
