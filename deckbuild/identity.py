@@ -117,10 +117,10 @@ EXAMPLE = Identity("Transfer Learning Interview Questions", 1764145200001, (1764
 _SHARED = {
     "deck_id": "the same deck id (harmless in Anki, which matches decks by name, but a sign "
                "of a copied configuration)",
-    "notetype_ids": "the same note type id (one note type holds both decks' notes, and each "
-                    "deck's import overwrites its templates and CSS)",
+    "notetype_ids": "the same note type id (one note type holds both decks' notes, with the "
+                    "name, templates and CSS of the deck imported last)",
     "guid_namespace": "the same GUID namespace (a card id used in both decks is one note, "
-                      "which each deck's import overwrites)",
+                      "whose fields the deck imported last overwrites)",
 }
 
 

@@ -177,10 +177,10 @@ SHARED_EFFECT = {
     "tool.deckbuild.deck_id": "the same deck id (harmless in Anki, which matches decks by name, "
                               "but a sign of a copied configuration)",
     "tool.deckbuild.notetype.id": "the same note type id (one note type holds both decks' "
-                                  "notes, and each deck's import overwrites its templates and "
-                                  "CSS)",
+                                  "notes, with the name, templates and CSS of the deck imported "
+                                  "last)",
     "tool.deckbuild.guid_namespace": "the same GUID namespace (a card id used in both decks is "
-                                     "one note, which each deck's import overwrites)",
+                                     "one note, whose fields the deck imported last overwrites)",
 }
 FRESH = {DECK_ID: "deck_id = 4242000001", NOTETYPE_ID: "id = 4242000000",
          NAMESPACE: 'guid_namespace = "my-own-deck"'}
@@ -282,3 +282,30 @@ def test_engine_a_new_deck_id_alone_changes_nothing_for_users(tmp_path, anki):
     assert len(log.updated) == 1 and not log.new and not log.conflicting
     assert sorted(d.name for d in anki.col.decks.all_names_and_ids()) == decks
     assert read_apkg(second)["decks"].keys() != read_apkg(first)["decks"].keys()
+
+
+def test_engine_the_example_ids_in_another_deck_mix_both_decks(tmp_path, anki, monkeypatch):
+    """What the example-ids check prevents: a copy that kept the ids, imported after it."""
+    import deckbuild.pipeline
+
+    example = make_project(tmp_path / "example", mini=True)
+    assert run(example, "build", "--timestamp", "1700000000").exit_code == 0
+    copy = make_project(tmp_path / "copy", {"x.md": (
+        "# Other\n\n## Name one benefit of transfer learning.\n<!-- id: one-benefit -->\n\n"
+        "The copy's answer.\n\n## A card of the copy's own?\n<!-- id: own -->\n\nYes.\n")})
+    edit(copy / "pyproject.toml", NAME, 'name = "My Own Deck"')
+    edit(copy / "pyproject.toml", 'name = "Transfer Learning Q&A"', 'name = "My Q&A"')
+    with (copy / "templates" / "style.css").open("a") as css:
+        css.write("\n.mine { color: teal; }\n")
+    monkeypatch.setattr(deckbuild.pipeline, "example_ids_problem", lambda identity: None)
+    assert run(copy, "build", "--timestamp", "1700000100").exit_code == 0
+
+    anki.import_package(next((example / "dist").glob("*.apkg")))
+    log = anki.import_package(next((copy / "dist").glob("*.apkg")))
+    col = anki.col
+    assert len(log.new) == 1 and len(log.updated) == 1  # the shared card id: one note
+    ours = [m for m in col.models.all() if m["name"] in ("Transfer Learning Q&A", "My Q&A")]
+    assert [m["name"] for m in ours] == ["My Q&A"] and ".mine" in ours[0]["css"]
+    assert {col.models.get(col.get_note(n).mid)["name"] for n in col.find_notes("")} == {"My Q&A"}
+    (shared,) = col.find_notes('"Id:one-benefit"')
+    assert "The copy's answer." in col.get_note(shared)["Answer"]
