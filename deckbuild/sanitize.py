@@ -62,8 +62,13 @@ class _Finder(HTMLParser):
         for name, value in attrs:
             if name not in ATTRIBUTES[tag]:
                 self.removed.append(f"{name}= on <{tag}>")
-            elif name in ("href", "src") and value and _UNSAFE_URL.match(value):
-                self.removed.append(f"{value.split(':', 1)[0].strip()}: URL on <{tag}>")
+            elif name in ("href", "src") and value and _UNSAFE_URL.match(_plain_url(value)):
+                self.removed.append(f"{_plain_url(value).split(':', 1)[0]}: URL on <{tag}>")
+
+
+def _plain_url(value: str) -> str:
+    """A URL as browsers read its scheme: tabs, newlines and other controls ignored."""
+    return re.sub(r"[\x00-\x20]", "", value)
 
 
 def removed_parts(html: str) -> list[str]:
