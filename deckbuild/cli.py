@@ -126,6 +126,10 @@ _no_cache_option = click.option(
 _schema_option = click.option(
     "--allow-schema-change", is_flag=True,
     help="Accept a change of fields or templates (users get a copy of the note type).")
+_identity_option = click.option(
+    "--allow-identity-change", is_flag=True,
+    help="Accept a new deck name, deck id, note type id or GUID namespace (see the error "
+         "for what importing users get).")
 
 
 class _RenderProgress:
@@ -154,13 +158,15 @@ class _RenderProgress:
 @_timestamp_option
 @_strict_option
 @_schema_option
+@_identity_option
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes for rendering many uncached cards (0: one per CPU; "
                    "1: none, the whole build runs in one process).")
 @_no_cache_option
 @click.pass_context
 def build(ctx: click.Context, timestamp: int | None = None, strict: bool = False,
-          allow_schema_change: bool = False, jobs: int = 0, no_cache: bool = False) -> None:
+          allow_schema_change: bool = False, allow_identity_change: bool = False, jobs: int = 0,
+          no_cache: bool = False) -> None:
     """Build dist/<deck>-<version>.apkg from cards/, media/ and templates/."""
     from .parallel import RenderOptions
     from .pipeline import build as run_build
@@ -169,7 +175,8 @@ def build(ctx: click.Context, timestamp: int | None = None, strict: bool = False
     config = _config(ctx)
     with _locked(config):
         report = run_build(config, now=build_time(timestamp), strict=strict,
-                           allow_schema_change=allow_schema_change, render=options)
+                           allow_schema_change=allow_schema_change, render=options,
+                           allow_identity_change=allow_identity_change)
     _echo_report(report, "Built")
 
 
@@ -178,9 +185,11 @@ def build(ctx: click.Context, timestamp: int | None = None, strict: bool = False
 @_strict_option
 @_schema_option
 @_no_cache_option
+@_identity_option
 @click.pass_context
 def release(ctx: click.Context, timestamp: int | None, strict: bool,
-            allow_schema_change: bool, no_cache: bool = False) -> None:
+            allow_schema_change: bool, allow_identity_change: bool,
+            no_cache: bool = False) -> None:
     """Build the current version and mark it released in the lock file.
 
     A released version's content is frozen: later changes need a version bump, and its
@@ -193,7 +202,8 @@ def release(ctx: click.Context, timestamp: int | None, strict: bool,
     with _locked(config):
         report = run_release(config, now=build_time(timestamp), strict=strict,
                              allow_schema_change=allow_schema_change,
-                             render=RenderOptions(cache=not no_cache))
+                             render=RenderOptions(cache=not no_cache),
+                             allow_identity_change=allow_identity_change)
     _echo_report(report, "Built")
     click.echo(f"Released version {config.version}; commit {os.path.relpath(config.lock_path)}.")
 

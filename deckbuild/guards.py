@@ -8,13 +8,14 @@ from .lock import Release
 
 
 def guard_released(released: Release, current: dict[str, str], notetype_hash: str,
-                   config: Config) -> None:
-    """A released version's content is frozen: any change needs a new version."""
-    if current != released.notes or notetype_hash != released.notetype_hash:
+                   config: Config, identity_changed: bool = False) -> None:
+    """A released version's content and identity are frozen: a change needs a new version."""
+    if current != released.notes or notetype_hash != released.notetype_hash or identity_changed:
         changed = sorted(k for k in current.keys() | released.notes.keys()
                          if current.get(k) != released.notes.get(k))
         detail = f" ({len(changed)} notes differ, e.g. {changed[0]!r})" if changed else \
-            " (the note type differs)"
+            " (the note type differs)" if notetype_hash != released.notetype_hash else \
+            " (the deck's identity differs)"
         raise DeckError(Problem("pyproject.toml", 0,
                                 f"version {config.version} is already released and the content "
                                 f"changed{detail}; bump [tool.deckbuild] version"))

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from .atomic import Staged, write_atomically
 from .errors import DeckError, Problem
+from .identity import Identity
 from .records import NoteType, RenderedNote
 
 LOCK_FORMAT = 1
@@ -57,6 +58,7 @@ class Lock:
     notes: dict[str, NoteLock] = field(default_factory=dict)
     notetypes: dict[str, NoteTypeLock] = field(default_factory=dict)
     releases: tuple[Release, ...] = ()
+    identity: Identity | None = None  # None in a lock written before it was recorded
 
     def max_mod(self) -> int:
         mods = [n.mod for n in self.notes.values()] + [t.mod for t in self.notetypes.values()]
@@ -109,11 +111,18 @@ class Stamped:
     schema_change: dict[str, Any] | None  # {"old": ..., "new": ...} when the schema differs
     notetype_changed: bool = False
     current: dict[str, str] = field(default_factory=dict)  # card id -> hash, build order
+    identity_changed: bool = False  # the lock records a new or a first identity
 
     @property
     def lock_changed(self) -> bool:
         """Whether the lock must be written again (otherwise it is exactly as read)."""
-        return bool(self.changed) or self.notetype_changed
+        return bool(self.changed) or self.notetype_changed or self.identity_changed
+
+    def with_identity(self, identity: Identity) -> Stamped:
+        """This result with `identity` recorded in its lock."""
+        return dataclasses.replace(
+            self, lock=dataclasses.replace(self.lock, identity=identity),
+            identity_changed=self.identity_changed or self.lock.identity != identity)
 
 
 class Stamper:
@@ -155,7 +164,7 @@ class Stamper:
             else self._fresh
         notetypes = dict(self._lock.notetypes)
         notetypes[key] = NoteTypeLock(notetype.name, notetype.schema(), digest, type_mod)
-        new_lock = Lock(self._notes, notetypes, self._lock.releases)
+        new_lock = Lock(self._notes, notetypes, self._lock.releases, self._lock.identity)
         return Stamped(new_lock, (), type_mod, tuple(self._changed), schema_change,
                        old_type is None or old_type.hash != digest, dict(self.current))
 
@@ -178,7 +187,7 @@ def with_release(lock: Lock, version: str, timestamp: int, card_ids: Iterable[st
         decks=tuple(sorted(decks)),
     )
     others = tuple(r for r in lock.releases if r.version != version)
-    return Lock(lock.notes, lock.notetypes, (*others, record))
+    return dataclasses.replace(lock, releases=(*others, record))
 
 
 # -- reading and writing -------------------------------------------------------------
@@ -208,6 +217,7 @@ def read_lock(path: Path, shown: str) -> Lock:
                 Release(r["version"], int(r["timestamp"]), r["notetype_hash"],
                         {str(k): str(v) for k, v in r["notes"].items()}, tuple(r["decks"]))
                 for r in data.get("releases", [])),
+            identity=Identity.from_json(data["identity"]) if "identity" in data else None,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DeckError(Problem(shown, 0, f"invalid lock file: {exc}")) from None
@@ -243,7 +253,9 @@ def lock_text(lock: Lock) -> str:
                           sort_keys=True, ensure_ascii=False)
         releases.append(f"    {head[:-1]}, \"notes\": {_entries(dict(r.notes), '    ')}}}")
     release_text = "[\n" + ",\n".join(releases) + "\n  ]" if releases else "[]"
-    return (f'{{\n  "format": {LOCK_FORMAT},\n'
+    identity = "" if lock.identity is None else \
+        f'  "identity": {json.dumps(lock.identity.to_json(), sort_keys=True, ensure_ascii=False)},\n'
+    return (f'{{\n  "format": {LOCK_FORMAT},\n{identity}'
             f'  "notes": {_entries(lock.notes, "  ")},\n'
             f'  "notetypes": {_entries(notetypes, "  ")},\n'
             f'  "releases": {release_text}\n}}\n')

@@ -18,6 +18,7 @@ from .errors import DeckError, Problem, display_path
 from .fieldmap import empty_first_fields
 from .freshness import input_digest, record, recorded_warnings, sources_digest
 from .guards import guard_released, migration_advice, schema_problem
+from .identity import example_ids_problem, identity_of, identity_problems
 from .ids import subdeck_id_for
 from .lock import (
     Lock,
@@ -138,7 +139,8 @@ def deck_infos(config: Config, decks: set[str] | tuple[str, ...],
 
 
 def build(config: Config, now: int, strict: bool = False,
-          allow_schema_change: bool = False, render: RenderOptions | None = None) -> BuildReport:
+          allow_schema_change: bool = False, render: RenderOptions | None = None,
+          allow_identity_change: bool = False) -> BuildReport:
     """Check everything, stamp mod times from the lock, write the package, then the lock.
 
     With the render cache on, a build whose inputs are exactly those of the build that
@@ -147,16 +149,18 @@ def build(config: Config, now: int, strict: bool = False,
     """
     render = render or RenderOptions()
     if not render.cache:
-        return _build(config, now, strict, allow_schema_change, render).report
+        return _build(config, now, strict, allow_schema_change, render,
+                      allow_identity_change).report
     started = time.perf_counter()
-    options = f"strict={strict} schema={allow_schema_change}"
+    options = f"strict={strict} schema={allow_schema_change} identity={allow_identity_change}"
     sources = sources_digest(config, options)
     warnings = recorded_warnings(config, input_digest(sources, config))
     if warnings is not None:
         return BuildReport(path=str(config.package_path), notes=0, cards=0, media=0,
                            seconds=time.perf_counter() - started, warnings=tuple(warnings),
                            written=False, up_to_date=True)
-    report = _build(config, now, strict, allow_schema_change, render).report
+    report = _build(config, now, strict, allow_schema_change, render,
+                    allow_identity_change).report
     if report.written:
         # The lock may have changed: the inputs of the next build are the ones now on disk.
         record(config, input_digest(sources, config), list(report.warnings))
@@ -174,7 +178,9 @@ class _Built:
 
 
 def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
-           render: RenderOptions | None = None, mark_released: bool = False) -> _Built:
+def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
+           render: RenderOptions | None = None, mark_released: bool = False,
+           allow_identity_change: bool = False) -> _Built:
     started = time.perf_counter()
     lock, lock_problems = _read_lock(config)
     render = render or RenderOptions()
@@ -202,7 +208,8 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         problems, media = scan.finish()
         problems = sorted(set(problems + lock_problems))
         stamped, released, advice = _checked(config, lock, stamper, problems, strict,
-                                             allow_schema_change, scan.notetype is not None)
+                                             allow_schema_change, scan.notetype is not None,
+                                             allow_identity_change)
         target = config.package_path
         written = not (released is not None and target.exists())
         package_time = max(newest, stamped.notetype_mod)
@@ -240,6 +247,7 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
 
 def _checked(config: Config, lock: Lock, stamper: Stamper, problems: list[Problem],
              strict: bool, allow_schema_change: bool, have_notetype: bool,
+             allow_identity_change: bool = False,
              ) -> tuple[Stamped, Release | None, tuple[str, ...]]:
     """Raise what check_all would report as errors (all problems under --strict), else
     the guarded lock. As in check_all, the guards run when nothing else is an error."""
@@ -247,7 +255,7 @@ def _checked(config: Config, lock: Lock, stamper: Stamper, problems: list[Proble
     if not have_notetype or any(p.is_error for p in problems):
         raise DeckError(fatal or problems)
     try:
-        guarded = guard(config, lock, stamper, allow_schema_change)
+        guarded = guard(config, lock, stamper, allow_schema_change, allow_identity_change)
     except DeckError as exc:
         raise DeckError(fatal + exc.problems) from None
     if fatal:
@@ -256,18 +264,30 @@ def _checked(config: Config, lock: Lock, stamper: Stamper, problems: list[Proble
 
 
 def guard(config: Config, lock: Lock, stamper: Stamper, allow_schema_change: bool,
+          allow_identity_change: bool = False,
           ) -> tuple[Stamped, Release | None, tuple[str, ...]]:
-    """The stamped lock, after the release and schema guards (which raise)."""
-    stamped = stamper.finish()
+    """The stamped lock, after the identity, release and schema guards (which raise)."""
+    lock_shown = display_path(config.lock_path, config.root)
+    identity = identity_of(config)
+    problems = [p for p in [example_ids_problem(identity)] if p is not None]
+    identity_changes = identity_problems(lock.identity, identity, lock_shown)
+    if not allow_identity_change:
+        problems += identity_changes
+    stamped = stamper.finish().with_identity(identity)
     released = lock.release(config.version)
     if released is not None:
-        guard_released(released, stamped.current, notetype_hash(stamper.notetype), config)
+        try:
+            guard_released(released, stamped.current, notetype_hash(stamper.notetype), config,
+                           identity_changed=bool(identity_changes))
+        except DeckError as exc:
+            problems += exc.problems
     advice: tuple[str, ...] = ()
     if stamped.schema_change is not None:
         if not allow_schema_change:
-            raise DeckError(schema_problem(stamped.schema_change,
-                                           display_path(config.lock_path, config.root)))
+            problems.append(schema_problem(stamped.schema_change, lock_shown))
         advice = migration_advice(stamped.schema_change, config.notetype.name)
+    if problems:
+        raise DeckError(problems)
     return stamped, released, advice
 
 
@@ -307,6 +327,8 @@ def check_all(config: Config, render: RenderOptions | None = None) -> list[Probl
 
 
 def release(config: Config, now: int, strict: bool = False, allow_schema_change: bool = False,
-            render: RenderOptions | None = None) -> BuildReport:
+            render: RenderOptions | None = None,
+            allow_identity_change: bool = False) -> BuildReport:
     """Build the current version and record it in the lock as released."""
-    return _build(config, now, strict, allow_schema_change, render, mark_released=True).report
+    return _build(config, now, strict, allow_schema_change, render, mark_released=True,
+                  allow_identity_change=allow_identity_change).report

@@ -25,7 +25,7 @@ from pygments.util import ClassNotFound
 from .errors import Problem, display_path
 from .records import Card, RenderedNote
 from .sanitize import may_be_unsafe, removed_parts, sanitize
-from .validate import math_problems, prose
+from .validate import math_problems
 
 
 @functools.lru_cache(maxsize=64)
@@ -186,8 +186,9 @@ class Renderer:
         }
         problems = _code_language_warnings(card) + math_problems(card)
         values = dict(raw)
-        # Highlighted code is Pygments' own markup; only the prose can carry unsafe HTML.
-        sources = {"Question": card.question, "Answer": prose(card.answer), "Extra": card.extra,
+        # Decided on the whole source: a line that looks like a fence to us may not be one to
+        # Markdown (e.g. ```<img ...>), and then what follows it is HTML, not code.
+        sources = {"Question": card.question, "Answer": card.answer, "Extra": card.extra,
                    "Source": card.source}
         unsafe = [name for name, text in sources.items() if may_be_unsafe(text)]
         removed = sorted({part for name in unsafe

@@ -127,10 +127,15 @@ class Site:
             route.fulfill(status=404, body="not found")
 
 
+def device_scale(width: int) -> int:
+    """Device pixels per CSS pixel: a phone-width page is shot at a phone's density."""
+    return 2 if width < 600 else 1
+
+
 def open_reviewer(browser, faces: list[Face], width: int, night: bool,
                   media: Path | None = None):
     """A page at `width` CSS px showing `faces`, typeset; returns (page, site, report)."""
-    scale = 2 if width < 600 else 1
+    scale = device_scale(width)
     page = browser.new_page(viewport={"width": width, "height": 800}, device_scale_factor=scale)
     site = Site(reviewer_html(faces, night), media)
     page.route("**/*", site.handle)

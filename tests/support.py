@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -81,7 +82,7 @@ def dump_apkg(path: Path) -> dict:
             "templates": [{"name": t["name"], "qfmt": t["qfmt"], "afmt": t["afmt"]}
                           for t in m["tmpls"]],
             "sortf": m["sortf"],
-            "css_lines": len(m["css"].splitlines()),
+            "css": m["css"].split("\n"),  # the whole text, a line per item for readable diffs
         }
         for m in data["models"].values()
     ]
@@ -95,6 +96,31 @@ def dump_apkg(path: Path) -> dict:
         ],
         "media": sorted(data["media"]),
     }
+
+
+class _Attributes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            # Browsers ignore whitespace and control characters inside a URL's scheme.
+            scheme = re.sub(r"[\x00-\x20]", "", value or "").lower().partition(":")[0]
+            if name.lower().startswith("on"):
+                self.found.append(f"{name}= on <{tag}>")
+            elif scheme in ("javascript", "vbscript", "data") and ":" in (value or ""):
+                self.found.append(f"{scheme}: in {name}= on <{tag}>")
+        if tag in ("script", "iframe", "object", "embed", "svg", "style"):
+            self.found.append(f"<{tag}>")
+
+
+def unsafe_markup(html: str) -> list[str]:
+    """Event handlers, script URLs and script-capable tags in HTML, as a browser parses it."""
+    parser = _Attributes()
+    parser.feed(html)
+    parser.close()
+    return parser.found
 
 
 class AnkiCollection:

@@ -5,7 +5,9 @@ A case file is a description, then sections:
   === bytes PATH     a Python bytes literal written as the file's raw bytes
   === sub PATH       OLD, a line '---->', NEW: a replacement inside an existing file
   === expect CODE    the exit code of `build` and `check`, then one expected message per line
-Every expected message must be printed by both commands, and dist/ must be left as it was.
+Every expected message must be printed by both commands. Each case starts from a project
+that was built once (its card then removed); a failing case leaves dist/ and the lock as
+they were.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import make_project, read_apkg, snapshot
+from support import make_project, read_apkg, snapshot, unsafe_markup
 
 from deckbuild.cli import cli
 
+BASE = "# Base\n\n## A card built before the case?\n<!-- id: base -->\n\nYes.\n"
 CASES = sorted((Path(__file__).parent / "cases").glob("*.case"))
 
 
@@ -58,14 +61,15 @@ def run(project: Path, *args: str):
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_case(case: Path, tmp_path: Path):
     files, code, messages = load_case(case)
-    project = make_project(tmp_path / "p")
-    (project / "dist").mkdir()
+    # A project that was built before: it has a package and a lock the failure must not touch.
+    project = make_project(tmp_path / "p", {"base.md": BASE})
+    assert run(project, "build", "--timestamp", "1700000000").exit_code == 0
+    (project / "cards" / "base.md").unlink()
     (project / "dist" / "earlier.apkg").write_bytes(b"an earlier build")
     for kind, target, body in files:
         apply(project, kind, target, body)
     before = snapshot(project / "dist")
-    lock_before = snapshot(project)["deck.lock.json"] if (project / "deck.lock.json").exists() \
-        else None
+    lock_before = (project / "deck.lock.json").read_bytes()
 
     checked = run(project, "check")
     assert checked.exit_code == code, checked.output
@@ -79,7 +83,23 @@ def test_case(case: Path, tmp_path: Path):
         assert f"{prefix}{message}" in built.output.splitlines()
     if code:
         assert snapshot(project / "dist") == before
-        assert (snapshot(project).get("deck.lock.json") if lock_before else None) == lock_before
+        assert (project / "deck.lock.json").read_bytes() == lock_before
+
+
+UNSAFE = [c for c in CASES if c.stem.startswith("unsafe-")]
+
+
+@pytest.mark.parametrize("case", UNSAFE, ids=[c.stem for c in UNSAFE])
+def test_each_unsafe_case_reaches_the_package_safe(case: Path, tmp_path: Path):
+    files, code, _ = load_case(case)
+    project = make_project(tmp_path / "p")
+    for kind, target, body in files:
+        apply(project, kind, target, body)
+    assert unsafe_markup((project / "cards" / "a.md").read_text())  # the case is unsafe
+    assert run(project, "build").exit_code == code == 0
+    (note,) = read_apkg(next((project / "dist").glob("*.apkg")))["notes"]
+    assert unsafe_markup(note[5]) == []
+    assert "here." in note[5] or "there." in note[5] or "<b>bold</b>" in note[5]
 
 
 def test_unsafe_html_never_reaches_the_package(tmp_path: Path):
@@ -89,6 +109,7 @@ def test_unsafe_html_never_reaches_the_package(tmp_path: Path):
     assert run(project, "build").exit_code == 0
     (note,) = read_apkg(next((project / "dist").glob("*.apkg")))["notes"]
     fields = note[5]
+    assert unsafe_markup(fields) == []
     for bad in ("onerror", "<script", "alert(2)", "javascript:"):
         assert bad not in fields
     assert '<img src="x">' in fields and "<b>kept</b>" in fields

@@ -1,4 +1,5 @@
-"""Random Markdown and Unicode through parse and render: no crash, math TeX intact."""
+"""Random Markdown and Unicode through parse and render: no crash, nothing that runs script
+survives sanitising, math TeX intact."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import unsafe_markup
 
 from deckbuild.parse import parse_source
 from deckbuild.records import Card
@@ -24,6 +26,11 @@ markdown_bits = st.sampled_from([
     "$$", "\\(", "\\)", "\\[", "\\]", "<!-- id: x -->", "<!-- extra -->", "<b>", "</b>",
     "<script>", "| a | b |\n|---|---|\n", "- ", "1. ", "> ", "![i](../media/x.png)", "[l](u)",
     "---\n", "\\", "&amp;", "<", ">", "{", "}", "\t", "\r\n", "\ufeff", "é", "漢字", "🙂",
+    # Attempts at script: handlers, script URLs (also disguised), script-capable tags.
+    "<img src=x onerror=alert(1)>", "<b onclick='x()'>", " onmouseover=x ", "<svg onload=x>",
+    '<a href="javascript:x()">', "<a href=' JaVaScRiPt:x()'>", '<a href="jav&#x09;ascript:x">',
+    "[l](javascript:x())", "[l](data:text/html,x)", '<img src="data:image/png;base64,AA">',
+    "<iframe src=//e.com>", "<object data=x>", "<style>", "<p style='x' onfocus=x>",
 ])
 markdown_text = st.lists(st.one_of(markdown_bits, st.text(max_size=8)), max_size=40).map("".join)
 # TeX that Markdown must not touch: letters, operators, sub/superscripts, braces, commands
@@ -43,7 +50,21 @@ def test_random_markdown_never_crashes(text):
         assert problem.path == "cards/x.md" and problem.line >= 0
     for card in source.cards:
         note, _ = RENDERER.render(card, "g", "D::S", (), FIELDS)
-        assert "<script" not in "".join(note.fields)
+        for field in note.fields:
+            assert unsafe_markup(field) == []  # no on...= handler, script URL or script tag
+
+
+one_line = markdown_text.map(lambda t: " ".join(t.split()))
+
+
+@settings(max_examples=EXAMPLES // 3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(one_line, markdown_text, markdown_text, one_line)
+def test_nothing_that_runs_script_survives_sanitising(question, answer, extra, source):
+    # Straight to the renderer: random text seldom parses into a card at all.
+    card = Card("q", question, answer, extra, source, (), "S", "cards/x.md", 3, 4, 5)
+    note, _ = RENDERER.render(card, "g", "D::S", (), FIELDS)
+    for field in note.fields:
+        assert unsafe_markup(field) == []  # no on...= handler, script URL or script tag
 
 
 def card_with(answer: str) -> Card:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 import genanki
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,11 +17,24 @@ def test_guid_comes_from_namespace_and_id_only():
     assert guid_for("deck", "a") != guid_for("other", "a")
 
 
-def test_package_ids_are_stable_and_in_range():
-    guid = guid_for("deck", "a")
-    assert note_id_for(guid) == note_id_for(guid)
-    assert card_id_for(note_id_for(guid), 0) != card_id_for(note_id_for(guid), 1)
-    assert 0 < note_id_for(guid) < 2**53
+def test_guid_is_the_one_users_have_had_since_the_first_release():
+    # deck.lock.json records this GUID for the card since 1.0.0: collections hold it.
+    assert guid_for("transfer-learning-interview-questions", "negative-transfer") == "F#776Uf2q_"
+
+
+def test_note_and_card_ids_follow_their_definition():
+    guid = "F#776Uf2q_"
+    # The definition: 2**50 + the first 8 bytes of sha256("note" US guid) modulo 2**52.
+    digest = hashlib.sha256(f"note\x1f{guid}".encode()).digest()
+    expected = 2**50 + int.from_bytes(digest[:8], "big") % 2**52
+    assert note_id_for(guid) == expected == 4720560362297414
+    assert [card_id_for(expected, ordinal) for ordinal in (0, 1, 2)] == [
+        expected, expected + 1, expected + 2]
+
+
+@given(st.text(max_size=20))
+def test_note_ids_are_readable_by_javascript_and_above_ankis_own(guid):
+    assert 2**50 <= note_id_for(guid) < 2**50 + 2**52 < 2**53
 
 
 def test_slugify_reads_well():

@@ -54,6 +54,33 @@ def test_schema_changes_are_detected(changed):
     assert stamp(first, (note("a"),), changed, 200).schema_change is not None
 
 
+TWO = (CardTemplate("Card 1", "{{Question}}", "{{Answer}}"),
+       CardTemplate("Card 2", "{{Answer}}", "{{Question}}"))
+BASE = NoteType(1, "T", ("Question", "Answer", "Extra"), TWO, "css")
+
+
+# One change each, the sort field ("Question") unchanged: only the changed part may differ.
+@pytest.mark.parametrize(("changed", "part"), [
+    (NoteType(1, "T", ("Question", "Extra", "Answer"), TWO, "css"), "fields"),
+    (NoteType(1, "T", ("Answer", "Question", "Extra"), TWO, "css", sort_field=1), "fields"),
+    (NoteType(1, "T", ("Question", "Answer", "Notes"), TWO, "css"), "fields"),
+    (NoteType(1, "T", ("Question", "Answer", "Extra", "Hint"), TWO, "css"), "fields"),
+    (NoteType(1, "T", ("Question", "Answer"), TWO, "css"), "fields"),
+    (NoteType(1, "T", BASE.fields, TWO[::-1], "css"), "templates"),
+    (NoteType(1, "T", BASE.fields, (TWO[0], CardTemplate("Reverse", "x", "y")), "css"),
+     "templates"),
+    (NoteType(1, "T", BASE.fields, (*TWO, CardTemplate("Card 3", "x", "y")), "css"), "templates"),
+    (NoteType(1, "T", BASE.fields, TWO[:1], "css"), "templates"),
+], ids=["swap-fields", "swap-with-sort-field", "rename-field", "add-field", "remove-field",
+        "swap-templates", "rename-template", "add-template", "remove-template"])
+def test_each_schema_change_alone_is_detected_by_its_own_cause(changed, part):
+    first = stamp(Lock(), (note("a"),), BASE, 100).lock
+    change = stamp(first, (note("a"),), changed, 200).schema_change
+    assert change is not None
+    assert [k for k in change["old"] if change["old"][k] != change["new"][k]] == [part]
+    assert change["new"]["sort_field"] == change["old"]["sort_field"] == "Question"
+
+
 def test_lock_round_trips_through_sorted_json(tmp_path: Path):
     result = stamp(Lock(), (note("b"), note("a")), NOTETYPE, 100)
     lock = with_release(result.lock, "1.0.0", 100, ("b", "a"), NOTETYPE, ("D::S",))

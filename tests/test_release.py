@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from support import make_project, read_apkg, snapshot
 
@@ -64,6 +65,55 @@ def test_an_edit_moves_only_that_notes_mod(tmp_path):
                     "one-benefit": 1700000500}
 
 
+def _move_within_file(cards: Path) -> None:
+    text = (cards / "basics.md").read_text()
+    first, _, second = text.partition("## Which layers")
+    head, _, card = first.partition("## What does")
+    (cards / "basics.md").write_text(f"{head}## Which layers{second.rstrip()}\n\n## What does{card}")
+
+
+def _move_to_another_file(cards: Path) -> None:
+    text = (cards / "basics.md").read_text()
+    kept, _, moved = text.partition("## Which layers")
+    (cards / "basics.md").write_text(kept)
+    (cards / "basics-more.md").write_text(f"# Basics\n\n## Which layers{moved}")
+
+
+def _insert_blank_lines(cards: Path) -> None:
+    for path in cards.glob("*.md"):
+        lines = path.read_text().split("\n")
+        spaced = [f"\n\n\n{line}" if line.startswith("## ") and following.startswith("<!-- id:")
+                  else line for line, following in zip(lines, lines[1:] + [""], strict=True)]
+        path.write_text("\n".join(spaced) + "\n\n\n")  # the start may be front matter
+
+
+def _reorder_files(cards: Path) -> None:
+    (cards / "basics.md").rename(cards / "z-basics.md")
+    (cards / "more.md").rename(cards / "a-more.md")
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
+@pytest.mark.parametrize("change", [_move_within_file, _move_to_another_file, _insert_blank_lines,
+                                    _reorder_files], ids=lambda f: f.__name__.strip("_"))
+def test_moves_blank_lines_and_file_order_keep_every_guid_and_mod(tmp_path, change, cache):
+    project = make_project(tmp_path / "p", mini=True)
+    options = () if cache else ("--no-cache",)
+    assert run(project, "build", "--timestamp", "1700000000", *options).exit_code == 0
+    lock_before = json.loads((project / "deck.lock.json").read_text())["notes"]
+    notes_before = {(guid, mod) for _, guid, _, mod, _, _ in read_apkg(project / "dist" / PACKAGE)
+                    ["notes"]}
+    sources_before = snapshot(project / "cards")
+    change(project / "cards")
+    assert snapshot(project / "cards") != sources_before
+    result = run(project, "build", "--timestamp", "1700000500", *options)
+    assert result.exit_code == 0, result.output
+    assert "3 notes (0 new or changed)" in result.output
+    assert json.loads((project / "deck.lock.json").read_text())["notes"] == lock_before
+    notes_after = {(guid, mod) for _, guid, _, mod, _, _ in read_apkg(project / "dist" / PACKAGE)
+                   ["notes"]}
+    assert notes_after == notes_before and len(notes_after) == 3
+
+
 def test_schema_change_is_refused_then_allowed_with_advice(tmp_path):
     project = make_project(tmp_path / "p", mini=True)
     assert run(project).exit_code == 0
@@ -80,6 +130,18 @@ def test_schema_change_is_refused_then_allowed_with_advice(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Merge note types" in result.output
     assert run(project, "build").exit_code == 0  # the new schema is now the recorded one
+
+
+def test_a_field_swap_that_keeps_the_sort_field_is_refused(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project).exit_code == 0
+    edit(project / "pyproject.toml", '["Question", "Answer", "Extra", "Source", "Id"]',
+         '["Question", "Extra", "Answer", "Source", "Id"]')
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert ("the note type's schema changed (fields: ['Question', 'Answer', 'Extra', 'Source', "
+            "'Id'] -> ['Question', 'Extra', 'Answer', 'Source', 'Id'])") in result.output
+    assert "sort_field" not in result.output
 
 
 def test_template_rename_is_a_schema_change(tmp_path):
