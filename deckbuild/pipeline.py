@@ -178,7 +178,6 @@ class _Built:
 
 
 def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
-def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
            render: RenderOptions | None = None, mark_released: bool = False,
            allow_identity_change: bool = False) -> _Built:
     started = time.perf_counter()
