@@ -150,7 +150,7 @@ def build(config: Config, now: int, strict: bool = False,
     render = render or RenderOptions()
     if not render.cache:
         return _build(config, now, strict, allow_schema_change, render,
-                      allow_identity_change).report
+                      allow_identity_change=allow_identity_change).report
     started = time.perf_counter()
     options = f"strict={strict} schema={allow_schema_change} identity={allow_identity_change}"
     sources = sources_digest(config, options)
@@ -160,7 +160,7 @@ def build(config: Config, now: int, strict: bool = False,
                            seconds=time.perf_counter() - started, warnings=tuple(warnings),
                            written=False, up_to_date=True)
     report = _build(config, now, strict, allow_schema_change, render,
-                    allow_identity_change).report
+                    allow_identity_change=allow_identity_change).report
     if report.written:
         # The lock may have changed: the inputs of the next build are the ones now on disk.
         record(config, input_digest(sources, config), list(report.warnings))

@@ -1,18 +1,17 @@
 """Table rows with more cells than their header: the renderer drops the extra cells.
 
-Rows are split by Python-Markdown's own table processor (the renderer's), so a `|`
-inside a code span or escaped as `\\|` is not a cell border here either. Code blocks
-are skipped.
+Rows are split as the renderer splits them (deckbuild.gfmblocks, GitHub's rule): every
+`|` not escaped as `\\|` is a cell border, inside a code span too. Code blocks are
+skipped.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from .errors import Problem
+from .gfmblocks import delimiter_aligns, split_row
 from .records import Card
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -30,22 +29,10 @@ def extra_cells(card: Card) -> list[Problem]:
     return problems
 
 
-@functools.cache
-def _splitter() -> Any:
-    """The renderer's table processor; imported here, as a cached build needs no Markdown."""
-    import markdown
-    from markdown.extensions.tables import TableProcessor
-
-    # test() and _split_row() are what the renderer runs on each table; the latter is
-    # private, which the pinned Markdown version makes safe (test_tables.py checks it).
-    return TableProcessor(markdown.Markdown().parser, {"use_align_attribute": False})
-
-
 def _long_rows(lines: list[str]) -> Iterator[tuple[int, int, int]]:
     """(line index, cells, header cells) of each row longer than its table's header."""
     if not any("|" in line for line in lines):
         return
-    splitter = _splitter()
     index, fence = 0, None
     while index < len(lines):
         line = lines[index]
@@ -56,13 +43,19 @@ def _long_rows(lines: list[str]) -> Iterator[tuple[int, int, int]]:
         elif opened:
             fence = opened.group(1)
         elif ("|" in line and index + 1 < len(lines) and "-" in lines[index + 1]
-              and splitter.test(None, f"{line}\n{lines[index + 1]}")):
-            header = len(splitter.separator)
+              and _is_header(line, lines[index + 1])):
+            header = len(split_row(line))
             index += 2
             while index < len(lines) and lines[index].strip():
-                cells = len(splitter._split_row(lines[index].strip(" ")))
+                cells = len(split_row(lines[index]))
                 if cells > header:
                     yield index, cells, header
                 index += 1
             continue
         index += 1
+
+
+def _is_header(line: str, below: str) -> bool:
+    """A header row: its delimiter row below has one cell per header cell, as on GitHub."""
+    aligns = delimiter_aligns(below)
+    return aligns is not None and len(aligns) == len(split_row(line))

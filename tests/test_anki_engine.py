@@ -16,8 +16,9 @@ from deckbuild.pipeline import build
 MATH = r"\theta_{t+1} = \theta_t - \eta \nabla_\theta \mathcal{L}(\theta_t)"
 
 
-def _build(project: Path, now: int, cache: bool = True) -> Path:
-    return Path(build(load_config(project), now=now, render=RenderOptions(cache=cache)).path)
+def _build(project: Path, now: int, cache: bool = True, **options: bool) -> Path:
+    return Path(build(load_config(project), now=now, render=RenderOptions(cache=cache),
+                      **options).path)
 
 
 def test_shipped_deck_imports_and_every_card_renders(tmp_path, anki):
@@ -164,7 +165,8 @@ def test_a_new_guid_namespace_gives_every_note_a_new_guid(tmp_path, anki, render
     anki.import_package(_build(project, 1_700_000_000, render_cache))
     _edit(project / "pyproject.toml", f'guid_namespace = "{NAMESPACE}"',
           'guid_namespace = "another-namespace"')
-    package = _build(project, 1_700_000_100, render_cache)
+    # The identity guard refuses this by default; the test shows what the override costs.
+    package = _build(project, 1_700_000_100, render_cache, allow_identity_change=True)
     fresh = AnkiCollection(tmp_path / "fresh")
     try:
         fresh.import_package(package)

@@ -14,13 +14,16 @@ def card(answer: str, extra: str = "") -> Card:
 
 
 def test_the_warning_names_the_row_whose_cells_the_renderer_drops():
+    # As on GitHub, a `|` splits cells inside a code span too, unless written as `\|`.
     answer = ("Norms:\n\n| norm | formula |\n|---|---|\n| L1 | sum of |x_i| |\n"
-              "| L2 | `a|b` and c\\|d |\n")
+              "| L2 | `a\\|b` and c\\|d |\n| L3 | `p|q` |\n")
     problems = extra_cells(card(answer))
-    assert [(p.line, p.severity) for p in problems] == [(10, "warning")]
+    assert [(p.line, p.severity) for p in problems] == [(10, "warning"), (12, "warning")]
     assert "table row has 4 cells but its header has 2" in problems[0].message
+    assert "table row has 3 cells but its header has 2" in problems[1].message
     note, _ = Renderer().render(card(answer), "g", "D", (), FIELDS)
-    assert "x_i" not in note.fields[1]  # the cells the warning is about are gone
+    assert "x_i" not in note.fields[1]  # the cells the warnings are about are gone
+    assert "q</code>" not in note.fields[1]
     assert "<code>a|b</code>" in note.fields[1] and "c|d" in note.fields[1]
 
 
