@@ -127,7 +127,7 @@ def deck_infos(config: Config, decks: set[str] | tuple[str, ...],
                                          changelog) if x)
     root = DeckInfo(config.deck_id, config.name, description)
     return (root, *(DeckInfo(subdeck_id_for(config.deck_id, name), name, "")
-                    for name in sorted(set(decks))))
+                    for name in sorted(set(decks) - {config.name})))
 
 
 def build(config: Config, now: int, strict: bool = False,
@@ -176,7 +176,8 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
     with DeckScan(config, render) as scan, \
             PackageWriter(scan.notetype or PLACEHOLDER_NOTETYPE,
                           scan.collection_format(scan.notetype or PLACEHOLDER_NOTETYPE),
-                          config.deck_id, in_worker=in_worker) as writer:
+                          config.deck_id, in_worker=in_worker,
+                          root_deck_name=config.name) as writer:
         notetype = scan.notetype or PLACEHOLDER_NOTETYPE
         stamper = Stamper(lock, notetype, now)
         decks: set[str] = set()

@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from support import make_project
+from support import make_project, read_apkg
 
 from deckbuild.config import load_config
 from deckbuild.pipeline import build
@@ -109,3 +109,23 @@ def test_inline_formula_and_python_block_render_intact(tmp_path, anki):
     assert f'<span class="arithmatex">\\({MATH}\\)</span>' in answer
     assert '<span class="k">for</span> <span class="n">x</span>' in answer
     assert '<span class="n">loss_fn</span>' in answer
+
+
+def test_a_file_without_a_section_puts_its_cards_in_the_deck_itself(tmp_path, anki):
+    project = make_project(tmp_path / "p", {
+        "a.md": "## Loose card?\n<!-- id: loose -->\n<!-- tags: t -->\n\nIn the deck itself.\n",
+        "b.md": "# Sub\n\n## Filed card?\n<!-- id: filed -->\n\nIn a subdeck.\n"})
+    package = _build(project, 1_700_000_000)
+    assert sorted(n[4] for n in read_apkg(package)["notes"]) == [" sub ", " t "]  # no empty tag
+    log = anki.import_package(package)
+    col = anki.col
+    assert len(log.new) == 2
+    root = "Transfer Learning Interview Questions"
+    names = sorted(d.name for d in col.decks.all_names_and_ids())
+    assert names == ["Default", root, f"{root}::Sub"]
+    (loose,) = col.find_cards('"Id:loose"')
+    assert col.decks.name(col.get_card(loose).did) == root
+    (filed,) = col.find_cards('"Id:filed"')
+    assert col.decks.name(col.get_card(filed).did) == f"{root}::Sub"
+    assert col.get_note(col.get_card(loose).nid).tags == ["t"]
+    assert "Version 1.0.0" in col.decks.by_name(root)["desc"]
