@@ -23,7 +23,19 @@ def _fail(exc: DeckError) -> None:
 
 
 def _config(ctx: click.Context) -> Config:
-    return load_config(ctx.obj["project"], ctx.obj.get("version"))
+    return load_config(ctx.obj["project"], ctx.obj.get("version"), _command(ctx))
+
+
+def _command(ctx: click.Context) -> str:
+    return ctx.obj.get("command", "deckbuild")
+
+
+def program_name(argv0: str) -> str:
+    """How the user ran us, for hints: 'python build.py' or 'deckbuild'."""
+    base = os.path.basename(argv0)
+    if base.endswith(".py"):
+        return f"python {argv0}"
+    return base or "deckbuild"
 
 
 def build_time(timestamp: int | None) -> int:
@@ -39,7 +51,17 @@ def build_time(timestamp: int | None) -> int:
 
 
 class _Group(click.Group):
-    """Turns a user's mistake into `Error: ...` and anything unexpected into a short report."""
+    """Turns a user's mistake into `Error: ...` and anything unexpected into a short report.
+
+    Without a command it builds, and so it takes build's options too: `deckbuild --strict`
+    is `deckbuild build --strict`.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        own, rest = _split_group_options(self, ctx, list(args))
+        if rest and rest[0].startswith("-") and rest[0] != "--":
+            args = [*own, "build", *rest]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
@@ -55,6 +77,38 @@ class _Group(click.Group):
                        "This is a bug in deckbuild; please report it with the command you ran "
                        "(set DECKBUILD_DEBUG=1 for details).", err=True)
             sys.exit(1)
+
+
+def _split_group_options(group: click.Group, ctx: click.Context,
+                         args: list[str]) -> tuple[list[str], list[str]]:
+    """(the group's own leading options with their values, everything from the first other)."""
+    takes_value = {name for p in group.get_params(ctx) if isinstance(p, click.Option)
+                   and not p.is_flag and not p.count for name in p.opts}
+    flags = {name for p in group.get_params(ctx) if isinstance(p, click.Option)
+             for name in p.opts} - takes_value
+    own: list[str] = []
+    while args:
+        head = args[0]
+        if head in takes_value and len(args) > 1:
+            own += args[:2]
+            del args[:2]
+        elif head in flags or head.split("=", 1)[0] in takes_value:
+            own.append(args.pop(0))
+        else:
+            break
+    return own, args
+
+
+def _set_project(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)["project"] = value
+
+
+# Each command takes --project too, after its name: `deckbuild build --project DIR`.
+_project_option = click.option(
+    "--project", type=click.Path(file_okay=False, path_type=Path), default=None,
+    expose_value=False, is_eager=True, callback=_set_project,
+    help="Project folder (holds pyproject.toml); default: the current folder.")
 
 
 @click.group(cls=_Group, invoke_without_command=True)
@@ -123,6 +177,7 @@ class _RenderProgress:
 
 
 @cli.command()
+@_project_option
 @_timestamp_option
 @_strict_option
 @_schema_option
@@ -145,6 +200,7 @@ def build(ctx: click.Context, timestamp: int | None = None, strict: bool = False
 
 
 @cli.command()
+@_project_option
 @_timestamp_option
 @_strict_option
 @_schema_option
@@ -166,6 +222,7 @@ def release(ctx: click.Context, timestamp: int | None, strict: bool,
 
 
 @cli.command()
+@_project_option
 @click.argument("packages", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
@@ -183,7 +240,8 @@ def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
         lock = read_lock(config.lock_path, os.path.relpath(config.lock_path))
         previous = [r for r in lock.releases if r.version != config.version] or list(lock.releases)
         if not previous:
-            raise DeckError("no release recorded in the lock file yet: run 'python build.py release'")
+            raise DeckError("no release recorded in the lock file yet: run "
+                            f"'{_command(ctx)} release'")
         checked = check(config)
         if checked.errors:
             raise DeckError(checked.errors)
@@ -195,6 +253,7 @@ def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
 
 
 @cli.command("check")
+@_project_option
 @_strict_option
 @click.pass_context
 def check_command(ctx: click.Context, strict: bool) -> None:
@@ -209,6 +268,7 @@ def check_command(ctx: click.Context, strict: bool) -> None:
 
 
 @cli.command()
+@_project_option
 @click.pass_context
 def ids(ctx: click.Context) -> None:
     """Write a readable id under every card that has none (nothing else changes)."""
@@ -221,19 +281,38 @@ def ids(ctx: click.Context) -> None:
 
 
 @cli.command()
+@_project_option
+@click.option("--mathjax", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="MathJax 3's npm package folder (default: node_modules/mathjax in the project, "
+                   "then $DECKBUILD_MATHJAX, then the global npm folder).")
 @click.pass_context
-def preview(ctx: click.Context) -> None:
-    """Write dist/preview/: every card in one offline page (needs `npm install`)."""
-    from .preview import write_preview
+def preview(ctx: click.Context, mathjax: Path | None) -> None:
+    """Write dist/preview/: every card in one offline page (needs MathJax 3 from npm)."""
+    from .preview import mathjax_places, write_preview
 
-    report = write_preview(_config(ctx))
+    config = _config(ctx)
+    places = mathjax_places(config, mathjax, os.environ.get("DECKBUILD_MATHJAX"),
+                            None if mathjax else _npm_global_root)
+    report = write_preview(config, places)
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Wrote {os.path.relpath(report.path)}: {report.cards} cards; "
                "open it in a browser (works offline)")
 
 
+def _npm_global_root() -> Path | None:
+    """Where `npm install -g` puts packages, when npm is there to say."""
+    import subprocess
+
+    try:
+        found = subprocess.run(["npm", "root", "-g"], capture_output=True, text=True, timeout=30,
+                               check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(found) if found else None
+
+
 def main() -> None:
     """Entry point for `python build.py` and the `deckbuild` script."""
     logging.basicConfig(format="%(levelname)s: %(message)s")
-    cli(obj={})
+    cli(obj={"command": program_name(sys.argv[0])})

@@ -105,7 +105,7 @@ class DeckScan:
         problems = self.problems + self._reader.problems
         if not self._files and not problems:
             problems.append(no_cards(self._config))
-        problems += check_ids(self._cards) + duplicate_questions(self._cards)
+        problems += check_ids(self._cards, self._config.command) + duplicate_questions(self._cards)
         problems += [Problem(m.source, 0, "media file is not used by any card", "warning")
                      for m in self._media if m.name not in self._used]
         return sorted(set(problems)), tuple(m for m in self._media if m.name in self._used)

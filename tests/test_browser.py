@@ -209,10 +209,11 @@ def test_the_checks_catch_broken_cards(chromium):
 
 def test_preview_without_mathjax_is_a_clear_error(tmp_path):
     project = make_project(tmp_path / "p", mini=True)
-    result = CliRunner().invoke(cli, ["--project", str(project), "preview"], obj={})
+    result = CliRunner(env={"DECKBUILD_MATHJAX": None, "NPM_CONFIG_PREFIX": str(tmp_path)}).invoke(
+        cli, ["--project", str(project), "preview"], obj={})
     assert result.exit_code == 1
-    assert result.output.startswith("Error: node_modules/mathjax: MathJax 3 is not installed; "
-                                     "run `npm install`")
+    assert result.output.startswith("Error: node_modules/mathjax: MathJax 3 not found (looked in ")
+    assert "run `npm install mathjax@3` in the project folder, or pass --mathjax DIR" in result.output
     assert not (project / "dist" / "preview").exists()
 
 
