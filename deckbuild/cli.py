@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import sys
 import time
 import traceback
@@ -310,6 +311,32 @@ def _npm_global_root() -> Path | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return Path(found) if found else None
+
+
+@cli.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help="The deck's name in Anki (default: the folder's name).")
+@click.option("--templates", is_flag=True,
+              help="Also copy the built-in templates to templates/ for customising (in an "
+                   "existing project: only them).")
+@click.pass_context
+def init(ctx: click.Context, folder: Path | None, name: str | None, templates: bool) -> None:
+    """Start a deck in FOLDER (default: the current one): settings with ids of its own,
+    a sample card, .gitignore and a README. Never overwrites a file."""
+    from .scaffold import Identity, init_files, write_files
+
+    given = folder or ctx.obj["project"]
+    root = given.absolute()
+    name = (name or root.name).strip()
+    if not name:
+        raise click.UsageError("give the deck a name with --name")
+    files = init_files(root, name, Identity.fresh(name), templates)
+    write_files(root, files)
+    click.echo(f"Created in {given}: " + ", ".join(f.path for f in files))
+    if any(f.path == "pyproject.toml" for f in files):
+        where = "" if str(given) == "." else f" --project {shlex.quote(str(given))}"
+        click.echo(f"Next: '{_command(ctx)} build{where}', then import the package from "
+                   "dist/ into Anki.")
 
 
 def main() -> None:
