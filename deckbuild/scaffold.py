@@ -8,10 +8,13 @@ after checking that none of them is there.
 from __future__ import annotations
 
 import json
+import os
+import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import default_notetype_name, default_slug
+from .config import default_notetype_name, default_slug, key_lines, tomllib
 from .errors import DeckError, Problem
 from .ids import random_id, random_namespace
 from .notetypes import DEFAULT as DEFAULT_NOTETYPE
@@ -87,6 +90,54 @@ def write_files(root: Path, files: list[NewFile]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "xb") as out:  # exclusive: a file that appeared meanwhile is kept
             out.write(f.data)
+
+
+IDENTITY_KEYS = ("tool.deckbuild.deck_id", "tool.deckbuild.guid_namespace",
+                 "tool.deckbuild.notetype.id")
+_VALUE = re.compile(r'^(\s*[A-Za-z0-9_-]+\s*=\s*)("[^"\\]*"|\'[^\']*\'|[0-9_]+)')
+
+
+def with_new_ids(text: str, identity: Identity) -> str:
+    """The pyproject text with the deck's three identity values replaced; nothing else."""
+    lines = text.splitlines(keepends=True)
+    where = key_lines(text)
+    values = (str(identity.deck_id), _toml(identity.guid_namespace), str(identity.notetype_id))
+    problems = []
+    for key, value in zip(IDENTITY_KEYS, values, strict=True):
+        number = where.get(key, 0)
+        line = lines[number - 1] if number else ""
+        if not _VALUE.match(line):
+            table, _, name = key.rpartition(".")
+            problems.append(Problem("pyproject.toml", number or where.get(table, 0),
+                                    f"no '{name} = ...' line of its own under [{table}] to "
+                                    "rewrite; write one"))
+            continue
+        lines[number - 1] = _VALUE.sub(lambda m, v=value: m.group(1) + v, line, count=1)
+    new = "".join(lines)
+    if not problems:
+        deck = tomllib.loads(new)["tool"]["deckbuild"]
+        if (deck.get("deck_id"), deck.get("guid_namespace"), deck.get("notetype", {}).get("id")) \
+                != (identity.deck_id, identity.guid_namespace, identity.notetype_id):
+            problems.append(Problem("pyproject.toml", 0, "could not rewrite the ids; change "
+                                    + ", ".join(IDENTITY_KEYS) + " by hand"))
+    if problems:
+        raise DeckError(problems)
+    return new
+
+
+def write_new_ids(root: Path, identity: Identity) -> None:
+    """Rewrite root/pyproject.toml with new ids, atomically."""
+    path = root / "pyproject.toml"
+    text = with_new_ids(path.read_bytes().decode("utf-8"), identity)  # line endings kept
+    fd, tmp = tempfile.mkstemp(prefix=".pyproject.", dir=root)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def pyproject_text(name: str, identity: Identity) -> str:

@@ -158,3 +158,42 @@ def test_python_build_py_init_works_too(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Next: 'python build.py build --project " in result.stdout
     assert files_below(project) == sorted(ALL_FILES)
+
+
+def test_new_ids_rewrites_only_the_three_identity_values(tmp_path):
+    from support import make_project
+
+    project = make_project(tmp_path / "copied", {"a.md": "# S\n\n## Q?\n<!-- id: q -->\nA.\n"})
+    path = project / "pyproject.toml"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))  # line endings are kept too
+    before, old = path.read_bytes(), load_config(project)
+    result = invoke("init", "--new-ids", "--project", str(project))
+    assert result.exit_code == 0, result.output
+    new = load_config(project)
+    assert "New ids in " in result.output and f"deck_id {old.deck_id} -> {new.deck_id}" in \
+        result.output
+    changed = [(a, b) for a, b in zip(before.split(b"\r\n"), path.read_bytes().split(b"\r\n"),
+                                      strict=True) if a != b]
+    assert [a.split(b" =")[0] for a, _ in changed] == [b"deck_id", b"guid_namespace", b"id"]
+    assert len({old.deck_id, old.notetype.id, new.deck_id, new.notetype.id}) == 4
+    assert old.guid_namespace != new.guid_namespace
+    assert new.notetype.name == old.notetype.name and new.name == old.name
+    assert invoke("build", "--project", str(project)).exit_code == 0
+    again = invoke("init", "--new-ids", str(project))
+    assert again.exit_code == 0 and load_config(project).deck_id != new.deck_id
+
+
+def test_new_ids_refuses_what_it_cannot_rewrite(tmp_path):
+    project = tmp_path / "p"
+    project.mkdir()
+    assert invoke("init", "--new-ids", str(project)).output.startswith(
+        "Error: pyproject.toml: no pyproject.toml in")
+    text = ('[tool.deckbuild]\nname = "X"\nversion = "1"\ndeck_id = 1500000000001\n'
+            'guid_namespace = "x"\nnotetype = { id = 1500000000002 }\n')
+    (project / "pyproject.toml").write_text(text)
+    result = invoke("init", "--new-ids", str(project))
+    assert result.exit_code == 1
+    assert result.output == ("Error: pyproject.toml:6: no 'id = ...' line of its own under "
+                             "[tool.deckbuild.notetype] to rewrite; write one\n")
+    assert (project / "pyproject.toml").read_text() == text
+    assert invoke("init", "--new-ids", "--templates", str(project)).exit_code == 2
