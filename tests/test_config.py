@@ -124,3 +124,19 @@ def test_key_lines_finds_tables_and_keys():
     assert key_lines(text) == {"project": 1, "project.name": 2, "tool.deckbuild": 4,
                                "tool.deckbuild.name": 5, "tool.deckbuild.deck_id": 6,
                                "tool.deckbuild.notetype": 7, "tool.deckbuild.notetype.id": 8}
+
+
+def test_a_templates_setting_naming_no_folder_says_how_to_get_one(tmp_path):
+    root = project(tmp_path, MINIMAL.replace('guid_namespace = "spanish-verbs-test"\n',
+                                             'guid_namespace = "spanish-verbs-test"\n'
+                                             'templates = "my-templates"\n'))
+    (root / "cards").mkdir()
+    (root / "cards" / "a.md").write_text("## Q?\n<!-- id: q -->\nA.\n")
+    result = CliRunner().invoke(cli, ["--project", str(root), "build"], obj={})
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: my-templates: no templates folder: create it ('deckbuild init --templates' "
+        "writes the built-in templates to templates/), or remove the 'templates' setting from "
+        "[tool.deckbuild] to use the built-in ones\n")
+    (root / "pyproject.toml").write_text(MINIMAL)
+    assert CliRunner().invoke(cli, ["--project", str(root), "build"], obj={}).exit_code == 0
