@@ -138,7 +138,11 @@ class _Reader:
         name = f"{where}.{key}"
         if key not in table:
             if name in REQUIRED:
-                self.problem(name, f"missing key {name}: {self.example(name)}")
+                unknown = [k for k in table if k not in kinds]
+                typo = difflib.get_close_matches(key, unknown, n=1, cutoff=0.6)
+                hint = f" ('{typo[0]}' looks like a misspelling of it)" if typo else ""
+                self.problem(f"{where}.{typo[0]}" if typo else name,
+                             f"missing key {name}{hint}: {self.example(name)}")
             return default
         value, kind = table[key], kinds[key]
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):

@@ -140,3 +140,9 @@ def test_a_templates_setting_naming_no_folder_says_how_to_get_one(tmp_path):
         "[tool.deckbuild] to use the built-in ones\n")
     (root / "pyproject.toml").write_text(MINIMAL)
     assert CliRunner().invoke(cli, ["--project", str(root), "build"], obj={}).exit_code == 0
+
+
+def test_a_missing_key_points_at_its_misspelling(tmp_path):
+    found = problems(project(tmp_path, MINIMAL.replace("deck_id =", "deckid =")))
+    assert found[0].startswith("pyproject.toml:4: missing key tool.deckbuild.deck_id ('deckid' "
+                               "looks like a misspelling of it): add a line like 'deck_id = ")
