@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deckbuild.cli import cli
 from deckbuild.config import key_lines, load_config
@@ -146,3 +148,32 @@ def test_a_missing_key_points_at_its_misspelling(tmp_path):
     found = problems(project(tmp_path, MINIMAL.replace("deck_id =", "deckid =")))
     assert found[0].startswith("pyproject.toml:4: missing key tool.deckbuild.deck_id ('deckid' "
                                "looks like a misspelling of it): add a line like 'deck_id = ")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["tool.deckbuild", "tool.deckbuild.notetype",
+                                           "project", "tool.other"]),
+                          st.lists(st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True)
+                                   .filter(lambda k: k != "notetype"), max_size=4, unique=True),
+                          st.sampled_from(["", " ", "  # note"])),
+                min_size=1, max_size=4, unique_by=lambda t: t[0]))
+def test_key_lines_agree_with_tomllib_on_where_each_key_is(tables):
+    from deckbuild.config import tomllib
+
+    lines, expected = [], {}
+    for table, keys, trailer in tables:
+        lines += ["", f"[{table}]{trailer}"]
+        expected[table] = len(lines)
+        for index, key in enumerate(keys):
+            lines.append(f"{'  ' * (index % 2)}{key} = {index}{trailer}")
+            expected[f"{table}.{key}"] = len(lines)
+    text = "\n".join(lines) + "\n"
+    data = tomllib.loads(text)  # the text is valid TOML: the keys really are where we think
+    for dotted, line in expected.items():
+        table, _, key = dotted.rpartition(".")
+        if dotted not in (t for t, _, _ in tables):
+            node = data
+            for part in table.split("."):
+                node = node[part]
+            assert node[key] == int(lines[line - 1].split("=")[1].split("#")[0])
+    assert {k: v for k, v in key_lines(text).items() if k in expected} == expected
