@@ -120,7 +120,8 @@ _project_option = click.option(
 def cli(ctx: click.Context, project: Path) -> None:
     """Build a versioned, update-safe Anki package from Markdown cards.
 
-    Without a command, builds the deck (same as `build`).
+    Without a command, builds the deck: `deckbuild --strict` is `deckbuild build --strict`.
+    Start a new deck with `deckbuild init DIR --name "My Deck"`.
     """
     ctx.ensure_object(dict)
     ctx.obj["project"] = project
