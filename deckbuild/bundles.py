@@ -49,10 +49,13 @@ def section_tag(section: str) -> str:
 
 
 def place(config: Config, source: SourceFile, guids: Mapping[str, str]) -> list[Placed]:
-    """Each card with its GUID (from `guids`, card id -> GUID, when there), subdeck and tags."""
-    deck = f"{config.name}::{source.section}"
+    """Each card with its GUID (from `guids`, card id -> GUID, when there), deck and tags.
+
+    A file with a section puts its cards in that subdeck; one without, in the deck itself."""
+    deck = f"{config.name}::{source.section}" if source.section else config.name
+    tags = (section_tag(source.section),) if source.section else ()
     return [(card, guids.get(card.id or "") or guid_for(config.guid_namespace, card.id or ""),
-             deck, tuple(sorted({*source.tags, *card.tags, section_tag(source.section)})))
+             deck, tuple(sorted({*source.tags, *card.tags, *tags})))
             for card in source.cards]
 
 

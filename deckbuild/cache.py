@@ -85,8 +85,9 @@ def code_version() -> str:
     h.update(platform.python_version().encode())
     for name, package in PINNED:
         h.update(f"\0{name}={installed_version(name, package)}".encode())
-    for path in sorted(_PACKAGE_DIR.glob("*.py")):
-        h.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(_PACKAGE_DIR.rglob("*.py")):
+        h.update(b"\0" + path.relative_to(_PACKAGE_DIR).as_posix().encode() + b"\0"
+                 + path.read_bytes())
     return h.hexdigest()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import shlex
 import sys
 import time
 import traceback
@@ -24,7 +25,19 @@ def _fail(exc: DeckError) -> None:
 
 
 def _config(ctx: click.Context) -> Config:
-    return load_config(ctx.obj["project"], ctx.obj.get("version"))
+    return load_config(ctx.obj["project"], ctx.obj.get("version"), _command(ctx))
+
+
+def _command(ctx: click.Context) -> str:
+    return ctx.obj.get("command", "deckbuild")
+
+
+def program_name(argv0: str) -> str:
+    """How the user ran us, for hints: 'python build.py' or 'deckbuild'."""
+    base = os.path.basename(argv0)
+    if base.endswith(".py"):
+        return f"python {argv0}"
+    return base or "deckbuild"
 
 
 def _locked(config: Config):
@@ -53,7 +66,17 @@ _MACHINE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.
 
 
 class _Group(click.Group):
-    """Turns a user's mistake into `Error: ...` and anything unexpected into a short report."""
+    """Turns a user's mistake into `Error: ...` and anything unexpected into a short report.
+
+    Without a command it builds, and so it takes build's options too: `deckbuild --strict`
+    is `deckbuild build --strict`.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        own, rest = _split_group_options(self, ctx, list(args))
+        if rest and rest[0].startswith("-") and rest[0] != "--":
+            args = [*own, "build", *rest]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
@@ -82,6 +105,38 @@ def _internal_error(exc: Exception) -> None:
     sys.exit(1)
 
 
+def _split_group_options(group: click.Group, ctx: click.Context,
+                         args: list[str]) -> tuple[list[str], list[str]]:
+    """(the group's own leading options with their values, everything from the first other)."""
+    takes_value = {name for p in group.get_params(ctx) if isinstance(p, click.Option)
+                   and not p.is_flag and not p.count for name in p.opts}
+    flags = {name for p in group.get_params(ctx) if isinstance(p, click.Option)
+             for name in p.opts} - takes_value
+    own: list[str] = []
+    while args:
+        head = args[0]
+        if head in takes_value and len(args) > 1:
+            own += args[:2]
+            del args[:2]
+        elif head in flags or head.split("=", 1)[0] in takes_value:
+            own.append(args.pop(0))
+        else:
+            break
+    return own, args
+
+
+def _set_project(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)["project"] = value
+
+
+# Each command takes --project too, after its name: `deckbuild build --project DIR`.
+_project_option = click.option(
+    "--project", type=click.Path(file_okay=False, path_type=Path), default=None,
+    expose_value=False, is_eager=True, callback=_set_project,
+    help="Project folder (holds pyproject.toml); default: the current folder.")
+
+
 @click.group(cls=_Group, invoke_without_command=True)
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="Project folder (holds pyproject.toml).")
@@ -90,7 +145,8 @@ def _internal_error(exc: Exception) -> None:
 def cli(ctx: click.Context, project: Path) -> None:
     """Build a versioned, update-safe Anki package from Markdown cards.
 
-    Without a command, builds the deck (same as `build`).
+    Without a command, builds the deck: `deckbuild --strict` is `deckbuild build --strict`.
+    Start a new deck with `deckbuild init DIR --name "My Deck"`.
     """
     ctx.ensure_object(dict)
     ctx.obj["project"] = project
@@ -155,6 +211,7 @@ class _RenderProgress:
 
 
 @cli.command()
+@_project_option
 @_timestamp_option
 @_strict_option
 @_schema_option
@@ -181,6 +238,7 @@ def build(ctx: click.Context, timestamp: int | None = None, strict: bool = False
 
 
 @cli.command()
+@_project_option
 @_timestamp_option
 @_strict_option
 @_schema_option
@@ -209,6 +267,7 @@ def release(ctx: click.Context, timestamp: int | None, strict: bool,
 
 
 @cli.command()
+@_project_option
 @click.argument("packages", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
@@ -226,7 +285,8 @@ def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
         lock = read_lock(config.lock_path, os.path.relpath(config.lock_path))
         previous = [r for r in lock.releases if r.version != config.version] or list(lock.releases)
         if not previous:
-            raise DeckError("no release recorded in the lock file yet: run 'python build.py release'")
+            raise DeckError("no release recorded in the lock file yet: run "
+                            f"'{_command(ctx)} release'")
         checked = check(config)
         if checked.errors:
             raise DeckError(checked.errors)
@@ -238,6 +298,7 @@ def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
 
 
 @cli.command("check")
+@_project_option
 @_strict_option
 @click.pass_context
 def check_command(ctx: click.Context, strict: bool) -> None:
@@ -252,6 +313,7 @@ def check_command(ctx: click.Context, strict: bool) -> None:
 
 
 @cli.command()
+@_project_option
 @click.pass_context
 def ids(ctx: click.Context) -> None:
     """Write a readable id under every card that has none (nothing else changes)."""
@@ -310,21 +372,90 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], project_dir: Pat
 
 
 @cli.command()
+@_project_option
+@click.option("--mathjax", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="MathJax 3's npm package folder (default: node_modules/mathjax in the project, "
+                   "then $DECKBUILD_MATHJAX, then the global npm folder).")
 @click.pass_context
-def preview(ctx: click.Context) -> None:
-    """Write dist/preview/: every card in one offline page (needs `npm install`)."""
-    from .preview import write_preview
+def preview(ctx: click.Context, mathjax: Path | None) -> None:
+    """Write dist/preview/: every card in one offline page (needs MathJax 3 from npm)."""
+    from .preview import mathjax_places, write_preview
 
     config = _config(ctx)
+    places = mathjax_places(config, mathjax, os.environ.get("DECKBUILD_MATHJAX"),
+                            None if mathjax else _npm_global_root)
     with _locked(config):
-        report = write_preview(config)
+        report = write_preview(config, places)
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Wrote {os.path.relpath(report.path)}: {report.cards} cards; "
                "open it in a browser (works offline)")
 
 
+def _npm_global_root() -> Path | None:
+    """Where `npm install -g` puts packages, when npm is there to say."""
+    import subprocess
+
+    try:
+        found = subprocess.run(["npm", "root", "-g"], capture_output=True, text=True, timeout=30,
+                               check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(found) if found else None
+
+
+@cli.command()
+@_project_option
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help="The deck's name in Anki (default: the folder's name).")
+@click.option("--templates", is_flag=True,
+              help="Also copy the built-in templates to templates/ for customising (in an "
+                   "existing project: only them).")
+@click.option("--new-ids", is_flag=True,
+              help="In an existing project, draw a new deck id, note type id and GUID "
+                   "namespace (for a copied pyproject.toml; never for a deck already shared).")
+@click.pass_context
+def init(ctx: click.Context, folder: Path | None, name: str | None, templates: bool,
+         new_ids: bool) -> None:
+    """Start a deck in FOLDER (default: the current one): settings with ids of its own,
+    a sample card, .gitignore and a README. Never overwrites a file."""
+    from .scaffold import Identity, init_files, write_files
+
+    given = folder or ctx.obj["project"]
+    root = given.absolute()
+    if new_ids:
+        _new_ids(ctx, root, templates or name is not None)
+        return
+    name = (name or root.name).strip()
+    if not name:
+        raise click.UsageError("give the deck a name with --name")
+    files = init_files(root, name, Identity.fresh(name), templates)
+    write_files(root, files)
+    click.echo(f"Created in {given}: " + ", ".join(f.path for f in files))
+    if any(f.path == "pyproject.toml" for f in files):
+        where = "" if str(given) == "." else f" --project {shlex.quote(str(given))}"
+        click.echo(f"Next: '{_command(ctx)} build{where}', then import the package from "
+                   "dist/ into Anki.")
+
+
+def _new_ids(ctx: click.Context, root: Path, other_options: bool) -> None:
+    from .scaffold import Identity, write_new_ids
+
+    if other_options:
+        raise click.UsageError("--new-ids changes only the ids: give it without --name or "
+                               "--templates")
+    old = load_config(root, command=_command(ctx))
+    identity = Identity.fresh(old.name)
+    write_new_ids(root, identity)
+    click.echo(f"New ids in {os.path.join(str(root), 'pyproject.toml')}: deck_id "
+               f"{old.deck_id} -> {identity.deck_id}, guid_namespace {old.guid_namespace!r} -> "
+               f"{identity.guid_namespace!r}, notetype id {old.notetype.id} -> "
+               f"{identity.notetype_id}.")
+    click.echo("Anyone who imported the deck with the old ids gets it again as a separate "
+               "deck and note type.", err=True)
+
+
 def main() -> None:
     """Entry point for `python build.py` and the `deckbuild` script."""
     logging.basicConfig(format="%(levelname)s: %(message)s")
-    cli(obj={})
+    cli(obj={"command": program_name(sys.argv[0])})

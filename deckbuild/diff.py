@@ -116,10 +116,14 @@ def format_diff(d: DeckDiff) -> list[str]:
     elif d.notetype_changed:
         lines.append("  - Templates or CSS changed: the note type is updated in place.")
     for deck in d.decks_added:
-        lines.append(f"  - New subdeck {deck!r}: new cards go there.")
+        # A name without '::' is the deck itself, holding the cards of files without a section.
+        lines.append(f"  - New subdeck {deck!r}: new cards go there." if "::" in deck else
+                     f"  - Cards now go to the deck {deck!r} itself too, beside its subdecks.")
     for deck in d.decks_removed:
-        lines.append(f"  - Subdeck {deck!r} is gone from the package: cards users already have "
-                     "there stay where they are (Anki never moves existing cards).")
+        where = f"Subdeck {deck!r} is gone from the package" if "::" in deck else \
+            f"No card goes to the deck {deck!r} itself any more"
+        lines.append(f"  - {where}: cards users already have there stay where they are (Anki "
+                     "never moves existing cards).")
     if d.removed:
         lines.append(f"  - Removed notes ({len(d.removed)}) stay in users' collections "
                      "(imports never delete). To find them, search in Anki's browser:")

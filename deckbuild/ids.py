@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import unicodedata
 from collections.abc import Iterable
 
@@ -12,6 +13,23 @@ from collections.abc import Iterable
 # of collisions with ids Anki makes itself (those are near 1.7e12).
 _ID_BASE = 1 << 50
 _ID_SPAN = 1 << 52
+
+
+# A new deck's own ids are drawn at random from the range of Anki's millisecond
+# timestamps (years 2004 to 2039), where Anki's own deck and note type ids live:
+# two decks made anywhere never share one, whatever their names.
+_RANDOM_BASE = 1 << 40
+_RANDOM_SPAN = 1 << 40
+
+
+def random_id() -> int:
+    """A fresh deck or note type id, unpredictable and unique in practice."""
+    return _RANDOM_BASE + secrets.randbelow(_RANDOM_SPAN)
+
+
+def random_namespace(name: str) -> str:
+    """A fresh GUID namespace: readable from the deck's name, unique from a random token."""
+    return f"{slugify(name, 40)}-{secrets.token_hex(8)}"
 
 
 def guid_for(namespace: str, card_id: str) -> str:
@@ -39,6 +57,11 @@ def card_id_for(note_id: int, ordinal: int) -> int:
 def subdeck_id_for(root_id: int, name: str) -> int:
     """Subdecks match by name on import; their id only needs to be stable."""
     return _stable_int("deck", str(root_id), name)
+
+
+def deck_id_for(root_id: int, root_name: str, name: str) -> int:
+    """The id of the deck `name`: the root deck's own, or a subdeck's."""
+    return root_id if name == root_name else subdeck_id_for(root_id, name)
 
 
 def slugify(text: str, limit: int = 60) -> str:

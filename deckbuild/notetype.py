@@ -16,6 +16,11 @@ _REFERENCE = re.compile(r"\{\{([^{}]*)\}\}")
 def load_notetype(config: Config) -> NoteType:
     """Read each template file and the CSS; every problem is reported at once."""
     spec = config.notetype
+    if not config.templates_dir.is_dir():
+        raise DeckError(Problem(display_path(config.templates_dir, config.root), 0, (
+            f"no templates folder: create it ('{config.command} init --templates' writes the "
+            "built-in templates to templates/), or remove the 'templates' setting from "
+            "[tool.deckbuild] to use the built-in ones")))
     problems: list[Problem] = []
     templates = []
     for t in spec.templates:

@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from .atomic import Staged
 from .collection import Collection, CollectionProcess
-from .ids import card_id_for, note_id_for, subdeck_id_for
+from .ids import card_id_for, deck_id_for, note_id_for
 from .records import CardTemplate, DeckInfo, NoteType, PackageSpec, RenderedNote
 
 _TAG = re.compile(r"<[^>]*>")
@@ -108,10 +108,11 @@ class PackageWriter:
     """
 
     def __init__(self, notetype: NoteType, fmt: CollectionFormat, root_deck_id: int,
-                 in_worker: bool = False) -> None:
+                 in_worker: bool = False, root_deck_name: str = "") -> None:
         self._notetype = notetype
         self._format = fmt
         self._root_deck_id = root_deck_id
+        self._root_deck_name = root_deck_name  # notes in it go to the root deck itself
         self._deck_ids: dict[str, int] = {}
         self._position = 0
         self._dir = tempfile.TemporaryDirectory(prefix="deckbuild-")
@@ -166,7 +167,7 @@ class PackageWriter:
 
     def _deck_id(self, name: str) -> int:
         if name not in self._deck_ids:
-            self._deck_ids[name] = subdeck_id_for(self._root_deck_id, name)
+            self._deck_ids[name] = deck_id_for(self._root_deck_id, self._root_deck_name, name)
         return self._deck_ids[name]
 
     def _note_rows(self, notes: Sequence[RenderedNote], mods: Sequence[int],

@@ -124,9 +124,6 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
     section = preamble.section
     if fence is not None:
         problems.append(Problem(path, fence[1], "code fence is never closed"))
-    if not section:
-        problems.append(Problem(path, 1, "no section: start the file with '# Section name' "
-                                         "or give 'section:' in front matter"))
     file_tags = tuple(split_tags(front.get("tags", "")))
     problems += _check_tags(file_tags, path, 1)
     cards = tuple(_finish(d, section, path, problems) for d in drafts)

@@ -113,7 +113,7 @@ class DeckScan:
         problems = self.problems + self._reader.problems
         if not self._files and not problems:
             problems.append(no_cards(self._config))
-        problems += check_ids(self._cards) + duplicate_questions(self._cards)
+        problems += check_ids(self._cards, self._config.command) + duplicate_questions(self._cards)
         problems += [Problem(m.source, 0, "media file is not used by any card", "warning")
                      for m in self._media if m.name not in self._used]
         return sorted(set(problems)), tuple(m for m in self._media if m.name in self._used)
@@ -135,7 +135,7 @@ def deck_infos(config: Config, decks: set[str] | tuple[str, ...],
                                          changelog) if x)
     root = DeckInfo(config.deck_id, config.name, description)
     return (root, *(DeckInfo(subdeck_id_for(config.deck_id, name), name, "")
-                    for name in sorted(set(decks))))
+                    for name in sorted(set(decks) - {config.name})))
 
 
 def build(config: Config, now: int, strict: bool = False,
@@ -191,7 +191,8 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
     with Staged() as outputs, DeckScan(config, render, outputs) as scan, \
             PackageWriter(scan.notetype or PLACEHOLDER_NOTETYPE,
                           scan.collection_format(scan.notetype or PLACEHOLDER_NOTETYPE),
-                          config.deck_id, in_worker=in_worker) as writer:
+                          config.deck_id, in_worker=in_worker,
+                          root_deck_name=config.name) as writer:
         notetype = scan.notetype or PLACEHOLDER_NOTETYPE
         stamper = Stamper(lock, notetype, now)
         decks: set[str] = set()

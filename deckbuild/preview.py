@@ -11,6 +11,7 @@ import html
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,20 +107,61 @@ class PreviewReport:
     warnings: tuple[str, ...]
 
 
-def find_mathjax(config: Config, mathjax: Path | None = None) -> Path:
-    """The npm package folder of MathJax 3; a clear error when `npm install` was not run."""
-    folder = mathjax or config.root / "node_modules" / "mathjax"
-    if not (folder / MATHJAX_BUNDLE).is_file() or not (folder / MATHJAX_FONTS).is_dir():
-        raise DeckError(Problem(
-            "node_modules/mathjax", 0,
-            "MathJax 3 is not installed; run `npm install` in the project folder (package.json "
-            "pins it) and try again"))
-    return folder
+@dataclass(frozen=True)
+class MathJaxPlace:
+    """Where MathJax 3's npm package may be, and how the user told us about it."""
+
+    label: str
+    locate: Callable[[], Path | None]  # the folder, found only when asked (npm is slow)
+    explicit: bool = False  # given on the command line: used or refused, never skipped
 
 
-def write_preview(config: Config, mathjax: Path | None = None) -> PreviewReport:
-    """Check the deck, then replace dist/preview/ with a fresh offline preview page."""
-    source = find_mathjax(config, mathjax)
+def mathjax_places(config: Config, option: Path | None, environment: str | None,
+                   npm_root: Callable[[], Path | None] | None) -> list[MathJaxPlace]:
+    """Where to look, in order: --mathjax, the project, $DECKBUILD_MATHJAX, npm's global root."""
+    if option is not None:
+        return [MathJaxPlace("--mathjax", lambda: option, explicit=True)]
+    project = config.root / "node_modules" / "mathjax"
+    places = [MathJaxPlace("the project", lambda: project),
+              MathJaxPlace("$DECKBUILD_MATHJAX", lambda: Path(environment) if environment else None)]
+    if npm_root is not None:
+        places.append(MathJaxPlace("the global npm folder",
+                                   lambda: (root / "mathjax") if (root := npm_root()) else None))
+    return places
+
+
+def has_mathjax(folder: Path) -> bool:
+    return (folder / MATHJAX_BUNDLE).is_file() and (folder / MATHJAX_FONTS).is_dir()
+
+
+def find_mathjax(config: Config, places: list[MathJaxPlace]) -> Path:
+    """The first place holding MathJax 3; else an error that says how to get it."""
+    looked = []
+    for place in places:
+        folder = place.locate()
+        if folder is not None and has_mathjax(folder):
+            return folder
+        if place.explicit:
+            raise DeckError(Problem(str(folder), 0, f"no MathJax 3 here ({MATHJAX_BUNDLE} is "
+                                    "missing): give the folder of the npm package 'mathjax'"))
+        looked.append(f"{place.label} ({folder})" if folder else f"{place.label} (unset)")
+    pinned = (config.root / "package.json").is_file() and \
+        '"mathjax"' in (config.root / "package.json").read_text(encoding="utf-8", errors="replace")
+    get = "`npm install`" if pinned else "`npm install mathjax@3`"
+    raise DeckError(Problem(
+        "node_modules/mathjax", 0,
+        f"MathJax 3 not found (looked in {', '.join(looked)}); run {get} in the project "
+        "folder, or pass --mathjax DIR (the npm package's folder), then try again"))
+
+
+def write_preview(config: Config, places: list[MathJaxPlace] | None = None,
+                  mathjax: Path | None = None) -> PreviewReport:
+    """Check the deck, then replace dist/preview/ with a fresh offline preview page.
+
+    MathJax comes from the first of `places` that has it (default: `mathjax`, else the
+    project's node_modules)."""
+    source = find_mathjax(config, places if places is not None
+                          else mathjax_places(config, mathjax, None, None))
     checked = check(config)
     if checked.errors:
         raise DeckError(checked.errors)

@@ -64,14 +64,16 @@ def no_cards(config: Config) -> Problem:
                    "no cards: the folder has no .md files")
 
 
-def check_ids(cards: Iterable[Card | CardRef]) -> list[Problem]:
-    """Every card needs an id, and no two cards may share one (they would be one note)."""
+def check_ids(cards: Iterable[Card | CardRef], command: str = "deckbuild") -> list[Problem]:
+    """Every card needs an id, and no two cards may share one (they would be one note).
+
+    `command` is how the user runs deckbuild, for the hint."""
     problems = []
     seen: dict[str, str] = {}
     for card in cards:
         if card.id is None:
             problems.append(Problem(card.path, card.line, f"card has no id: {card.question!r}"
-                                    " (run 'python build.py ids' to add one)"))
+                                    f" (run '{command} ids' to add one)"))
         elif card.id in seen:
             problems.append(Problem(card.path, card.id_line,
                                     f"duplicate id {card.id!r} (first used at {seen[card.id]})"))

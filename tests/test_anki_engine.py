@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import genanki
-from support import AnkiCollection, make_project
+from support import AnkiCollection, make_project, read_apkg
 
 from deckbuild.config import load_config
 from deckbuild.parallel import RenderOptions
@@ -177,3 +177,23 @@ def test_a_new_guid_namespace_gives_every_note_a_new_guid(tmp_path, anki, render
     log = anki.import_package(package)
     assert sorted(n.fields[-1] for n in log.new) == MINI_IDS and not log.updated
     assert anki.col.note_count() == 6
+
+
+def test_a_file_without_a_section_puts_its_cards_in_the_deck_itself(tmp_path, anki):
+    project = make_project(tmp_path / "p", {
+        "a.md": "## Loose card?\n<!-- id: loose -->\n<!-- tags: t -->\n\nIn the deck itself.\n",
+        "b.md": "# Sub\n\n## Filed card?\n<!-- id: filed -->\n\nIn a subdeck.\n"})
+    package = _build(project, 1_700_000_000)
+    assert sorted(n[4] for n in read_apkg(package)["notes"]) == [" sub ", " t "]  # no empty tag
+    log = anki.import_package(package)
+    col = anki.col
+    assert len(log.new) == 2
+    root = "Transfer Learning Interview Questions"
+    names = sorted(d.name for d in col.decks.all_names_and_ids())
+    assert names == ["Default", root, f"{root}::Sub"]
+    (loose,) = col.find_cards('"Id:loose"')
+    assert col.decks.name(col.get_card(loose).did) == root
+    (filed,) = col.find_cards('"Id:filed"')
+    assert col.decks.name(col.get_card(filed).did) == f"{root}::Sub"
+    assert col.get_note(col.get_card(loose).nid).tags == ["t"]
+    assert "Version 1.0.0" in col.decks.by_name(root)["desc"]

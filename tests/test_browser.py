@@ -167,6 +167,34 @@ def test_images_load_in_the_reviewer(chromium, mini, night):
     assert site.refused == []
 
 
+@pytest.fixture(scope="module")
+def starter(tmp_path_factory) -> tuple[list[Face], Path]:
+    """The sample cards of a new project, with the built-in note type."""
+    from deckbuild.scaffold import Identity, init_files, write_files
+
+    root = tmp_path_factory.mktemp("starter")
+    project = root / "p"
+    write_files(project, init_files(project, "Starter", Identity.fresh("Starter"), False))
+    return engine_faces(project, root / "anki")
+
+
+@pytest.mark.parametrize(("width", "night"), VIEWS, ids=VIEW_IDS)
+def test_the_built_in_note_type_renders_a_new_decks_cards(chromium, starter, width, night):
+    faces, media = starter
+    assert len(faces) == 4 and all('class="qa-card"' in f.html for f in faces)
+    page, site, report = open_reviewer(chromium, faces, width, night, media)
+    screenshot(page, "what-a-card-holds", "answer",
+               f"starter-{width}-{'night' if night else 'day'}")
+    page.close()
+    assert report["counts"]["math"] >= report["counts"]["arithmatex"] > 0
+    assert report["counts"]["code"] > 0 and report["counts"]["images"] == 1
+    for check in ("untypeset", "mathErrors", "leftoverTex", "unhighlighted", "overflow",
+                  "notScrolling", "verticalScroll", "contrast", "images", "fonts"):
+        assert report[check] == [], check
+    assert report["pageWidth"] <= report["viewport"] == width
+    assert site.refused == []
+
+
 def test_screenshots_are_written(chromium, views, shipped):
     cards = showcase(shipped[0])
     for width, night in VIEWS:
@@ -227,10 +255,11 @@ def test_the_checks_catch_broken_cards(chromium):
 
 def test_preview_without_mathjax_is_a_clear_error(tmp_path):
     project = make_project(tmp_path / "p", mini=True)
-    result = CliRunner().invoke(cli, ["--project", str(project), "preview"], obj={})
+    result = CliRunner(env={"DECKBUILD_MATHJAX": None, "NPM_CONFIG_PREFIX": str(tmp_path)}).invoke(
+        cli, ["--project", str(project), "preview"], obj={})
     assert result.exit_code == 1
-    assert result.output.startswith("Error: node_modules/mathjax: MathJax 3 is not installed; "
-                                     "run `npm install`")
+    assert result.output.startswith("Error: node_modules/mathjax: MathJax 3 not found (looked in ")
+    assert "run `npm install mathjax@3` in the project folder, or pass --mathjax DIR" in result.output
     assert not (project / "dist" / "preview").exists()
 
 

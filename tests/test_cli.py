@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from support import make_project, read_apkg, snapshot
+from support import REPO, make_project, read_apkg, snapshot
 
 from deckbuild import __version__
 from deckbuild.cli import cli
@@ -37,7 +37,7 @@ def test_missing_id_fails_with_location_and_leaves_dist_alone(tmp_path):
     (project / "cards" / "b.md").write_text("# More\n\n## No id here?\n\nText.\n")
     result = run(project, "build")
     assert result.exit_code == 1
-    assert ("Error: cards/b.md:3: card has no id: 'No id here?' (run 'python build.py ids' to "
+    assert ("Error: cards/b.md:3: card has no id: 'No id here?' (run 'deckbuild ids' to "
             "add one)") in result.output
     assert "Traceback" not in result.output
     assert snapshot(project / "dist") == before
@@ -124,3 +124,52 @@ def test_an_unexpected_failure_is_reported_without_a_traceback(tmp_path, monkeyp
     assert result.exit_code == 1
     assert result.output.startswith("Error: internal error: RuntimeError: disk on fire")
     assert "please report it" in result.output and "Traceback" not in result.output
+
+
+def test_bare_deckbuild_takes_builds_options(tmp_path):
+    project = make_project(tmp_path / "p", {"a.md": CARD})
+    for args in (["--timestamp", "1700000000"], ["--strict"], ["--allow-schema-change"],
+                 ["--strict", "--timestamp=1700000001", "--jobs", "1"]):
+        result = CliRunner().invoke(cli, ["--project", str(project), *args], obj={})
+        assert result.exit_code == 0, (args, result.output)
+    notes = read_apkg(project / "dist" / "transfer-learning-interview-questions-1.0.0.apkg")
+    assert {n[3] for n in notes["notes"]} == {1700000000}
+    (project / "cards" / "b.md").write_text("# B\n\n## Q?\n<!-- id: b -->\n```nope\nx\n```\n")
+    for args in (["--strict", "--project", str(project)], ["--project", str(project), "--strict"]):
+        strict = CliRunner().invoke(cli, args, obj={})
+        assert strict.exit_code == 1 and "unknown code language 'nope'" in strict.output
+    assert CliRunner().invoke(cli, ["--nonsense"], obj={}).exit_code == 2
+    assert "Commands:" in CliRunner().invoke(cli, ["--help"], obj={}).output
+
+
+def test_every_command_takes_project_after_its_name(tmp_path, monkeypatch):
+    project = make_project(tmp_path / "p", {"a.md": CARD})
+    monkeypatch.chdir(tmp_path)  # were --project ignored, the current folder has no project
+    for command in ("check", "ids", "build", "release", "diff"):
+        result = CliRunner().invoke(cli, [command, "--project", str(project)], obj={})
+        assert result.exit_code == 0, (command, result.output)
+    assert (project / "dist" / "transfer-learning-interview-questions-1.0.0.apkg").is_file()
+
+
+def test_program_name_is_how_the_user_ran_it():
+    from deckbuild.cli import program_name
+
+    assert program_name("/usr/local/bin/deckbuild") == "deckbuild"
+    assert program_name("build.py") == "python build.py"
+    assert program_name("../deck/build.py") == "python ../deck/build.py"
+    assert program_name("") == "deckbuild"
+
+
+def test_hints_name_the_command_that_was_run(tmp_path):
+    import subprocess
+    import sys
+
+    project = make_project(tmp_path / "p", {"a.md": "# A\n\n## No id?\n\nText.\n"})
+    script = Path(sys.executable).parent / "deckbuild"
+    for argv, command in (([sys.executable, str(REPO / "build.py")],
+                           f"python {REPO / 'build.py'}"),
+                          ([str(script)], "deckbuild")):
+        result = subprocess.run([*argv, "check", "--project", str(project)],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1
+        assert f"(run '{command} ids' to add one)" in result.stdout, result.stdout

@@ -64,10 +64,11 @@ def test_invalid_ids_and_tags():
     assert any("invalid tag 'bad\"tag'" in m for m in messages)
 
 
-def test_no_cards_and_no_section():
+def test_no_cards_is_an_error_but_no_section_is_not():
     _, problems = parse("just text\n")
-    assert {p.message.split(":")[0] for p in problems} == {"no section", "no cards",
-                                                           "not part of any card"}
+    assert {p.message.split(":")[0] for p in problems} == {"no cards", "not part of any card"}
+    source, problems = parse("## Q?\n<!-- id: q -->\nA\n")
+    assert (source.section, len(source.cards), problems) == ("", 1, [])
 
 
 def test_crlf_and_bom_parse_like_lf():

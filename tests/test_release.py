@@ -216,3 +216,20 @@ def test_diff_right_after_a_release_reports_no_change(tmp_path):
     assert result.exit_code == 0
     assert "added (0)" in result.output and "removed (0)" in result.output
     assert "subdeck" not in result.output.lower()
+
+
+def test_diff_tells_the_deck_itself_from_a_subdeck(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project, "release").exit_code == 0
+    edit(project / "pyproject.toml", 'version = "1.0.0"', 'version = "1.1.0"')
+    (project / "cards" / "loose.md").write_text("## Loose?\n<!-- id: loose -->\nYes.\n")
+    out = run(project, "diff").output
+    assert "  - Cards now go to the deck 'Transfer Learning Interview Questions' itself too, " \
+        "beside its subdecks." in out
+    assert "New subdeck" not in out
+    assert run(project, "release").exit_code == 0
+    edit(project / "pyproject.toml", 'version = "1.1.0"', 'version = "1.2.0"')
+    (project / "cards" / "loose.md").unlink()
+    out = run(project, "diff").output
+    assert "  - No card goes to the deck 'Transfer Learning Interview Questions' itself any " \
+        "more: cards users already have there stay where they are" in out
