@@ -305,7 +305,10 @@ def check_command(ctx: click.Context, strict: bool) -> None:
     """Validate everything without writing; list every problem as path:line: message."""
     from .pipeline import check_all
 
-    problems = check_all(_config(ctx))
+    try:
+        problems = check_all(_config(ctx))
+    except DeckError as exc:  # a configuration that cannot be read: listed like the rest
+        problems = sorted(exc.problems)
     for problem in problems:
         click.echo(str(problem))
     if any(p.is_error or strict for p in problems):

@@ -176,7 +176,8 @@ class _Reader:
                   "templates": '[{ name = "Card 1", front = "front.html", back = "back.html" }]',
                   "notetype": f"{{ id = {random_id()} }}"}
         kind = (NOTETYPE_KEYS if ".notetype." in name else DECK_KEYS)[key]
-        value = values.get(key, {str: '"..."', list: "[...]", dict: "{ ... }"}.get(kind, "..."))
+        value = values.get(key, {str: '"..."', list: "[...]", dict: "{ ... }",
+                                 bool: "false"}.get(kind, "..."))
         return f"for example '{key} = {value}' under {where}"
 
     def unknown(self, table: dict[str, Any], where: str, known: dict[str, type]) -> None:
@@ -205,6 +206,7 @@ class _Reader:
         paths = {key: self.root / self.get(t, where, key, DECK_KEYS, default)
                  for key, default in (("cards", "cards"), ("media", "media"), ("dist", "dist"),
                                       ("lock", "deck.lock.json"))}
+        question_numbers = self.get(t, where, "question_numbers", DECK_KEYS, False)
         if self.problems:
             raise DeckError(self.problems)
         return Config(
@@ -217,7 +219,7 @@ class _Reader:
             code_style_light=self.get(t, where, "code_style_light", DECK_KEYS, "default"),
             code_style_dark=self.get(t, where, "code_style_dark", DECK_KEYS, "github-dark"),
             notetype=notetype,
-            question_numbers=self.get(t, where, "question_numbers", DECK_KEYS, False),
+            question_numbers=question_numbers,
             problems=tuple(self.warnings + self.deferred), command=self.command,
         )
 

@@ -167,6 +167,7 @@ guid_namespace = {_toml(identity.guid_namespace)}
 # lock = "deck.lock.json"  # mod times and releases: commit it with the cards
 # code_style_light = "default"  # Pygments style of code in day mode
 # code_style_dark = "github-dark"  # and in night mode
+# question_numbers = false  # keep "Question 5:" and the like in the Question field
 
 [tool.deckbuild.notetype]
 id = {identity.notetype_id}  # the note type's identity: random too, never change or reuse it
@@ -177,6 +178,9 @@ id = {identity.notetype_id}  # the note type's identity: random too, never chang
 # css = {_toml(builtin.css)}
 # templates = [{templates}]
 # kind = {_toml(builtin.kind)}
+# For fields of other names, the part of a card that fills each one, such as
+# {{ Front = "question", Back = "answer" }} (question, answer, extra, source or id):
+# map = {{}}
 """
 
 

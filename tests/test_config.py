@@ -105,10 +105,16 @@ def test_every_problem_is_listed_at_once_through_the_cli(tmp_path):
     missing = sorted(m.group(1) for x in lines if (m := re.search(r"missing key (\S+):", x)))
     assert missing == ["tool.deckbuild.deck_id", "tool.deckbuild.guid_namespace",
                        "tool.deckbuild.notetype.id", "tool.deckbuild.version"]
-    assert any(x.startswith("Error: pyproject.toml:2: tool.deckbuild.name must be a string, "
+    # check lists them like every other problem; build prints the same lines after "Error: ".
+    assert any(x.startswith("pyproject.toml:2: tool.deckbuild.name must be a string, "
                             "found an integer (3)") for x in lines)
-    assert any(x.startswith("Error: pyproject.toml:3: tool.deckbuild.notetype.fields must be an "
+    assert any(x.startswith("pyproject.toml:3: tool.deckbuild.notetype.fields must be an "
                             "array, found a string ('Q')") for x in lines)
+    built = CliRunner().invoke(cli, ["--project", str(root), "build"], obj={})
+    assert built.exit_code == 1
+    def drawn(text: str) -> str:  # the example ids are drawn afresh for each message
+        return re.sub(r"\d{6,}|\"[0-9a-z-]*-[0-9a-f]{6,}\"", "N", text)
+    assert [drawn(x) for x in built.output.splitlines()] == [drawn(f"Error: {x}") for x in lines]
 
 
 def test_no_table_and_no_file_point_to_init(tmp_path):

@@ -70,11 +70,11 @@ def test_preview_files_are_ordinary(tmp_path, umask_022):
     from deckbuild.preview import write_preview
 
     project = make_project(tmp_path / "p", mini=True)
-    report = write_preview(load_config(project), MATHJAX)
+    report = write_preview(load_config(project), mathjax=MATHJAX)
     page = Path(report.path)
     assert mode(page) == 0o644 and mode(page.parent) == 0o755
     assert all(mode(p) == 0o644 for p in page.parent.rglob("*") if p.is_file())
-    write_preview(load_config(project), MATHJAX)  # replacing it leaves nothing beside it
+    write_preview(load_config(project), mathjax=MATHJAX)  # replacing it leaves nothing beside it
     assert sorted(p.name for p in (project / "dist").iterdir()) == ["preview"]
 
 
