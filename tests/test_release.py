@@ -153,3 +153,17 @@ def test_diff_right_after_a_release_reports_no_change(tmp_path):
     assert result.exit_code == 0
     assert "added (0)" in result.output and "removed (0)" in result.output
     assert "subdeck" not in result.output.lower()
+
+
+def test_a_release_records_its_note_types_schema(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project, "release").exit_code == 0
+    lock = json.loads((project / "deck.lock.json").read_text())
+    assert lock["releases"][0]["schema"] == {
+        "fields": ["Question", "Answer", "Extra", "Source", "Id"], "kind": "standard",
+        "sort_field": "Question", "templates": ["Card 1"]}
+    # Releases recorded before the schema was kept still read, without one.
+    del lock["releases"][0]["schema"]
+    (project / "deck.lock.json").write_text(json.dumps(lock))
+    from deckbuild.lock import read_lock
+    assert read_lock(project / "deck.lock.json", "deck.lock.json").releases[0].schema is None
