@@ -151,10 +151,10 @@ def build(ctx: click.Context, timestamp: int | None = None, strict: bool = False
 @click.pass_context
 def release(ctx: click.Context, timestamp: int | None, strict: bool,
             allow_schema_change: bool) -> None:
-    """Build the current version and mark it released in the lock file.
+    """Build the current version, write dist/share/<version>/ and mark it released in the lock.
 
-    A released version's content is frozen: later changes need a version bump, and its
-    package in dist/ is never overwritten. Commit the lock file afterwards.
+    Runs `check --share` first. A released version's content is frozen: later changes need a
+    version bump, and its package in dist/ is never overwritten. Commit the lock file afterwards.
     """
     from .pipeline import release as run_release
 
@@ -162,6 +162,7 @@ def release(ctx: click.Context, timestamp: int | None, strict: bool,
     report = run_release(config, now=build_time(timestamp), strict=strict,
                          allow_schema_change=allow_schema_change)
     _echo_report(report, "Built")
+    click.echo(f"Wrote the share kit {os.path.relpath(report.kit)}/ (see README: Share on AnkiWeb).")
     click.echo(f"Released version {config.version}; commit {os.path.relpath(config.lock_path)}.")
 
 
@@ -196,12 +197,14 @@ def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
 
 @cli.command("check")
 @_strict_option
+@click.option("--share", is_flag=True,
+              help="Also check what sharing on AnkiWeb needs (limits, deck name, package).")
 @click.pass_context
-def check_command(ctx: click.Context, strict: bool) -> None:
+def check_command(ctx: click.Context, strict: bool, share: bool = False) -> None:
     """Validate everything without writing; list every problem as path:line: message."""
-    from .pipeline import check_all
+    from .pipeline import check_all, check_share
 
-    problems = check_all(_config(ctx))
+    problems = (check_share if share else check_all)(_config(ctx))
     for problem in problems:
         click.echo(str(problem))
     if any(p.is_error or strict for p in problems):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ else:  # pragma: no cover
 KNOWN_KEYS = {
     "name", "slug", "version", "description", "deck_id", "guid_namespace", "cards",
     "media", "templates", "dist", "code_style_light", "code_style_dark", "notetype", "lock",
+    *("title", "tags", "support_url", "license", "attribution"),  # the AnkiWeb listing
 }
 NOTETYPE_KEYS = {"id", "name", "fields", "sort_field", "css", "templates", "kind"}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -43,6 +44,17 @@ class NoteTypeSpec:
 
 
 @dataclass(frozen=True)
+class ShareSpec:
+    """What the AnkiWeb listing says beside the cards; its limits are checked by `check --share`."""
+
+    title: str = ""
+    tags: tuple[str, ...] = ()
+    support_url: str = ""
+    license: str = ""
+    attribution: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     name: str
@@ -60,6 +72,7 @@ class Config:
     code_style_dark: str
     notetype: NoteTypeSpec
     warnings: tuple[Problem, ...] = ()
+    share: ShareSpec = field(default_factory=ShareSpec)
 
     @property
     def package_path(self) -> Path:
@@ -128,6 +141,7 @@ def _config_from(root: Path, t: dict[str, Any], version: str | None) -> Config:
     if notetype.sort_field not in notetype.fields:
         problems.append(Problem("pyproject.toml", 0,
                                 "tool.deckbuild.notetype.sort_field must name one of its fields"))
+    problems += _share_problems(t)
     if problems:
         raise DeckError(problems)
     return Config(
@@ -147,4 +161,24 @@ def _config_from(root: Path, t: dict[str, Any], version: str | None) -> Config:
         code_style_dark=str(t.get("code_style_dark", "github-dark")),
         notetype=notetype,
         warnings=tuple(warnings),
+        share=_share_from(t, name),
     )
+
+
+def _share_problems(t: dict[str, Any]) -> list[Problem]:
+    """Types of the listing keys (their AnkiWeb limits are `check --share`'s business)."""
+    problems = [Problem("pyproject.toml", 0, f"tool.deckbuild.{key} must be a string")
+                for key in ("title", "support_url", "license", "attribution")
+                if not isinstance(t.get(key, ""), str)]
+    tags = t.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(x, str) and x and not any(
+            c.isspace() for c in x) for x in tags):
+        problems.append(Problem("pyproject.toml", 0, "tool.deckbuild.tags must be a list of "
+                                "tags without spaces, e.g. tags = [\"machine-learning\"]"))
+    return problems
+
+
+def _share_from(t: dict[str, Any], name: str) -> ShareSpec:
+    return ShareSpec(title=t.get("title") or name, tags=tuple(t.get("tags", ())),
+                     support_url=t.get("support_url", "").strip(), license=t.get("license", ""),
+                     attribution=t.get("attribution", ""))

@@ -6,9 +6,12 @@ file by file into the package, keeping only what the lock and the checks need.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from .bundles import DeckReader
 from .config import Config
@@ -258,8 +261,51 @@ def check_all(config: Config, render: RenderOptions | None = None) -> list[Probl
 
 def release(config: Config, now: int, strict: bool = False,
             allow_schema_change: bool = False) -> BuildReport:
-    """Build the current version and record it in the lock as released."""
+    """Build the current version, write its share kit, and record it in the lock as released.
+
+    A share error stops the release before the kit and the release record are written.
+    """
+    from .share import Shared, previous_release, write_kit  # only releases need these
+    from .sharecheck import settings_problems
+
+    before = read_lock(config.lock_path, display_path(config.lock_path, config.root))
+    previous = previous_release(before, config.version, config.notetype.id)
+    share_errors = [p for p in settings_problems(config, previous) if p.is_error]
+    if share_errors:
+        raise DeckError(share_errors)
     built = _build(config, now, strict, allow_schema_change)
-    write_lock(config.lock_path, with_release(built.lock, config.version, built.package_time,
-                                              built.card_ids, built.notetype, built.decks))
-    return built.report
+    released = with_release(built.lock, config.version, built.package_time, built.card_ids,
+                            built.notetype, built.decks)
+    kit = write_kit(config, Shared(released, built.notetype, built.card_ids, previous,
+                                   config.package_path), strict)
+    write_lock(config.lock_path, released)
+    return replace(built.report, warnings=built.report.warnings + kit.warnings, kit=kit.path)
+
+
+def check_share(config: Config) -> list[Problem]:
+    """check_all(), then the share checks on a package built in a scratch folder."""
+    from .screenshots import missing_requirements
+    from .share import Shared, previous_release, screenshots_skipped, share_problems
+    from .sharecheck import read_package_facts, settings_problems
+
+    problems = check_all(config)
+    lock = read_lock(config.lock_path, display_path(config.lock_path, config.root))
+    previous = previous_release(lock, config.version, config.notetype.id)
+    problems += settings_problems(config, previous)
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = replace(config, dist_dir=Path(tmp), lock_path=Path(tmp) / "deck.lock.json")
+        if config.lock_path.exists():
+            shutil.copyfile(config.lock_path, scratch.lock_path)
+        try:  # a schema change is already reported; the package is checked as if accepted
+            built = _build(scratch, 0, strict=False, allow_schema_change=True)
+        except DeckError:
+            built = None  # check_all() reported why there is no package
+        if built is not None:
+            shared = Shared(built.lock, built.notetype, built.card_ids, previous,
+                            scratch.package_path)
+            problems += share_problems(config, shared, read_package_facts(
+                scratch.package_path, display_path(config.package_path, config.root)))
+    missing = missing_requirements(config)
+    if missing:
+        problems.append(screenshots_skipped(config, missing))
+    return sorted(set(problems))
