@@ -1,7 +1,7 @@
 """The share kit: dist/share/<version>/, everything AnkiWeb's Share form and a release page need.
 
-AnkiWeb has no upload API; the author imports the package into Anki desktop and shares the
-deck from there. The kit holds the package (the bytes of dist/<slug>-<version>.apkg),
+AnkiWeb has no upload API; the author imports the package into Anki desktop, syncs, and
+shares the synced deck on AnkiWeb. The kit holds the package (the bytes of dist/<slug>-<version>.apkg),
 title.txt, tags.txt, support-url.txt (when configured), listing.md (the description to
 paste), release-notes.md and, when the `share` extra is installed, screenshots/ of a real
 card. Every file is a function of the sources and the lock, so the kit reproduces.
@@ -104,8 +104,10 @@ def samples(shared: Shared) -> list[str]:
         note = shared.lock.notes[card_id]
         by_deck.setdefault(note.deck, []).append(plain(note.question))
     picked: list[str] = []
-    for row in range(max((len(q) for q in by_deck.values()), default=0)):
+    row = 0
+    while len(picked) < SAMPLES and any(row < len(qs) for qs in by_deck.values()):
         picked += [qs[row] for _, qs in sorted(by_deck.items()) if row < len(qs)]
+        row += 1
     return picked[:SAMPLES]
 
 
@@ -140,7 +142,9 @@ def listing_md(config: Config, shared: Shared, facts: PackageFacts) -> str:
     if d is None:
         lines.append("The first release.")
     else:
-        lines += [_summary(d), ""] + _change_lines(d, LISTED_CHANGES)
+        lines += [_summary(d), ""] + (_change_lines(d, LISTED_CHANGES) or ["- No note changed."])
+        if d.notetype_changed and not d.schema_changed:
+            lines.append("- The card layout (templates or styling) changed.")
     lines += ["", "## Updates", "",
               "Download the deck again (or import a newer package) to update: notes you already "
               "have are updated in place and new ones are added. Your cards keep their review "
@@ -150,9 +154,9 @@ def listing_md(config: Config, shared: Shared, facts: PackageFacts) -> str:
     if d is not None and d.schema_changed:
         lines += ["", "This version changes the note type's fields or templates: see the release "
                       "notes before updating, or your progress may not carry over."]
-    if share.license or share.attribution:
-        lines += ["", "## Licence", ""] + [x.strip() for x in (share.license, share.attribution)
-                                           if x.strip()]
+    if share.license.strip() or share.attribution.strip():
+        lines += ["", "## Licence"]
+        lines += [f"\n{x.strip()}" for x in (share.license, share.attribution) if x.strip()]
     return "\n".join(lines).strip() + "\n"
 
 

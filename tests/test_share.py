@@ -376,6 +376,23 @@ def test_support_url_is_written_only_when_configured(tmp_path):
     assert run(project, "release", env=NO_BROWSER).exit_code == 0
     assert (project / "dist" / "share" / "1.0.1" / "support-url.txt").read_text() == \
         "https://example.org/deck/issues\n"
+    listing = (project / "dist" / "share" / "1.0.1" / "listing.md").read_text()
+    assert "Since version 1.0.0: 0 new, 0 updated, 0 removed.\n\n- No note changed.\n\n" \
+        in listing
+
+
+def test_a_styling_change_alone_is_named_in_the_listing_and_the_notes(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project, "release", env=NO_BROWSER).exit_code == 0
+    bump(project, "1.0.1")
+    css = project / "templates" / "style.css"
+    css.write_text(css.read_text() + "\n.tl-meta { letter-spacing: 0.02em; }\n")
+    assert run(project, "release", env=NO_BROWSER).exit_code == 0
+    kit = project / "dist" / "share" / "1.0.1"
+    assert "- No note changed.\n- The card layout (templates or styling) changed.\n" in \
+        (kit / "listing.md").read_text()
+    assert "- The card layout (templates or styling) changed; it updates in place." in \
+        (kit / "release-notes.md").read_text()
 
 
 # -- screenshots ---------------------------------------------------------------------
