@@ -77,6 +77,14 @@ def media_references(fields: str) -> set[str]:
     return parser.names | set(re.findall(r"\[sound:([^\]]+)\]", fields))
 
 
+def template_references(model: dict) -> set[str]:
+    """Media a note type's templates and CSS use (`_font.woff` and the like)."""
+    names = set().union(*(media_references(t.get("qfmt", "") + t.get("afmt", ""))
+                          for t in model.get("tmpls", [])))
+    urls = re.findall(r"""url\(\s*["']?([^"')]+?)["']?\s*\)""", model.get("css", ""))
+    return names | {u for u in urls if "://" not in u and not u.startswith("data:")}
+
+
 def read_package_facts(path: Path, shown: str) -> PackageFacts:
     """Open the .apkg as Anki will: its collection, its media map and its members."""
     with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory() as tmp:
@@ -88,8 +96,8 @@ def read_package_facts(path: Path, shown: str) -> PackageFacts:
         try:
             decks = {int(k): v["name"] for k, v in
                      json.loads(conn.execute("SELECT decks FROM col").fetchone()[0]).items()}
-            models = {int(k): v["name"] for k, v in
-                      json.loads(conn.execute("SELECT models FROM col").fetchone()[0]).items()}
+            model_json = json.loads(conn.execute("SELECT models FROM col").fetchone()[0])
+            models = {int(k): v["name"] for k, v in model_json.items()}
             rows = conn.execute("SELECT c.did, n.mid FROM cards c JOIN notes n ON n.id = c.nid"
                                 ).fetchall()
             scheduled = [f"{n} card{'s' if n != 1 else ''} with {column}" for column in _SCHEDULED
@@ -97,7 +105,8 @@ def read_package_facts(path: Path, shown: str) -> PackageFacts:
                                                    "NOT IN (0, '')").fetchone()] if n]
             reviews = conn.execute("SELECT count(*) FROM revlog").fetchone()[0]
             used = set().union(*(media_references(f) for (f,) in
-                                 conn.execute("SELECT flds FROM notes")))
+                                 conn.execute("SELECT flds FROM notes")),
+                               *(template_references(m) for m in model_json.values()))
         finally:
             conn.close()
     if reviews:
@@ -188,8 +197,8 @@ def package_problems(facts: PackageFacts) -> list[Problem]:
         problems.append(Problem(facts.shown, 0, "the package holds scheduling data ("
                                 + ", ".join(facts.scheduled) + "); a shared deck must not"))
     if facts.missing_media:
-        problems.append(Problem(facts.shown, 0, "media files used by notes are missing from the "
-                                "package: " + ", ".join(facts.missing_media)))
+        problems.append(Problem(facts.shown, 0, "media files used by notes or templates are "
+                                "missing from the package: " + ", ".join(facts.missing_media)))
     return problems
 
 

@@ -211,7 +211,21 @@ def test_media_missing_from_the_package_is_an_error(mini_package, tmp_path):
     rewrite_package(mini_package, broken, drop=index)
     problems = package_problems(read_package_facts(broken, "dist/broken.apkg"))
     assert [str(p) for p in problems] == [
-        f"dist/broken.apkg: media files used by notes are missing from the package: {name}"]
+        f"dist/broken.apkg: media files used by notes or templates are missing from the "
+        f"package: {name}"]
+
+
+def test_media_used_by_the_templates_but_not_packaged_is_an_error(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    front = project / "templates" / "front.html"
+    front.write_text('<img src="_logo.png">\n' + front.read_text())
+    css = project / "templates" / "style.css"
+    css.write_text(css.read_text() + '\n@font-face { font-family: x; src: url("_x.woff2"); }\n'
+                   ".tl-card { background: url(data:image/png;base64,AAAA); }\n")
+    code, lines = share_check(project)
+    assert code == 1
+    assert lines == [f"dist/{SLUG}-1.0.0.apkg: media files used by notes or "
+                     "templates are missing from the package: _logo.png, _x.woff2"]
 
 
 # -- what changes between releases ---------------------------------------------------
