@@ -11,6 +11,7 @@ is written without screenshots and says why. The only module importing anki or p
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 from dataclasses import dataclass
@@ -58,10 +59,8 @@ def mathjax_folder(config: Config) -> Path:
 def missing_requirements(config: Config) -> list[str]:
     """What screenshots need and this machine lacks, as instructions."""
     missing = []
-    for module, package in (("anki", "anki"), ("playwright.sync_api", "playwright")):
-        try:
-            __import__(module)
-        except ImportError:
+    for package in ("anki", "playwright"):
+        if importlib.util.find_spec(package) is None:  # found, not imported: both are slow to load
             missing.append(f"the {package} package is not installed "
                            "(pip install 'deckbuild[share]')")
     if not os.access(chromium_path(), os.X_OK):

@@ -481,3 +481,21 @@ def test_plain_text_is_escaped_for_markdown():
 
     assert md("a_b *c* [d](e) | #1 <x>  \\(t\\)\n more") == \
         "a\\_b \\*c\\* \\[d\\](e) \\| \\#1 \\<x\\> \\\\(t\\\\) more"
+
+
+def test_a_missing_share_extra_is_named_with_how_to_install_it(tmp_path, monkeypatch):
+    import importlib.util
+
+    from deckbuild.config import load_config
+    from deckbuild.screenshots import missing_requirements
+
+    project = make_project(tmp_path / "p", mini=True)
+    real = importlib.util.find_spec
+    # As on a machine without the extra: the packages cannot be found.
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name in ("anki", "playwright") else real(name, *a))
+    missing = missing_requirements(load_config(project))
+    assert missing[:2] == ["the anki package is not installed (pip install 'deckbuild[share]')",
+                           "the playwright package is not installed (pip install "
+                           "'deckbuild[share]')"]
+    assert "MathJax 3 is not in node_modules/mathjax (run `npm install`)" in missing
