@@ -37,4 +37,4 @@ node_modules/.deps: package.json
 	else echo "npm not found: browser tests will be skipped"; fi
 
 clean:
-	rm -rf $(VENV) node_modules dist/*.apkg dist/preview .deckbuild-cache
+	rm -rf $(VENV) node_modules dist/*.apkg dist/preview dist/share .deckbuild-cache

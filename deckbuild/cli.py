@@ -248,10 +248,10 @@ def build(ctx: click.Context, timestamp: int | None = None, strict: bool = False
 def release(ctx: click.Context, timestamp: int | None, strict: bool,
             allow_schema_change: bool, allow_identity_change: bool,
             no_cache: bool = False) -> None:
-    """Build the current version and mark it released in the lock file.
+    """Build the current version, write dist/share/<version>/ and mark it released in the lock.
 
-    A released version's content is frozen: later changes need a version bump, and its
-    package in dist/ is never overwritten. Commit the lock file afterwards.
+    Runs `check --share` first. A released version's content is frozen: later changes need a
+    version bump, and its package in dist/ is never overwritten. Commit the lock file afterwards.
     """
     from .parallel import RenderOptions
     from .pipeline import release as run_release
@@ -263,6 +263,7 @@ def release(ctx: click.Context, timestamp: int | None, strict: bool,
                              render=RenderOptions(cache=not no_cache),
                              allow_identity_change=allow_identity_change)
     _echo_report(report, "Built")
+    click.echo(f"Wrote the share kit {os.path.relpath(report.kit)}/ (see README: Share on AnkiWeb).")
     click.echo(f"Released version {config.version}; commit {os.path.relpath(config.lock_path)}.")
 
 
@@ -300,13 +301,16 @@ def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
 @cli.command("check")
 @_project_option
 @_strict_option
+@click.option("--share", is_flag=True,
+              help="Also check what sharing on AnkiWeb needs (limits, deck name, package).")
 @click.pass_context
-def check_command(ctx: click.Context, strict: bool) -> None:
+def check_command(ctx: click.Context, strict: bool, share: bool = False) -> None:
     """Validate everything without writing; list every problem as path:line: message."""
-    from .pipeline import check_all
+    from .pipeline import check_all, check_share
 
+    check = check_share if share else check_all
     try:
-        problems = check_all(_config(ctx))
+        problems = check(_config(ctx))
     except DeckError as exc:  # a configuration that cannot be read: listed like the rest
         problems = sorted(exc.problems)
     for problem in problems:

@@ -31,6 +31,8 @@ DECK_KEYS: dict[str, type] = {
     "description": str, "cards": str, "media": str, "templates": str, "dist": str,
     "lock": str, "code_style_light": str, "code_style_dark": str, "notetype": dict,
     "question_numbers": bool,
+    # the AnkiWeb listing (its limits are `check --share`'s business)
+    "title": str, "tags": list, "support_url": str, "license": str, "attribution": str,
 }
 NOTETYPE_KEYS: dict[str, type] = {
     "id": int, "name": str, "fields": list, "sort_field": str, "css": str, "templates": list,
@@ -66,6 +68,17 @@ class NoteTypeSpec:
 
 
 @dataclass(frozen=True)
+class ShareSpec:
+    """What the AnkiWeb listing says beside the cards; its limits are checked by `check --share`."""
+
+    title: str = ""
+    tags: tuple[str, ...] = ()
+    support_url: str = ""
+    license: str = ""
+    attribution: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     name: str
@@ -86,6 +99,7 @@ class Config:
     # Found in the configuration and reported with the cards' problems: unknown keys
     # (warnings) and a field map that would leave fields blank or lose a part (errors).
     problems: tuple[Problem, ...] = ()
+    share: ShareSpec = field(default_factory=ShareSpec)
     # How the user runs deckbuild ('deckbuild', 'python build.py'), for hints; not an input.
     command: str = field(default="deckbuild", repr=False, compare=False)
 
@@ -207,6 +221,7 @@ class _Reader:
                  for key, default in (("cards", "cards"), ("media", "media"), ("dist", "dist"),
                                       ("lock", "deck.lock.json"))}
         question_numbers = self.get(t, where, "question_numbers", DECK_KEYS, False)
+        share = self.share(t, where, name)
         if self.problems:
             raise DeckError(self.problems)
         return Config(
@@ -220,8 +235,22 @@ class _Reader:
             code_style_dark=self.get(t, where, "code_style_dark", DECK_KEYS, "github-dark"),
             notetype=notetype,
             question_numbers=question_numbers,
-            problems=tuple(self.warnings + self.deferred), command=self.command,
+            problems=tuple(self.warnings + self.deferred), command=self.command, share=share,
         )
+
+    def share(self, t: dict[str, Any], where: str, name: str) -> ShareSpec:
+        """The AnkiWeb listing's settings; the title defaults to the deck's name."""
+        tags = self.get(t, where, "tags", DECK_KEYS, [])
+        if not all(isinstance(x, str) and x and not any(c.isspace() for c in x) for x in tags):
+            self.problem(f"{where}.tags", f"{where}.tags must be a list of tags without "
+                         f"spaces, found {_short(tags)}; for example "
+                         "'tags = [\"machine-learning\"]' under [tool.deckbuild]")
+            tags = []
+        text = {key: self.get(t, where, key, DECK_KEYS, "")
+                for key in ("title", "support_url", "license", "attribution")}
+        return ShareSpec(title=text["title"] or name, tags=tuple(tags),
+                         support_url=text["support_url"].strip(), license=text["license"],
+                         attribution=text["attribution"])
 
     def templates_dir(self, value: str | None) -> Path:
         """The folder named in the config, else the project's templates/, else the built-in."""

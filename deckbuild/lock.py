@@ -51,6 +51,8 @@ class Release:
     notetype_hash: str
     notes: dict[str, str]  # card id -> content hash
     decks: tuple[str, ...]
+    # The note type's schema when released (absent from releases recorded before it was kept).
+    schema: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,7 @@ def with_release(lock: Lock, version: str, timestamp: int, card_ids: Iterable[st
         notetype_hash=notetype_hash(notetype),
         notes={card_id: lock.notes[card_id].hash for card_id in card_ids},
         decks=tuple(sorted(decks)),
+        schema=notetype.schema(),
     )
     others = tuple(r for r in lock.releases if r.version != version)
     return dataclasses.replace(lock, releases=(*others, record))
@@ -215,7 +218,8 @@ def read_lock(path: Path, shown: str) -> Lock:
                        for k, v in data["notetypes"].items()},
             releases=tuple(
                 Release(r["version"], int(r["timestamp"]), r["notetype_hash"],
-                        {str(k): str(v) for k, v in r["notes"].items()}, tuple(r["decks"]))
+                        {str(k): str(v) for k, v in r["notes"].items()}, tuple(r["decks"]),
+                        r.get("schema"))
                 for r in data.get("releases", [])),
             identity=Identity.from_json(data["identity"]) if "identity" in data else None,
         )
@@ -248,9 +252,11 @@ def lock_text(lock: Lock) -> str:
                  for k, v in lock.notetypes.items()}
     releases = []
     for r in lock.releases:
-        head = json.dumps({"decks": list(r.decks), "notetype_hash": r.notetype_hash,
-                           "timestamp": r.timestamp, "version": r.version},
-                          sort_keys=True, ensure_ascii=False)
+        fields = {"decks": list(r.decks), "notetype_hash": r.notetype_hash,
+                  "timestamp": r.timestamp, "version": r.version}
+        if r.schema is not None:
+            fields["schema"] = r.schema
+        head = json.dumps(fields, sort_keys=True, ensure_ascii=False)
         releases.append(f"    {head[:-1]}, \"notes\": {_entries(dict(r.notes), '    ')}}}")
     release_text = "[\n" + ",\n".join(releases) + "\n  ]" if releases else "[]"
     identity = "" if lock.identity is None else \

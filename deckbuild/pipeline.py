@@ -6,9 +6,12 @@ file by file into the package, keeping only what the lock and the checks need.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from .atomic import Staged
 from .bundles import DeckReader
@@ -29,6 +32,7 @@ from .lock import (
     notetype_hash,
     read_lock,
     with_release,
+    write_lock,
     write_lock_text,
 )
 from .package import WORKER_MIN_NOTES, CollectionFormat, PackageWriter
@@ -178,8 +182,8 @@ class _Built:
 
 
 def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
-           render: RenderOptions | None = None, mark_released: bool = False,
-           allow_identity_change: bool = False) -> _Built:
+           render: RenderOptions | None = None,
+           allow_identity_change: bool = False, write_the_lock: bool = True) -> _Built:
     started = time.perf_counter()
     lock, lock_problems = _read_lock(config)
     render = render or RenderOptions()
@@ -214,10 +218,9 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         written = not (released is not None and target.exists())
         package_time = max(newest, stamped.notetype_mod)
         card_ids = tuple(stamped.current)
-        final_lock = with_release(stamped.lock, config.version, package_time, card_ids,
-                                  notetype, tuple(sorted(decks))) if mark_released \
-            else stamped.lock
-        new_lock = mark_released or stamped.lock_changed or not config.lock_path.exists()
+        final_lock = stamped.lock
+        # A release writes the lock itself, with its record, once its share kit is written.
+        new_lock = write_the_lock and (stamped.lock_changed or not config.lock_path.exists())
         text = ""
         if written:
             changelog = changelog_html(stamped.lock, card_ids, notetype, config.version)
@@ -227,8 +230,6 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
                                              package_time), target,
                                  meanwhile=lambda: lock_text(final_lock) if new_lock else "",
                                  outputs=outputs)
-        elif mark_released:
-            text = lock_text(final_lock)
         if text:
             write_lock_text(config.lock_path, text, outputs)
     report = BuildReport(
@@ -329,6 +330,54 @@ def check_all(config: Config, render: RenderOptions | None = None) -> list[Probl
 def release(config: Config, now: int, strict: bool = False, allow_schema_change: bool = False,
             render: RenderOptions | None = None,
             allow_identity_change: bool = False) -> BuildReport:
-    """Build the current version and record it in the lock as released."""
-    return _build(config, now, strict, allow_schema_change, render, mark_released=True,
-                  allow_identity_change=allow_identity_change).report
+    """Build the current version, record it in the lock as released, and write its share kit.
+
+    A share error in the settings stops the release before anything is written.
+    """
+    from .share import Shared, previous_release, write_kit  # only releases need these
+    from .sharecheck import settings_problems
+
+    before, _ = _read_lock(config)
+    previous = previous_release(before, config.version, config.notetype.id)
+    share_errors = [p for p in settings_problems(config, previous) if p.is_error]
+    if share_errors:
+        raise DeckError(share_errors)
+    built = _build(config, now, strict, allow_schema_change, render,
+                   allow_identity_change=allow_identity_change, write_the_lock=False)
+    released = with_release(built.lock, config.version, built.package_time, built.card_ids,
+                            built.notetype, built.decks)
+    # The kit is written before the lock: an error in it (a share check of the package, a
+    # screenshot of untypeset math) leaves the version unreleased and the lock as it was.
+    # Killed in between, the lock is the old one beside whole new files, as after a build.
+    kit = write_kit(config, Shared(released, built.notetype, built.card_ids, previous,
+                                   config.package_path), strict)
+    write_lock(config.lock_path, released)
+    return replace(built.report, warnings=built.report.warnings + kit.warnings, kit=kit.path)
+
+def check_share(config: Config) -> list[Problem]:
+    """check_all(), then the share checks on a package built in a scratch folder."""
+    from .screenshots import missing_requirements
+    from .share import Shared, previous_release, screenshots_skipped, share_problems
+    from .sharecheck import read_package_facts, settings_problems
+
+    problems = check_all(config)
+    lock = read_lock(config.lock_path, display_path(config.lock_path, config.root))
+    previous = previous_release(lock, config.version, config.notetype.id)
+    problems += settings_problems(config, previous)
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = replace(config, dist_dir=Path(tmp), lock_path=Path(tmp) / "deck.lock.json")
+        if config.lock_path.exists():
+            shutil.copyfile(config.lock_path, scratch.lock_path)
+        try:  # a schema change is already reported; the package is checked as if accepted
+            built = _build(scratch, 0, strict=False, allow_schema_change=True)
+        except DeckError:
+            built = None  # check_all() reported why there is no package
+        if built is not None:
+            shared = Shared(built.lock, built.notetype, built.card_ids, previous,
+                            scratch.package_path)
+            problems += share_problems(config, shared, read_package_facts(
+                scratch.package_path, display_path(config.package_path, config.root)))
+    missing = missing_requirements(config)
+    if missing:
+        problems.append(screenshots_skipped(config, missing))
+    return sorted(set(problems))

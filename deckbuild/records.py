@@ -133,3 +133,4 @@ class BuildReport:
     written: bool = True  # False when the package in dist/ was left as it was
     up_to_date: bool = False  # True when nothing changed since the build that wrote it
     advice: tuple[str, ...] = field(default=())  # migration notes after a schema change
+    kit: str = ""  # the share kit's folder, after a release

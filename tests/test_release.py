@@ -233,3 +233,17 @@ def test_diff_tells_the_deck_itself_from_a_subdeck(tmp_path):
     out = run(project, "diff").output
     assert "  - No card goes to the deck 'Transfer Learning Interview Questions' itself any " \
         "more: cards users already have there stay where they are" in out
+
+
+def test_a_release_records_its_note_types_schema(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project, "release").exit_code == 0
+    lock = json.loads((project / "deck.lock.json").read_text())
+    assert lock["releases"][0]["schema"] == {
+        "fields": ["Question", "Answer", "Extra", "Source", "Id"], "kind": "standard",
+        "sort_field": "Question", "templates": ["Card 1"]}
+    # Releases recorded before the schema was kept still read, without one.
+    del lock["releases"][0]["schema"]
+    (project / "deck.lock.json").write_text(json.dumps(lock))
+    from deckbuild.lock import read_lock
+    assert read_lock(project / "deck.lock.json", "deck.lock.json").releases[0].schema is None
