@@ -168,6 +168,12 @@ guid_namespace = {_toml(identity.guid_namespace)}
 # code_style_light = "default"  # Pygments style of code in day mode
 # code_style_dark = "github-dark"  # and in night mode
 # question_numbers = false  # keep "Question 5:" and the like in the Question field
+# The AnkiWeb listing that `release` writes to dist/share/<version>/:
+# title = ""  # at most 60 characters (default: the deck's name)
+# tags = []  # such as ["machine-learning", "interview"]; at most 60 characters in all
+# support_url = ""  # optional: where users report mistakes
+# license = ""  # such as "Cards: CC BY 4.0"
+# attribution = ""  # who wrote the cards
 
 [tool.deckbuild.notetype]
 id = {identity.notetype_id}  # the note type's identity: random too, never change or reuse it
