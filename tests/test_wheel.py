@@ -88,3 +88,27 @@ def test_init_templates_from_an_installed_wheel(installed, tmp_path):
     run(bin_dir / "deckbuild", "init", project, "--templates", cwd=tmp_path)
     for name in BASIC.files():
         assert (project / "templates" / name).read_bytes() == (BASIC.folder / name).read_bytes()
+
+
+def test_init_import_every_layout_and_build_from_an_installed_wheel(installed, tmp_path, anki):
+    """The issue's path for a new author, in one project: init, import one file of each of
+    the five layouts, build; the engine gets every question in its subdeck."""
+    from import_corpus import CORPUS, EXPECTED
+
+    _, bin_dir = installed
+    project = tmp_path / "x"
+    run(bin_dir / "deckbuild", "init", project, "--name", "X", cwd=tmp_path)
+    chosen = {layout: sorted(name for name, e in EXPECTED.items() if e.layout == layout)[0]
+              for layout in ("native", "headings", "numbered", "list", "details")}
+    for name in chosen.values():
+        reported = run(bin_dir / "deckbuild", "import", CORPUS / name, "--project", project,
+                       cwd=tmp_path).stdout
+        assert f"layout '{EXPECTED[name].layout}'" in reported, reported
+    run(bin_dir / "deckbuild", "build", "--project", project, cwd=tmp_path)
+    log = anki.import_package(project / "dist" / "x-0.1.0.apkg")
+    col = anki.col
+    expected = [EXPECTED[name] for name in chosen.values()]
+    imported = sum(len(e.questions) for e in expected)
+    assert len(log.new) == col.note_count() == imported + 2  # and init's two sample cards
+    used = {col.decks.name(col.get_card(cid).did) for cid in col.find_cards("")}
+    assert used == {"X::Getting started"} | {f"X::{s}" for e in expected for s in e.sections}
