@@ -48,6 +48,7 @@ class Block:
     number: int = 1         # ordered list: the first item's number
     level: int = 0          # heading: 1-6
     math: str | None = None  # para: the math delimiter still open at its last line
+    display: bool = False    # para: it opened with display math ($$ or \[), which it holds alone
     cells: list[list[str]] = field(default_factory=list)  # table: header first, then rows
     aligns: list[str | None] = field(default_factory=list)
 
@@ -176,7 +177,8 @@ class _Parser:
             return  # the line turned the paragraph into a setext heading or a table
         opened, new_leaf, pos = found
         rest = line[pos:]
-        if not opened and new_leaf is None and not all_matched and maybe_lazy and rest.strip(_SPACE):
+        if (not opened and new_leaf is None and not all_matched and maybe_lazy
+                and rest.strip(_SPACE) and not _own_block(self.leaf, rest)):
             assert self.leaf is not None
             self._extend_para(self.leaf, number, rest)
             return
@@ -246,13 +248,14 @@ class _Parser:
                 # cmark-gfm does not count blank lines after a rule towards a loose list.
                 self.rule.end = number
                 self._touch(number, True)
-        elif leaf is not None and leaf.kind == "para":
+        elif leaf is not None and leaf.kind == "para" and not _own_block(leaf, rest):
             self._extend_para(leaf, number, rest)
-        elif leaf is not None and leaf.kind == "table" and rest.strip() != "|":
+        elif (leaf is not None and leaf.kind == "table" and rest.strip() != "|"
+              and not _opens_display(rest)):
             leaf.cells.append(split_row(rest))
             self._touch(number, True)
         else:  # (a lone `|` has no cell: GitHub ends a table there and starts a paragraph)
-            self.leaf = Block("para", number, number)
+            self.leaf = Block("para", number, number, display=_opens_display(rest))
             container.children.append(self.leaf)
             self._extend_para(self.leaf, number, rest)
 
@@ -311,6 +314,8 @@ class _Parser:
         para.lines.append(text.lstrip(" "))
         para.math = math_left_open(text, para.math)
         self._touch(number, True)
+        if para.display and para.math is None:
+            self.leaf = None  # display math ends with its closing line: a block of its own
 
     def _touch(self, number: int, content: bool) -> None:
         """A line with content extends every open block to it (the basis of looseness)."""
@@ -323,3 +328,14 @@ class _Parser:
                     child.end = number
         if self.leaf is not None:
             self.leaf.end = number
+
+
+def _opens_display(text: str) -> bool:
+    """Whether a line opens display math: `$$` or `\\[` first on it."""
+    return text.lstrip(" ").startswith(("$$", "\\["))
+
+
+def _own_block(para: Block, text: str) -> bool:
+    """Display math is a block of its own, as on GitHub: the line that opens it under a
+    paragraph line starts a new paragraph (and its closing line ends that one)."""
+    return para.math is None and _opens_display(text)

@@ -25,8 +25,53 @@ RENDERER = Renderer()
 
 
 def gfm_html(text: str) -> str:
-    """GitHub's HTML: cmark-gfm with the table extension (raw HTML kept, as GitHub does)."""
-    return cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
+    """GitHub's HTML: cmark-gfm with the table extension (raw HTML kept, as GitHub does),
+    with display math as a block of its own, as GitHub shows it (see `math_apart`)."""
+    return cmarkgfm.github_flavored_markdown_to_html(math_apart(text),
+                                                     options=Options.CMARK_OPT_UNSAFE)
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def math_apart(text: str) -> str:
+    """Blank lines around top-level display math that sits right under or over text.
+
+    cmark-gfm knows no math; on GitHub a `$$` or `\\[` line starts display math, a block of
+    its own, even right under a paragraph line. deckbuild reads such a line at the margin as
+    never a lazy continuation of a quote or list item either. Only lines at the margin are
+    moved apart (in lists a blank line would also change looseness), never in a code fence.
+    """
+    out: list[str] = []
+    fence, closer, after = "", "", False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if fence:
+            fence = "" if stripped.startswith(fence) and set(stripped) == {fence[0]} else fence
+        elif (m := _FENCE.match(line)) is not None and not closer:
+            fence = m.group(1)
+        elif not closer and line[:1] != " " and stripped.startswith(("$$", "\\[")):
+            opener = stripped[:2]
+            want = "$$" if opener == "$$" else "\\]"
+            if out and out[-1].strip():
+                out.append("")
+            rest = stripped[2:]
+            if want not in rest:
+                closer = want
+            else:
+                after = True
+            out.append(line)
+            continue
+        elif closer:
+            if closer in stripped:
+                closer, after = "", True
+            out.append(line)
+            continue
+        if after and stripped:
+            out.append("")
+        after = False
+        out.append(line)
+    return "\n".join(out)
 
 
 def our_html(text: str) -> str:

@@ -66,8 +66,19 @@ def test_looseness_is_a_blank_line_between_items_or_their_blocks():
 
 def test_math_is_never_cut_by_block_structure():
     doc = parse_blocks(["Where:", "$$", "- a + b", "> c", "$$", "- item"])
-    assert [b.kind for b in doc.children] == ["para", "list"]
-    assert doc.children[0].lines == ["Where:", "$$", "- a + b", "> c", "$$"]
+    assert [b.kind for b in doc.children] == ["para", "para", "list"]
+    assert doc.children[1].lines == ["$$", "- a + b", "> c", "$$"]
+
+
+def test_display_math_under_or_over_a_text_line_is_a_block_of_its_own():
+    # As on GitHub: `Where:` then `$$` is a paragraph, then display math, then text.
+    doc = parse_blocks(["Where:", "$$", "x", "$$", "so", "\\[", "y", "\\]"])
+    assert [b.lines for b in doc.children] == [["Where:"], ["$$", "x", "$$"], ["so"],
+                                               ["\\[", "y", "\\]"]]
+    html = our_html("Bound:\n$$\\epsilon_T \\le \\epsilon_S$$\nWhere:")
+    assert html == ('<p>Bound:</p>\n<div class="arithmatex">\\[\\epsilon_T \\le '
+                    '\\epsilon_S\\]</div>\n<p>Where:</p>')
+    assert our_html("Costs $$5 and $$10") == "<p>Costs $$5 and $$10</p>"  # not math
 
 
 # --- rendering: the shapes the issue measured ----------------------------------------
