@@ -52,10 +52,10 @@ def state(project: Path) -> State:
     dist = project / "dist"
     files = sorted(p for p in dist.rglob("*") if p.is_file()) if dist.exists() else []
     lock = project / "deck.lock.json"
-    debris = [p for p in files if p.name.startswith(".")]
+    # Temporary files, and everything in temporary folders (a staged kit or preview).
+    debris = [p for p in files if any(part.startswith(".") for part in p.relative_to(dist).parts)]
     debris += [p for p in project.glob(".*.tmp")] + list((project / "cards").rglob(".*.tmp"))
-    return State({str(p.relative_to(dist)): p.read_bytes() for p in files
-                  if not p.name.startswith(".")},
+    return State({str(p.relative_to(dist)): p.read_bytes() for p in files if p not in debris},
                  lock.read_bytes() if lock.exists() else None, cache_rows(project),
                  tuple(sorted(str(p.relative_to(project)) for p in debris)))
 
@@ -65,6 +65,11 @@ def assert_old_or_new(mid: State, old: State, new: State) -> None:
     assert mid.lock in (old.lock, new.lock), "lock file is neither the old nor the new one"
     for name in set(mid.dist) | set(old.dist) | set(new.dist):
         assert mid.dist.get(name) in (old.dist.get(name), new.dist.get(name)), name
+    # A folder of outputs (a release's share kit) is whole too: all of the old or the new.
+    for folder in {name.rsplit("/", 1)[0] for name in mid.dist if "/" in name}:
+        inside = {n: d for n, d in mid.dist.items() if n.startswith(folder + "/")}
+        assert inside in ({n: d for n, d in old.dist.items() if n.startswith(folder + "/")},
+                          {n: d for n, d in new.dist.items() if n.startswith(folder + "/")}), folder
     for key, row in mid.cache.items():
         assert row in (old.cache.get(key), new.cache.get(key)), f"cache entry {key}"
     assert new.debris == (), new.debris  # the next build cleared what a killed one left
