@@ -337,16 +337,15 @@ def ids(ctx: click.Context) -> None:
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Project folder to write cards/ in (default: the current one).")
+@_project_option
 @click.option("--layout", default=None, metavar="NAME",
               help="Read every file in this one layout instead of recognising it "
                    "(an unknown name lists the known ones).")
 @click.option("--force", is_flag=True, help="Replace card files that already exist.")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 @click.pass_context
-def import_command(ctx: click.Context, files: tuple[Path, ...], project_dir: Path | None,
-                   layout: str | None, force: bool, dry_run: bool) -> None:
+def import_command(ctx: click.Context, files: tuple[Path, ...], layout: str | None,
+                   force: bool, dry_run: bool) -> None:
     """Turn Markdown Q&A files into card files: cards/<name>.md, with ids.
 
     Recognises the native format, question headings at any level, `## Question N` headings
@@ -360,22 +359,22 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], project_dir: Pat
     if layout is not None and layout not in names:
         raise click.BadParameter(f"unknown layout {layout!r} (known: {', '.join(names)})",
                                  param_hint="'--layout'")
-    if project_dir is not None:
-        ctx.obj["project"] = project_dir
     config = _config(ctx)
-    plan = plan_import(config, files, layout, force)
-    folder = display_path(config.cards_dir, config.root)
-    for imported in plan.result.files:
-        for line in report_lines(imported, folder):
-            click.echo(line)
-    cards = sum(len(f.cards) for f in plan.result.files)
-    if dry_run:
-        click.echo(f"Dry run: would write {len(plan.targets)} files with {cards} cards.")
-        return
-    write_import(plan)
+    with _locked(config):  # no build reads cards/ while they are planned and written
+        plan = plan_import(config, files, layout, force)
+        folder = display_path(config.cards_dir, config.root)
+        for imported in plan.result.files:
+            for line in report_lines(imported, folder):
+                click.echo(line)
+        cards = sum(len(f.cards) for f in plan.result.files)
+        if dry_run:
+            click.echo(f"Dry run: would write {len(plan.targets)} files with {cards} cards.")
+            return
+        write_import(plan)
     replaced = f" (replaced {len(plan.replaced)})" if plan.replaced else ""
+    command = _command(ctx)
     click.echo(f"Wrote {len(plan.targets)} card files{replaced} with {cards} cards; "
-               "check them with 'check --strict', then build.")
+               f"check them with '{command} check --strict', then '{command} build'.")
 
 
 @cli.command()

@@ -34,7 +34,7 @@ def test_import_reports_then_writes_files_that_check_strict_accepts(tmp_path):
     assert "    20: **[⬆ Back to Top](#table-of-contents)**  (link within the page)\n" in result.output
     assert "cards/list-nlp-02-models.md (2 cards)" in result.output
     assert result.output.endswith("Wrote 25 card files with 52 cards; check them with "
-                                  "'check --strict', then build.\n")
+                                  "'deckbuild check --strict', then 'deckbuild build'.\n")
     check = run("--project", project, "check", "--strict")
     assert (check.exit_code, check.output) == (0, "")
 
@@ -187,6 +187,9 @@ def test_build_py_runs_import(tmp_path):
                              str(CORPUS / "details-cloud.md"), "--project", str(project)],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+    # The hint names the command as it was run.
+    assert result.stdout.endswith(f"check them with 'python {REPO / 'build.py'} check --strict', "
+                                  f"then 'python {REPO / 'build.py'} build'.\n")
     assert sorted(p.name for p in (project / "cards").iterdir()) == [
         "details-cloud-01-compute.md", "details-cloud-02-storage.md"]
 
