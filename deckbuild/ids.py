@@ -54,6 +54,14 @@ def card_id_for(note_id: int, ordinal: int) -> int:
     return note_id + ordinal
 
 
+def notetype_id_for(base_id: int, key: str) -> int:
+    """A built-in note type's id beside the project's own (basic keeps that one itself).
+
+    Derived from the project's note type id and the type's name: fixed for the deck, and
+    distinct for every type, so each keeps its notes and review history across versions."""
+    return base_id if key == "basic" else _stable_int("notetype", str(base_id), key)
+
+
 def subdeck_id_for(root_id: int, name: str) -> int:
     """Subdecks match by name on import; their id only needs to be stable."""
     return _stable_int("deck", str(root_id), name)

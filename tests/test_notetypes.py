@@ -1,0 +1,86 @@
+"""Built-in note types: basic, reversed, cloze and type-in, as data in a registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support import make_project
+
+from deckbuild.config import load_config
+from deckbuild.errors import DeckError
+from deckbuild.notetype import load_notetype, load_notetypes
+from deckbuild.notetypes import REGISTRY, BuiltinNoteType, Registry
+from deckbuild.package import collection_format
+
+
+def test_the_registry_holds_four_types_basic_first():
+    assert REGISTRY.names() == ("basic", "reversed", "cloze", "type-in")
+    registry = Registry()
+    registry.register(BuiltinNoteType("x", ("A",), "A", (), "style.css"))
+    with pytest.raises(ValueError):
+        registry.register(BuiltinNoteType("x", ("B",), "B", (), "style.css"))
+    assert "x" in registry and registry.get("y") is None
+
+
+def test_every_type_names_a_part_for_each_field_and_ships_its_files():
+    for builtin in REGISTRY:
+        assert len(builtin.parts) == len(builtin.fields), builtin.key
+        assert builtin.sort_field in builtin.fields
+        for _, front, back in builtin.templates:
+            assert (builtin.folder / front).is_file() and (builtin.folder / back).is_file()
+
+
+def test_types_load_with_fixed_distinct_ids_and_the_shared_css(tmp_path: Path):
+    config = load_config(make_project(tmp_path / "p"))
+    types = load_notetypes(config)
+    assert list(types) == ["basic", "reversed", "cloze", "type-in"]
+    assert types["basic"] == load_notetype(config)  # the project's own, unchanged
+    assert types["basic"].id == config.notetype.id
+    ids = [t.id for t in types.values()]
+    assert len(set(ids)) == 4 and all(0 < i < 2**53 for i in ids)
+    # Fixed: the same project gives the same ids on every build.
+    assert [t.id for t in load_notetypes(load_config(tmp_path / "p")).values()] == ids
+    for key, notetype in types.items():
+        assert notetype.css.startswith(types["basic"].css.rstrip()), key
+    assert ".cloze" in types["cloze"].css and ".cloze" not in types["basic"].css
+
+
+def test_schemas(tmp_path: Path):
+    types = load_notetypes(load_config(make_project(tmp_path / "p")))
+    assert [t.name for t in types["reversed"].templates] == ["Card 1", "Card 2"]
+    assert "{{Answer}}" in types["reversed"].templates[1].front
+    assert "{{Question}}" not in types["reversed"].templates[1].front
+    cloze = types["cloze"]
+    assert cloze.kind == "cloze" and len(cloze.templates) == 1
+    assert cloze.fields[cloze.sort_field] == "Text"
+    assert "{{cloze:Text}}" in cloze.templates[0].front
+    assert "{{cloze:Text}}" in cloze.templates[0].back
+    typein = types["type-in"]
+    assert "Explanation" in typein.fields
+    assert "{{type:Answer}}" in typein.templates[0].front
+    assert "{{type:Answer}}" in typein.templates[0].back
+    assert {t.kind for k, t in types.items() if k != "cloze"} == {"standard"}
+
+
+def test_genanki_marks_only_the_cloze_type_as_cloze(tmp_path: Path):
+    types = load_notetypes(load_config(make_project(tmp_path / "p")))
+    assert {key: collection_format(t).model["type"] for key, t in types.items()} == {
+        "basic": 0, "reversed": 0, "cloze": 1, "type-in": 0}
+
+
+def test_templates_of_a_type_are_overridden_under_templates_type(tmp_path: Path):
+    project = make_project(tmp_path / "p")
+    own = project / "templates" / "cloze"
+    own.mkdir()
+    (own / "front.html").write_text("<b>{{Context}}</b> {{cloze:Text}}")
+    (own / "back.html").write_text("{{cloze:Text}}<br>{{Extra}}")
+    (own / "type.css").write_text(".cloze { color: red; }")
+    cloze = load_notetypes(load_config(project))["cloze"]
+    assert cloze.templates[0].front == "<b>{{Context}}</b> {{cloze:Text}}"
+    assert cloze.css.endswith(".cloze { color: red; }")
+    (own / "back.html").write_text("{{cloze:Text}}\n{{Answer}}")
+    with pytest.raises(DeckError) as caught:
+        load_notetypes(load_config(project))
+    assert [str(p) for p in caught.value.problems] == [
+        "templates/cloze/back.html:2: template uses unknown field 'Answer'"]
