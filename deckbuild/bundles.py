@@ -19,10 +19,11 @@ from typing import Any
 from .atomic import Staged
 from .cache import RenderCache, Rendered, code_version
 from .config import Config
-from .errors import Problem, display_path
+from .errors import DeckError, Problem, display_path
 from .fieldmap import unreceived
 from .ids import guid_for
 from .lock import note_hash
+from .notetypes.load import other_notetypes
 from .numbering import unnumbered
 from .package import CollectionFormat
 from .parallel import (
@@ -94,6 +95,13 @@ class DeckReader:
         self._salt = _salt(config, self._version, media)
         self._keep: set[str] = set()
         self.notetype, self.problems = notetype_for(config, self._cache, self._version)
+        # The other built-in types, beside the project's own (basic); used when notes are.
+        self.others: dict[str, NoteType] = {}
+        if self.notetype is not None:
+            try:
+                self.others = other_notetypes(config, self.notetype)
+            except DeckError as exc:
+                self.problems += exc.problems
         self._paths, found = card_paths(config)
         self.problems += found
 
@@ -288,7 +296,8 @@ def _to_value(result: FileResult) -> dict[str, Any]:
         "file": result.path,
         "cards": [_row(card) for card in result.cards],
         "notes": [[n.guid, n.deck, list(n.tags), list(n.fields), list(n.media), card_key,
-                   None if relative is None else [list(p) for p in relative], note_hash(n)]
+                   None if relative is None else [list(p) for p in relative], note_hash(n),
+                   n.notetype]
                   for n, (card_key, relative) in zip(notes, result.reusable, strict=True)],
         "problems": [_row(p) for p in problems],
     }
@@ -308,11 +317,11 @@ def _from_value(value: object) -> FileResult | None:
             return None
         notes, reusable = [], []
         for card, row in zip(cards, value["notes"], strict=True):
-            guid, deck, note_tags, note_fields, media, card_key, relative, digest = row
-            if not (isinstance(digest, str) and len(digest) == 64):
+            guid, deck, note_tags, note_fields, media, card_key, relative, digest, kind = row
+            if not (isinstance(digest, str) and len(digest) == 64 and isinstance(kind, str)):
                 raise ValueError("not a note hash")
             notes.append(RenderedNote(card.id or "", guid, tuple(note_fields), tuple(note_tags),
-                                      deck, tuple(media), card.path, card.line, digest))
+                                      deck, tuple(media), card.path, card.line, digest, kind))
             reusable.append((card_key, None if relative is None else tuple(
                 (base, int(offset), message, severity)
                 for base, offset, message, severity in relative)))

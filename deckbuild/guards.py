@@ -5,6 +5,7 @@ from __future__ import annotations
 from .config import Config
 from .errors import DeckError, Problem
 from .lock import Release
+from .records import RenderedNote
 
 
 def guard_released(released: Release, current: dict[str, str], notetype_hash: str,
@@ -46,3 +47,13 @@ def migration_advice(change: dict[str, object], name: str) -> tuple[str, ...]:
         "overwrites users' own edits to these notes and needs a one-way full sync. With the "
         f"default options Anki adds a copy '{name}+' and existing notes get no updates.",
     )
+
+
+def type_change_problems(changes: tuple[tuple[RenderedNote, str], ...]) -> list[Problem]:
+    """A published card moved to another note type: Anki would report a conflict, not update."""
+    return [Problem(note.path, note.line,
+                    f"card {note.card_id!r} changed its note type from {old!r} to "
+                    f"{note.notetype!r}: Anki would not update it (users keep the old note). "
+                    "Give the card a new id to publish it as a new note, or change its type "
+                    "back (--allow-schema-change builds it anyway)")
+            for note, old in changes]

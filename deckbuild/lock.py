@@ -34,6 +34,7 @@ class NoteLock(NamedTuple):
     mod: int
     question: str = ""
     deck: str = ""
+    notetype: str = ""  # the built-in note type's name; "" for basic (as before there were others)
 
 
 @dataclass(frozen=True)
@@ -76,12 +77,14 @@ class Lock:
 
 def note_hash(note: RenderedNote) -> str:
     """What the package carries for a note: fields, tags, deck (each length-prefixed)."""
-    return note.digest or content_hash(note.fields, note.tags, note.deck)
+    return note.digest or content_hash(note.fields, note.tags, note.deck, note.notetype)
 
 
-def content_hash(fields: Iterable[str], tags: Iterable[str], deck: str) -> str:
-    """note_hash of a note with these fields, tags and deck."""
-    parts = [*fields, " ".join(sorted(tags)), deck]
+def content_hash(fields: Iterable[str], tags: Iterable[str], deck: str,
+                 notetype: str = "basic") -> str:
+    """note_hash of a note with these fields, tags and deck (and note type, when not basic:
+    basic notes keep the hashes they had before there were other types)."""
+    parts = [*fields, " ".join(sorted(tags)), deck, *([notetype] if notetype != "basic" else [])]
     payload = "".join(f"{len(part)}:{part}" for part in parts)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -114,6 +117,12 @@ class Stamped:
     notetype_changed: bool = False
     current: dict[str, str] = field(default_factory=dict)  # card id -> hash, build order
     identity_changed: bool = False  # the lock records a new or a first identity
+    # Notes whose built-in type differs from the one recorded: (note, old type name).
+    type_changes: tuple[tuple[RenderedNote, str], ...] = ()
+    # The other note types' mods (by type name), for the notes of those types.
+    type_mods: dict[str, int] = field(default_factory=dict)
+    # Schema changes of the other note types, by type name.
+    other_schema_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def lock_changed(self) -> bool:
@@ -130,9 +139,13 @@ class Stamped:
 class Stamper:
     """Mod times one note at a time, so a build need not hold every note at once."""
 
-    def __init__(self, lock: Lock, notetype: NoteType, now: int) -> None:
+    def __init__(self, lock: Lock, notetype: NoteType, now: int,
+                 others: dict[str, NoteType] | None = None) -> None:
         self._lock = lock
         self.notetype = notetype
+        self._others = others or {}
+        self._used: set[str] = set()
+        self._type_changes: list[tuple[RenderedNote, str]] = []
         self._fresh = max(now, lock.max_mod() + 1)
         self._notes: dict[str, NoteLock] = dict(lock.notes)
         self._changed: list[str] = []
@@ -149,8 +162,15 @@ class Stamper:
             mod = self._fresh
             self._changed.append(note.card_id)
         self.current[note.card_id] = digest
-        self._notes[note.card_id] = NoteLock(note.guid, digest, mod,
-                                             note.fields[self._question], note.deck)
+        kind = "" if note.notetype == "basic" else note.notetype
+        if old is not None and old.guid == note.guid and old.notetype != kind:
+            self._type_changes.append((note, old.notetype or "basic"))
+        question = self._question
+        if kind:
+            self._used.add(kind)
+            question = question_field(self._others[kind])
+        self._notes[note.card_id] = NoteLock(note.guid, digest, mod, note.fields[question],
+                                             note.deck, kind)
         return mod
 
     def finish(self) -> Stamped:
@@ -166,9 +186,29 @@ class Stamper:
             else self._fresh
         notetypes = dict(self._lock.notetypes)
         notetypes[key] = NoteTypeLock(notetype.name, notetype.schema(), digest, type_mod)
+        changed = old_type is None or old_type.hash != digest
+        type_mods, schema_changes = {}, {}
+        for name in sorted(self._used):  # the other types, once notes use them
+            other = self._others[name]
+            entry, stamped = self._stamp_type(other)
+            notetypes[str(other.id)] = entry
+            type_mods[name] = entry.mod
+            changed = changed or stamped
+            old = self._lock.notetypes.get(str(other.id))
+            if old is not None and old.schema != other.schema():
+                schema_changes[name] = {"old": old.schema, "new": other.schema()}
         new_lock = Lock(self._notes, notetypes, self._lock.releases, self._lock.identity)
         return Stamped(new_lock, (), type_mod, tuple(self._changed), schema_change,
-                       old_type is None or old_type.hash != digest, dict(self.current))
+                       changed, dict(self.current), type_changes=tuple(self._type_changes),
+                       type_mods=type_mods, other_schema_changes=schema_changes)
+
+    def _stamp_type(self, notetype: NoteType) -> tuple[NoteTypeLock, bool]:
+        """A note type's lock entry: its recorded mod while its hash is unchanged."""
+        digest = notetype_hash(notetype)
+        old = self._lock.notetypes.get(str(notetype.id))
+        if old is not None and old.hash == digest:
+            return old, False
+        return NoteTypeLock(notetype.name, notetype.schema(), digest, self._fresh), True
 
 
 def stamp(lock: Lock, notes: tuple[RenderedNote, ...], notetype: NoteType, now: int) -> Stamped:
@@ -197,7 +237,8 @@ def with_release(lock: Lock, version: str, timestamp: int, card_ids: Iterable[st
 
 def _note_from(data: dict[str, Any]) -> NoteLock:
     return NoteLock(str(data["guid"]), str(data["hash"]), int(data["mod"]),
-                    str(data.get("question", "")), str(data.get("deck", "")))
+                    str(data.get("question", "")), str(data.get("deck", "")),
+                    str(data.get("type", "")))
 
 
 def read_lock(path: Path, shown: str) -> Lock:
@@ -242,7 +283,8 @@ def _value(value: Any) -> str:
     if isinstance(value, NoteLock):
         return (f'{{"deck": {_string(value.deck)}, "guid": {_string(value.guid)}, '
                 f'"hash": {_string(value.hash)}, "mod": {int(value.mod)}, '
-                f'"question": {_string(value.question)}}}')
+                f'"question": {_string(value.question)}'
+                + (f', "type": {_string(value.notetype)}}}' if value.notetype else "}"))
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 

@@ -28,6 +28,7 @@ from .ids import card_id_for, deck_id_for, note_id_for
 from .records import CardTemplate, DeckInfo, NoteType, PackageSpec, RenderedNote
 
 _TAG = re.compile(r"<[^>]*>")
+_CLOZE = re.compile(r"\{\{c(\d+)::")  # how Anki finds a cloze note's cards
 T = TypeVar("T")
 # Decks of fewer notes (as the lock counts them) are written in the build's own process:
 # starting a worker costs more than it saves.
@@ -108,9 +109,13 @@ class PackageWriter:
     """
 
     def __init__(self, notetype: NoteType, fmt: CollectionFormat, root_deck_id: int,
-                 in_worker: bool = False, root_deck_name: str = "") -> None:
+                 in_worker: bool = False, root_deck_name: str = "",
+                 others: dict[str, tuple[NoteType, CollectionFormat]] | None = None) -> None:
         self._notetype = notetype
         self._format = fmt
+        # Every note type by built-in name: basic is the project's own.
+        self._types = {"basic": (notetype, fmt), **(others or {})}
+        self.cards = 0  # cards written so far
         self._root_deck_id = root_deck_id
         self._root_deck_name = root_deck_name  # notes in it go to the root deck itself
         self._deck_ids: dict[str, int] = {}
@@ -148,6 +153,9 @@ class PackageWriter:
                 return self.finish(spec, target, meanwhile, own)
         models = {str(spec.notetype.id): self._format.model_json(spec.notetype_mod,
                                                                  self._root_deck_id)}
+        for name, mod in spec.others:
+            notetype, fmt = self._types[name]
+            models[str(notetype.id)] = fmt.model_json(mod, self._root_deck_id)
         decks = {**self._format.decks,
                  **{str(d.id): self._format.deck_json(d, spec.timestamp) for d in spec.decks}}
         col = (spec.timestamp * 1000, json.dumps(models, sort_keys=True),
@@ -172,25 +180,35 @@ class PackageWriter:
 
     def _note_rows(self, notes: Sequence[RenderedNote], mods: Sequence[int],
                    note_ids: list[int]):
-        sort = self._notetype.sort_field
         for note, mod, note_id in zip(notes, mods, note_ids, strict=True):
-            field = note.fields[sort]
+            notetype = self._types[note.notetype][0]
+            field = note.fields[notetype.sort_field]
             sort_text = (_TAG.sub("", field) if "<" in field else field).strip()
             # Anki's checksum: the first 8 hex digits of the SHA-1 of the sort field.
             checksum = int.from_bytes(hashlib.sha1(sort_text.encode("utf-8")).digest()[:4], "big")
             tags = f" {' '.join(note.tags)} " if note.tags else ""
-            yield (note_id, note.guid, self._notetype.id, mod, -1, tags,
+            yield (note_id, note.guid, notetype.id, mod, -1, tags,
                    "\x1f".join(note.fields), sort_text, checksum, 0, "")
 
     def _card_rows(self, notes: Sequence[RenderedNote], mods: Sequence[int],
                    note_ids: list[int]):
-        templates = len(self._notetype.templates)
         for note, mod, note_id in zip(notes, mods, note_ids, strict=True):
             deck_id = self._deck_id(note.deck)
-            for ordinal in range(templates):
+            for ordinal in card_ordinals(note, self._types[note.notetype][0]):
+                self.cards += 1
                 yield (card_id_for(note_id, ordinal), note_id, deck_id, ordinal, mod,
                        -1, 0, 0, self._position, 0, 0, 0, 0, 0, 0, 0, 0, "")
             self._position += 1
+
+
+def card_ordinals(note: RenderedNote, notetype: NoteType) -> list[int]:
+    """The ordinals of a note's cards, as Anki makes them: one per template, or for a
+    cloze note one per distinct deletion number (c1 is ordinal 0)."""
+    if notetype.kind != "cloze":
+        return list(range(len(notetype.templates)))
+    text = note.fields[notetype.fields.index("Text")] if "Text" in notetype.fields else ""
+    numbers = {int(n) for n in _CLOZE.findall(text)} - {0}
+    return sorted(n - 1 for n in numbers) or [0]
 
 
 def read_package(path: Path) -> tuple[list[NoteType], list[tuple[str, int, list[str], list[str],

@@ -135,7 +135,8 @@ def _merge(placed: Sequence[Placed], keys: list[str], known: Mapping[str, Render
             relative = rendered.problems
         notes.append(RenderedNote(card_id=card.id or "", guid=guid, fields=values, tags=tags,
                                   deck=deck, media=used, path=card.path, line=card.line,
-                                  digest=content_hash(values, tags, deck)))
+                                  digest=content_hash(values, tags, deck, card.notetype),
+                                  notetype=card.notetype))
         problems += found
         reusable.append((keys[i], relative))
     return notes, problems, reusable

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import Problem
+from .notetypes import REGISTRY
 from .records import Card, SourceFile
 
 BOM = "\ufeff"
@@ -20,8 +21,8 @@ _COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
 NOT_IN_CARD = "not part of any card: cards start at a '## ' heading; this text is left out"
 ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
 TAG_RE = re.compile(r"^[\w][\w\-:.+/&]*$")
-CARD_META_KEYS = ("id", "tags", "source")
-FRONT_MATTER_KEYS = ("section", "tags")
+CARD_META_KEYS = ("id", "tags", "source", "type")
+FRONT_MATTER_KEYS = ("section", "tags", "type")
 
 
 def decode_source(data: bytes, path: str) -> tuple[str, list[Problem]]:
@@ -89,6 +90,8 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
     lines = text.removeprefix(BOM).replace("\r\n", "\n").split("\n")
     problems: list[Problem] = []
     front, start = _front_matter(lines, path, problems)
+    front_lines = {key: number for number in range(2, start)
+                   for key in [lines[number - 1].partition(":")[0].strip()] if key in front}
     preamble = _Preamble(path, front.get("section", ""), problems)
     drafts: list[_Draft] = []
     fence: tuple[str, int] | None = None  # (marker, line) of the open fence
@@ -126,7 +129,9 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
         problems.append(Problem(path, fence[1], "code fence is never closed"))
     file_tags = tuple(split_tags(front.get("tags", "")))
     problems += _check_tags(file_tags, path, 1)
-    cards = tuple(_finish(d, section, path, problems) for d in drafts)
+    default_type = _type_name(front.get("type", "basic"), path, front_lines.get("type", 1),
+                              problems)
+    cards = tuple(_finish(d, section, path, problems, default_type) for d in drafts)
     if not cards and start < len(lines):
         problems.append(Problem(path, 1, "no cards: a card starts with a '## Question' heading"))
     return SourceFile(path, section, file_tags, cards), problems
@@ -195,7 +200,19 @@ def _without_separators(lines: list[str], breaks: set[int]) -> list[str]:
         end -= 1
 
 
-def _finish(d: _Draft, section: str, path: str, problems: list[Problem]) -> Card:
+def _type_name(value: str, path: str, line: int, problems: list[Problem],
+               default: str = "basic") -> str:
+    """A known note type's name; an unknown one is an error (and the default is used)."""
+    name = value.strip().lower()
+    if name in REGISTRY:
+        return name
+    problems.append(Problem(path, line, f"unknown note type {value.strip()!r} (known: "
+                            + ", ".join(REGISTRY.names()) + ")"))
+    return default
+
+
+def _finish(d: _Draft, section: str, path: str, problems: list[Problem],
+            default_type: str = "basic") -> Card:
     card_id, id_line = d.meta.get("id", (None, 0))
     if card_id is not None and not ID_RE.match(card_id):
         problems.append(Problem(path, id_line, f"invalid id {card_id!r}: use lowercase "
@@ -209,6 +226,9 @@ def _finish(d: _Draft, section: str, path: str, problems: list[Problem]) -> Card
         d.answer = _without_separators(d.answer, d.breaks)
     else:
         d.extra = _without_separators(d.extra, d.breaks)
+    notetype = default_type
+    if "type" in d.meta:
+        notetype = _type_name(d.meta["type"][0], path, d.meta["type"][1], problems, default_type)
     answer = "\n".join(d.answer).strip("\n")
     if not answer.strip():
         problems.append(Problem(path, d.line, "card has no answer"))
@@ -226,6 +246,7 @@ def _finish(d: _Draft, section: str, path: str, problems: list[Problem]) -> Card
         answer_line=d.answer_line or d.line,
         extra_line=d.extra_line,
         source_line=d.meta.get("source", ("", 0))[1],
+        notetype=notetype,
     )
 
 

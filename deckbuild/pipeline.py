@@ -10,7 +10,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .atomic import Staged
@@ -20,7 +20,7 @@ from .diff import changelog_html
 from .errors import DeckError, Problem, display_path
 from .fieldmap import empty_first_fields
 from .freshness import input_digest, record, recorded_warnings, sources_digest
-from .guards import guard_released, migration_advice, schema_problem
+from .guards import guard_released, migration_advice, schema_problem, type_change_problems
 from .identity import example_ids_problem, identity_of, identity_problems
 from .ids import subdeck_id_for
 from .lock import (
@@ -35,6 +35,7 @@ from .lock import (
     write_lock,
     write_lock_text,
 )
+from .notetypes import BUILTIN
 from .package import WORKER_MIN_NOTES, CollectionFormat, PackageWriter
 from .parallel import RenderOptions
 from .records import (
@@ -60,6 +61,7 @@ class Checked:
     notes: tuple[RenderedNote, ...]
     media: tuple[MediaFile, ...]
     problems: tuple[Problem, ...]
+    others: dict[str, NoteType] = field(default_factory=dict)  # the other built-in types
 
     @property
     def errors(self) -> list[Problem]:
@@ -95,6 +97,14 @@ class DeckScan:
     def notetype(self) -> NoteType | None:
         return self._reader.notetype
 
+    @property
+    def others(self) -> dict[str, NoteType]:
+        """The built-in note types other than basic, by name."""
+        return self._reader.others
+
+    def other_formats(self) -> dict[str, tuple[NoteType, CollectionFormat]]:
+        return {name: (nt, self._reader.collection_format(nt)) for name, nt in self.others.items()}
+
     def collection_format(self, notetype: NoteType) -> CollectionFormat:
         return self._reader.collection_format(notetype)
 
@@ -105,9 +115,15 @@ class DeckScan:
             self.problems += result.problems
             # A card with an error at its heading (an empty question) needs no second one.
             flagged = {(p.path, p.line) for p in result.problems if p.is_error}
+            unflagged = [n for n in result.notes if (n.path, n.line) not in flagged]
             self.problems += empty_first_fields(
-                [n for n in result.notes if (n.path, n.line) not in flagged],
+                [n for n in unflagged if n.notetype == "basic"],
                 self._config.notetype.fields, self._config.notetype.parts)
+            for name, builtin in BUILTIN.items():
+                if name != "basic":
+                    self.problems += empty_first_fields(
+                        [n for n in unflagged if n.notetype == name], builtin.fields,
+                        builtin.parts)
             self._cards += result.cards
             self._used.update(name for note in result.notes for name in note.media)
             yield result.notes
@@ -129,7 +145,7 @@ def check(config: Config, render: RenderOptions | None = None) -> Checked:
         notes = tuple(note for batch in scan.notes() for note in batch)
         problems, media = scan.finish()
         notetype = scan.notetype or PLACEHOLDER_NOTETYPE
-    return Checked(notetype, notes, media, tuple(problems))
+    return Checked(notetype, notes, media, tuple(problems), scan.others)
 
 
 def deck_infos(config: Config, decks: set[str] | tuple[str, ...],
@@ -196,9 +212,9 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
             PackageWriter(scan.notetype or PLACEHOLDER_NOTETYPE,
                           scan.collection_format(scan.notetype or PLACEHOLDER_NOTETYPE),
                           config.deck_id, in_worker=in_worker,
-                          root_deck_name=config.name) as writer:
+                          root_deck_name=config.name, others=scan.other_formats()) as writer:
         notetype = scan.notetype or PLACEHOLDER_NOTETYPE
-        stamper = Stamper(lock, notetype, now)
+        stamper = Stamper(lock, notetype, now, scan.others)
         decks: set[str] = set()
         newest = 0
         written_ids: set[str] = set()
@@ -216,7 +232,7 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
                                              allow_identity_change)
         target = config.package_path
         written = not (released is not None and target.exists())
-        package_time = max(newest, stamped.notetype_mod)
+        package_time = max(newest, stamped.notetype_mod, *stamped.type_mods.values())
         card_ids = tuple(stamped.current)
         final_lock = stamped.lock
         # A release writes the lock itself, with its record, once its share kit is written.
@@ -227,7 +243,8 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
             # The lock's text is made while the package is zipped.
             text = writer.finish(PackageSpec(notetype, stamped.notetype_mod,
                                              deck_infos(config, decks, changelog), media,
-                                             package_time), target,
+                                             package_time, tuple(sorted(stamped.type_mods.items()))),
+                                 target,
                                  meanwhile=lambda: lock_text(final_lock) if new_lock else "",
                                  outputs=outputs)
         if text:
@@ -235,7 +252,7 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
     report = BuildReport(
         path=str(target),
         notes=len(card_ids),
-        cards=len(card_ids) * len(notetype.templates),
+        cards=writer.cards,
         media=len(media),
         seconds=time.perf_counter() - started,
         warnings=tuple(str(p) for p in problems if not p.is_error),
@@ -283,6 +300,10 @@ def guard(config: Config, lock: Lock, stamper: Stamper, allow_schema_change: boo
         except DeckError as exc:
             problems += exc.problems
     advice: tuple[str, ...] = ()
+    if not allow_schema_change:
+        problems += type_change_problems(stamped.type_changes)
+        problems += [schema_problem(change, lock_shown)
+                     for _, change in sorted(stamped.other_schema_changes.items())]
     if stamped.schema_change is not None:
         if not allow_schema_change:
             problems.append(schema_problem(stamped.schema_change, lock_shown))
@@ -317,7 +338,7 @@ def check_all(config: Config, render: RenderOptions | None = None) -> list[Probl
     lock, lock_problems = _read_lock(config)
     problems = list(checked.problems) + lock_problems
     if not any(p.is_error for p in problems):
-        stamper = Stamper(lock, checked.notetype, 0)
+        stamper = Stamper(lock, checked.notetype, 0, checked.others)
         for note in checked.notes:
             stamper.mod_for(note)
         try:

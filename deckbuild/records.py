@@ -22,6 +22,7 @@ class Card:
     answer_line: int = 0  # first line of the answer body
     extra_line: int = 0  # first line of the extra text, 0 when the card has none
     source_line: int = 0  # line of the '<!-- source: -->' comment, 0 when the card has none
+    notetype: str = "basic"  # the built-in note type's name (notetypes.REGISTRY)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class RenderedNote:
     line: int
     # lock.note_hash of this note when already known (a cached note carries it).
     digest: str = field(default="", compare=False, repr=False)
+    notetype: str = "basic"  # the built-in note type's name (notetypes.REGISTRY)
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ class PackageSpec:
     decks: tuple[DeckInfo, ...]
     media: tuple[MediaFile, ...]
     timestamp: int
+    # The other built-in note types the notes use: (type name, mod).
+    others: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

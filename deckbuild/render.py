@@ -23,6 +23,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from .errors import Problem, display_path
+from .notetypes import REGISTRY
 from .records import Card, RenderedNote
 from .sanitize import may_be_unsafe, removed_parts, sanitize
 from .validate import math_problems
@@ -176,16 +177,24 @@ class Renderer:
         """Render one card to its note; problems carry the card's file and line.
 
         `field_names` gives, for each field, the card part it holds by its default field
-        name (Question, Answer, Extra, Source or Id; see fieldmap.py)."""
+        name (Question, Answer, Extra, Source or Id; see fieldmap.py). A card of another
+        built-in type fills that type's fields, after the type's own reading of it."""
         self._images.used, self._images.errors = [], []
+        builtin = REGISTRY.get(card.notetype)
+        own: dict[str, str] = {}
+        type_problems: list[Problem] = []
+        if builtin is not None and card.notetype != "basic":
+            field_names = builtin.parts
+            if builtin.split is not None:
+                card, own, type_problems = builtin.split(card)
         raw = {
             "Question": self.inline_html(card.question, card.path),
             "Answer": self.to_html(card.answer, card.path),
             "Extra": self.to_html(card.extra, card.path) if card.extra else "",
             "Source": self.inline_html(card.source, card.path) if card.source else "",
         }
-        problems = _code_language_warnings(card) + math_problems(card)
-        values = dict(raw)
+        problems = type_problems + _code_language_warnings(card) + math_problems(card)
+        values = {**raw, **own}
         # Decided on the whole source: a line that looks like a fence to us may not be one to
         # Markdown (e.g. ```<img ...>), and then what follows it is HTML, not code.
         sources = {"Question": card.question, "Answer": card.answer, "Extra": card.extra,
@@ -209,6 +218,7 @@ class Renderer:
             media=tuple(sorted(set(self._images.used))),
             path=card.path,
             line=card.line,
+            notetype=card.notetype,
         )
         return note, problems
 

@@ -12,6 +12,8 @@ from deckbuild.errors import DeckError
 from deckbuild.notetype import load_notetype, load_notetypes
 from deckbuild.notetypes import REGISTRY, BuiltinNoteType, Registry
 from deckbuild.package import collection_format
+from deckbuild.parallel import RenderOptions
+from deckbuild.pipeline import build
 
 
 def test_the_registry_holds_four_types_basic_first():
@@ -84,3 +86,76 @@ def test_templates_of_a_type_are_overridden_under_templates_type(tmp_path: Path)
         load_notetypes(load_config(project))
     assert [str(p) for p in caught.value.problems] == [
         "templates/cloze/back.html:2: template uses unknown field 'Answer'"]
+
+
+def _project(tmp_path: Path, text: str) -> Path:
+    return make_project(tmp_path / "p", {"a.md": text})
+
+
+def _errors(project: Path) -> list[str]:
+    from deckbuild.pipeline import check_all
+
+    return [str(p) for p in check_all(load_config(project),
+                                      RenderOptions(cache=False)) if p.is_error]
+
+
+CARDS = """\
+# S
+
+## Reverse me
+<!-- id: rev -->
+<!-- type: reversed -->
+
+Short answer.
+
+## Type me
+<!-- id: typed -->
+<!-- type: type-in -->
+
+AdamW
+
+Why it is AdamW.
+"""
+
+
+def test_the_front_matter_sets_the_default_type_and_a_comment_overrides_it():
+    from deckbuild.parse import parse_source
+
+    source, problems = parse_source("---\ntype: cloze\n---\n# S\n\n## A\n<!-- id: a -->\n\n"
+                                    "{{c1::x}}\n\n## B\n<!-- id: b -->\n<!-- type: Reversed -->"
+                                    "\n\nbody\n", "a.md")
+    assert problems == []
+    assert [c.notetype for c in source.cards] == ["cloze", "reversed"]
+
+
+def test_unknown_types_and_bad_type_in_answers_are_errors_at_their_line(tmp_path: Path):
+    project = _project(tmp_path, "---\ntype: flashcard\n---\n# S\n\n## A\n<!-- id: a -->\n"
+                       "<!-- type: revresed -->\n\nx\n\n## B\n<!-- id: b -->\n"
+                       "<!-- type: type-in -->\n\nfirst line\nsecond line\n\nwhy\n")
+    known = "(known: basic, reversed, cloze, type-in)"
+    assert _errors(project) == [
+        f"cards/a.md:2: unknown note type 'flashcard' {known}",
+        f"cards/a.md:8: unknown note type 'revresed' {known}",
+        "cards/a.md:17: the answer to type must be one line: put a blank line after it, the "
+        "explanation below"]
+
+
+def test_the_lock_records_each_type_and_refuses_a_changed_type(tmp_path: Path):
+    import json
+
+    project = _project(tmp_path, CARDS)
+    build(load_config(project), now=1_700_000_000, render=RenderOptions(cache=False))
+    lock = json.loads((project / "deck.lock.json").read_text())
+    types = load_notetypes(load_config(project))
+    assert set(lock["notetypes"]) == {str(types[k].id) for k in ("basic", "reversed", "type-in")}
+    assert lock["notetypes"][str(types["type-in"].id)]["schema"] == types["type-in"].schema()
+    assert (lock["notes"]["rev"]["type"], lock["notes"]["typed"]["type"]) == ("reversed",
+                                                                              "type-in")
+    (project / "cards" / "a.md").write_text(CARDS.replace("<!-- type: reversed -->\n", ""))
+    with pytest.raises(DeckError) as caught:
+        build(load_config(project), now=1_700_000_100, render=RenderOptions(cache=False))
+    messages = [str(p) for p in caught.value.problems]
+    assert len(messages) == 1 and messages[0].startswith(
+        "cards/a.md:3: card 'rev' changed its note type from 'reversed' to 'basic'")
+    assert "Give the card a new id" in messages[0]
+    assert _errors(project) == messages  # check reports what build refuses

@@ -10,9 +10,18 @@ and templates/<type>/ overrides the built-in files of one of the other types.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..errors import Problem
+    from ..records import Card
+
+# A type's own reading of a card before rendering: the card to render, parts of its own
+# (already HTML), and problems at the card's lines.
+Split = Callable[["Card"], "tuple[Card, dict[str, str], list[Problem]]"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -33,6 +42,7 @@ class BuiltinNoteType:
     kind: str = "standard"
     parts: tuple[str, ...] = ()
     extra_css: str = ""
+    split: Split | None = None
 
     @property
     def folder(self) -> Path:

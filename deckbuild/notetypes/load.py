@@ -1,0 +1,96 @@
+"""The built-in note types other than basic, read from their folders (or templates/<type>/).
+
+Kept apart from notetype.py so that a build whose cards are all cached never imports
+Markdown to get them (their CSS is basic's, which already holds the code styles).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import DeckError, Problem, display_path
+from ..ids import notetype_id_for
+from ..records import CardTemplate, NoteType
+from . import REGISTRY, BuiltinNoteType
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+SPECIAL_FIELDS = {"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag", "CardID"}
+_REFERENCE = re.compile(r"\{\{([^{}]*)\}\}")
+
+
+def load_notetypes(config: Config) -> dict[str, NoteType]:
+    """Every built-in type by name: basic is the project's own note type (its templates/ and
+    [tool.deckbuild.notetype]); the others share its CSS, with their own ids and schemas."""
+    from ..notetype import load_notetype
+
+    basic = load_notetype(config)
+    return {"basic": basic, **other_notetypes(config, basic)}
+
+
+def other_notetypes(config: Config, basic: NoteType) -> dict[str, NoteType]:
+    """The built-in types other than basic, beside the project's `basic` note type."""
+    types: dict[str, NoteType] = {}
+    problems: list[Problem] = []
+    for builtin in REGISTRY:
+        if builtin.key != "basic":
+            types[builtin.key] = _load_builtin(config, builtin, basic, problems)
+    if problems:
+        raise DeckError(problems)
+    return types
+
+
+def type_folder(config: Config, builtin: BuiltinNoteType) -> Path:
+    """templates/<type>/ when the project has one (it overrides), else the built-in files."""
+    own = config.templates_dir / builtin.key
+    return own if own.is_dir() else builtin.folder
+
+
+def _load_builtin(config: Config, builtin: BuiltinNoteType, basic: NoteType,
+                  problems: list[Problem]) -> NoteType:
+    folder = type_folder(config, builtin)
+    templates = []
+    for name, front_file, back_file in builtin.templates:
+        front = read_file(folder / front_file, config.root, problems)
+        back = read_file(folder / back_file, config.root, problems)
+        templates.append(CardTemplate(name, front, back))
+        for file, text in ((front_file, front), (back_file, back)):
+            problems += check_references(text, builtin.fields,
+                                         display_path(folder / file, config.root))
+    # The shared CSS is basic's (with the code styles), then the type's own rules.
+    own_css = (read_file(folder / builtin.extra_css, config.root, problems)
+               if builtin.extra_css else "")
+    css = f"{basic.css.rstrip()}\n\n{own_css}" if own_css.strip() else basic.css
+    return NoteType(
+        id=notetype_id_for(basic.id, builtin.key),
+        name=f"{basic.name} ({builtin.key})",
+        fields=builtin.fields,
+        templates=tuple(templates),
+        css=css,
+        sort_field=builtin.fields.index(builtin.sort_field),
+        kind=builtin.kind,
+    )
+
+
+def read_file(path: Path, root: Path, problems: list[Problem]) -> str:
+    """A template file's text with LF line ends; a problem (and "") when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(display_path(path, root), 0, f"cannot read: {exc}"))
+        return ""
+
+
+def check_references(text: str, fields: tuple[str, ...], path: str) -> list[Problem]:
+    """Every {{Field}} a template uses must exist (Anki shows an error card otherwise)."""
+    problems = []
+    for m in _REFERENCE.finditer(text):
+        name = m.group(1).strip().lstrip("#^/").strip()
+        name = name.rsplit(":", 1)[-1].strip()  # filters such as text:, hint:, cloze:
+        if name and name not in fields and name not in SPECIAL_FIELDS:
+            line = text.count("\n", 0, m.start()) + 1
+            problems.append(Problem(path, line, f"template uses unknown field {name!r}"))
+    return problems
