@@ -22,6 +22,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .cloze import ClozeTreeprocessor
 from .errors import Problem, display_path
 from .notetypes import REGISTRY
 from .records import Card, RenderedNote
@@ -155,6 +156,9 @@ class Renderer:
         self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
         self._images = _ImageRewriter(self._md)
         self._md.treeprocessors.register(self._images, "deckbuild-images", 0)
+        # After the inline patterns (20), before escaped characters come back (0).
+        self._cloze = ClozeTreeprocessor(self._md)
+        self._md.treeprocessors.register(self._cloze, "deckbuild-cloze", 15)
         self._images.media = media
 
     def to_html(self, text: str, card_path: str = "") -> str:
@@ -187,9 +191,18 @@ class Renderer:
             field_names = builtin.parts
             if builtin.split is not None:
                 card, own, type_problems = builtin.split(card)
+        cloze = builtin is not None and builtin.kind == "cloze"
+        self._cloze.active = cloze
+        try:
+            answer = self.to_html(card.answer, card.path)
+        finally:
+            self._cloze.active = False
+        if cloze:
+            type_problems += [Problem(card.path, _line_of(card, needle) if needle else card.line,
+                                      message) for needle, message in self._cloze.scan.problems]
         raw = {
             "Question": self.inline_html(card.question, card.path),
-            "Answer": self.to_html(card.answer, card.path),
+            "Answer": answer,
             "Extra": self.to_html(card.extra, card.path) if card.extra else "",
             "Source": self.inline_html(card.source, card.path) if card.source else "",
         }

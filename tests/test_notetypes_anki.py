@@ -34,7 +34,7 @@ Training only a new head on frozen features.
 
 When source knowledge *hurts* the target, that is {{c1::negative transfer}}; a
 {{c2::from-scratch **baseline**::what to compare with}} detects it, and
-{{c1::$\\epsilon_T$}} is the target error.
+{{c1::$\\epsilon_{T_{t}}$}} is the target error.
 
 - a deletion in a list: {{c3::`requires_grad_(False)`}}
 
@@ -106,6 +106,8 @@ def test_every_card_renders_through_the_engine(tmp_path: Path, anki):
     front, back = seen[("transfer-risk", 0)]
     assert "negative transfer" not in front and "[...]" in front
     assert "negative transfer" in back and "Transfer risk" in front
+    # a '}}' of TeX inside a deletion does not end it: the whole formula is hidden
+    assert "epsilon" not in front and "\\epsilon_{T_{t} }\\)" in back
     front, _ = seen[("transfer-risk", 1)]
     assert "negative transfer" in front and "[what to compare with]" in front
     assert "<strong>baseline</strong>" in seen[("transfer-risk", 1)][1]
