@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from .atomic import Staged, write_atomically
 from .errors import DeckError, Problem
 from .identity import Identity
+from .notetypes.cloze_type import cloze_numbers
 from .records import NoteType, RenderedNote
 
 LOCK_FORMAT = 1
@@ -35,6 +36,7 @@ class NoteLock(NamedTuple):
     question: str = ""
     deck: str = ""
     notetype: str = ""  # the built-in note type's name; "" for basic (as before there were others)
+    cloze: tuple[int, ...] = ()  # a cloze note's deletion numbers (its cards' ordinals + 1)
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ class Stamper:
         self._others = others or {}
         self._used: set[str] = set()
         self._type_changes: list[tuple[RenderedNote, str]] = []
+        self.warnings: list[Problem] = []  # deletions renumbered or removed on known notes
         self._fresh = max(now, lock.max_mod() + 1)
         self._notes: dict[str, NoteLock] = dict(lock.notes)
         self._changed: list[str] = []
@@ -165,12 +168,17 @@ class Stamper:
         kind = "" if note.notetype == "basic" else note.notetype
         if old is not None and old.guid == note.guid and old.notetype != kind:
             self._type_changes.append((note, old.notetype or "basic"))
-        question = self._question
+        question, numbers = self._question, ()
         if kind:
             self._used.add(kind)
-            question = question_field(self._others[kind])
+            notetype = self._others[kind]
+            question = question_field(notetype)
+            if notetype.kind == "cloze":
+                numbers = cloze_numbers(note.fields[notetype.fields.index("Text")])
+                if old is not None and old.guid == note.guid and old.cloze:
+                    self.warnings += deletion_warnings(note, old.cloze, numbers)
         self._notes[note.card_id] = NoteLock(note.guid, digest, mod, note.fields[question],
-                                             note.deck, kind)
+                                             note.deck, kind, numbers)
         return mod
 
     def finish(self) -> Stamped:
@@ -211,6 +219,28 @@ class Stamper:
         return NoteTypeLock(notetype.name, notetype.schema(), digest, self._fresh), True
 
 
+def deletion_warnings(note: RenderedNote, old: tuple[int, ...],
+                      new: tuple[int, ...]) -> list[Problem]:
+    """Anki keeps a cloze card's history by its number: renumbering moves it to another
+    deletion, and a removed number leaves users an empty card."""
+    gone, added = sorted(set(old) - set(new)), sorted(set(new) - set(old))
+    if not gone:
+        return []
+    shown = ", ".join(f"c{n}" for n in gone)
+    if added:
+        message = (f"deletion numbers changed ({_numbers(old)} -> {_numbers(new)}): review "
+                   "history stays with the number, so it moves to another deletion; keep "
+                   "the published numbers and give new deletions new ones")
+    else:
+        message = (f"deletion {shown} removed from a published note: users keep its card, "
+                   "empty (Tools > Empty Cards removes it), with its review history")
+    return [Problem(note.path, note.line, message, "warning")]
+
+
+def _numbers(numbers: tuple[int, ...]) -> str:
+    return " ".join(f"c{n}" for n in numbers)
+
+
 def stamp(lock: Lock, notes: tuple[RenderedNote, ...], notetype: NoteType, now: int) -> Stamped:
     """Keep recorded mods for unchanged content; give changed content a mod newer than all."""
     stamper = Stamper(lock, notetype, now)
@@ -238,7 +268,7 @@ def with_release(lock: Lock, version: str, timestamp: int, card_ids: Iterable[st
 def _note_from(data: dict[str, Any]) -> NoteLock:
     return NoteLock(str(data["guid"]), str(data["hash"]), int(data["mod"]),
                     str(data.get("question", "")), str(data.get("deck", "")),
-                    str(data.get("type", "")))
+                    str(data.get("type", "")), tuple(int(n) for n in data.get("cloze", ())))
 
 
 def read_lock(path: Path, shown: str) -> Lock:
@@ -281,7 +311,8 @@ def _value(value: Any) -> str:
     if isinstance(value, str):
         return _string(value)
     if isinstance(value, NoteLock):
-        return (f'{{"deck": {_string(value.deck)}, "guid": {_string(value.guid)}, '
+        cloze = f'"cloze": {json.dumps(list(value.cloze))}, ' if value.cloze else ""
+        return (f'{{{cloze}"deck": {_string(value.deck)}, "guid": {_string(value.guid)}, '
                 f'"hash": {_string(value.hash)}, "mod": {int(value.mod)}, '
                 f'"question": {_string(value.question)}'
                 + (f', "type": {_string(value.notetype)}}}' if value.notetype else "}"))

@@ -25,10 +25,10 @@ from typing import TypeVar
 from .atomic import Staged
 from .collection import Collection, CollectionProcess
 from .ids import card_id_for, deck_id_for, note_id_for
+from .notetypes.cloze_type import cloze_numbers
 from .records import CardTemplate, DeckInfo, NoteType, PackageSpec, RenderedNote
 
 _TAG = re.compile(r"<[^>]*>")
-_CLOZE = re.compile(r"\{\{c(\d+)::")  # how Anki finds a cloze note's cards
 T = TypeVar("T")
 # Decks of fewer notes (as the lock counts them) are written in the build's own process:
 # starting a worker costs more than it saves.
@@ -207,8 +207,7 @@ def card_ordinals(note: RenderedNote, notetype: NoteType) -> list[int]:
     if notetype.kind != "cloze":
         return list(range(len(notetype.templates)))
     text = note.fields[notetype.fields.index("Text")] if "Text" in notetype.fields else ""
-    numbers = {int(n) for n in _CLOZE.findall(text)} - {0}
-    return sorted(n - 1 for n in numbers) or [0]
+    return [n - 1 for n in cloze_numbers(text)] or [0]
 
 
 def read_package(path: Path) -> tuple[list[NoteType], list[tuple[str, int, list[str], list[str],

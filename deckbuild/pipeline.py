@@ -226,7 +226,7 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
             decks.update(note.deck for note in batch)
             newest = max(newest, max(batch_mods, default=0))
         problems, media = scan.finish()
-        problems = sorted(set(problems + lock_problems))
+        problems = sorted(set(problems + lock_problems + stamper.warnings))
         stamped, released, advice = _checked(config, lock, stamper, problems, strict,
                                              allow_schema_change, scan.notetype is not None,
                                              allow_identity_change)
@@ -341,6 +341,7 @@ def check_all(config: Config, render: RenderOptions | None = None) -> list[Probl
         stamper = Stamper(lock, checked.notetype, 0, checked.others)
         for note in checked.notes:
             stamper.mod_for(note)
+        problems += stamper.warnings
         try:
             guard(config, lock, stamper, allow_schema_change=False)
         except DeckError as exc:

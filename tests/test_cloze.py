@@ -77,3 +77,39 @@ def test_check_reports_cloze_errors_and_the_reversed_warning(tmp_path: Path):
         "words (more than 40); shorten it, or use type 'basic'",
         "cards/a.md:21: warning: the answer is a poor front for the reversed card: it holds a "
         "code block; shorten it, or use type 'basic'"]
+
+
+CLOZE_CARD = ("---\ntype: cloze\n---\n# S\n\n## Transfer\n<!-- id: t -->\n\n"
+              "{{c1::Negative transfer}} hurts; {{c2::a baseline}} detects it; "
+              "{{c3::LoRA}} adapts cheaply.\n")
+
+
+def _warnings(project: Path) -> list[str]:
+    return [str(p) for p in check_all(load_config(project), RenderOptions(cache=False))
+            if not p.is_error]
+
+
+def test_the_lock_keeps_deletion_numbers_and_changes_to_them_are_warnings(tmp_path: Path):
+    import json
+
+    from deckbuild.pipeline import build
+
+    project = make_project(tmp_path / "p", {"a.md": CLOZE_CARD})
+    build(load_config(project), now=1_700_000_000, render=RenderOptions(cache=False))
+    assert json.loads((project / "deck.lock.json").read_text())["notes"]["t"]["cloze"] == [
+        1, 2, 3]
+    card = project / "cards" / "a.md"
+    card.write_text(CLOZE_CARD.replace("{{c3::LoRA}}", "LoRA"))
+    assert _warnings(project) == [
+        "cards/a.md:6: warning: deletion c3 removed from a published note: users keep its "
+        "card, empty (Tools > Empty Cards removes it), with its review history"]
+    card.write_text(CLOZE_CARD.replace("{{c3::LoRA}}", "{{c4::LoRA}}"))
+    assert _warnings(project) == [
+        "cards/a.md:6: warning: deletion numbers changed (c1 c2 c3 -> c1 c2 c4): review "
+        "history stays with the number, so it moves to another deletion; keep the published "
+        "numbers and give new deletions new ones"]
+    report = build(load_config(project), now=1_700_000_100, render=RenderOptions(cache=False))
+    assert len(report.warnings) == 1 and "deletion numbers changed" in report.warnings[0]
+    card.write_text(CLOZE_CARD.replace("{{c3::LoRA}} adapts cheaply.",
+                                       "{{c4::LoRA}} adapts cheaply; {{c5::QLoRA}} too."))
+    assert _warnings(project) == []  # a new number is a new card, nothing moves

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from . import REGISTRY, BuiltinNoteType
+
+_OPENER = re.compile(r"\{\{c(\d+)::")  # how Anki finds a cloze note's cards
+
+
+def cloze_numbers(text: str) -> tuple[int, ...]:
+    """The distinct deletion numbers of a cloze field, as Anki counts its cards (c1, c2…)."""
+    return tuple(sorted({int(n) for n in _OPENER.findall(text)} - {0}))
 
 CLOZE = REGISTRY.register(BuiltinNoteType(
     key="cloze",
