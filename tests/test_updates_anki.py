@@ -42,6 +42,32 @@ def answer_some(col, count: int) -> None:
         col.sched.answerCard(card, 3)
 
 
+CLOZE_AND_REVERSED = """
+## Kinds of tuning
+<!-- id: tuning-kinds -->
+<!-- type: cloze -->
+
+{{c1::Fine-tuning}} updates the pretrained weights; {{c2::linear probing::a frozen variant}}
+trains only a head.
+
+## Domain shift
+<!-- id: domain-shift -->
+<!-- type: reversed -->
+
+A change in the input distribution between source and target.
+"""
+
+
+def card_counts(col) -> dict[str, int]:
+    """Cards of each note that is not basic, by card id."""
+    counts = {}
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        if note.note_type()["name"] != NOTETYPE:
+            counts[note["Id"]] = len(note.cards())
+    return counts
+
+
 def note_by_id(col, card_id: str):
     (nid,) = col.find_notes(f'"Id:{card_id}"')
     return col.get_note(nid)
@@ -67,13 +93,16 @@ def test_five_releases_merge_cleanly(tmp_path, anki, render_cache):
     mine.tags.append("my-tag")
     col.update_note(mine)
 
-    # 1.1.0: an answer edited, a card added.
+    # 1.1.0: an answer edited, a basic, a cloze and a reversed card added.
     edit(cards / "basics.md", "It moves the parameters against the gradient",
          "It moves the weights a small step against the gradient")
     (cards / "new.md").write_text("# Added\n\n## What is a source domain?\n<!-- id: source-domain"
-                                  " -->\n<!-- tags: theory -->\n\nWhere the knowledge comes from.\n")
+                                  " -->\n<!-- tags: theory -->\n\nWhere the knowledge comes from.\n"
+                                  + CLOZE_AND_REVERSED)
     log = anki.import_package(release(project, "1.1.0", 1_700_100_000))
-    assert ids_of(log.updated) == ["gradient-step"] and ids_of(log.new) == ["source-domain"]
+    assert ids_of(log.updated) == ["gradient-step"]
+    assert ids_of(log.new) == ["domain-shift", "source-domain", "tuning-kinds"]
+    assert card_counts(col) == {"domain-shift": 2, "tuning-kinds": 2}
     assert "a small step" in note_by_id(col, "gradient-step")["Answer"]
     answer_some(col, 2)
 
@@ -97,22 +126,29 @@ def test_five_releases_merge_cleanly(tmp_path, anki, render_cache):
     assert "<!-- v -->" in col.models.by_name(NOTETYPE)["tmpls"][0]["afmt"]
     assert note_by_id(col, "source-domain")["Question"] == "What is the source domain?"
 
-    # 1.4.0: another edit and another card, with reviews in between.
+    # 1.4.0: edits of every type and another card, with reviews in between.
     revlog_before = col.db.list("select id from revlog order by id")
+    cards_before = col.db.list("select id from cards order by id")
     edit(cards / "new.md", "Where the knowledge comes from.", "Where the pre-training data lives.")
+    edit(cards / "new.md", "trains only a head", "trains only a new head")
+    edit(cards / "new.md", "A change in the input distribution", "A shift of the input distribution")
     with (cards / "new.md").open("a") as f:
         f.write("\n## What is a target domain?\n<!-- id: target-domain -->\n\nWhere it is used.\n")
     log = anki.import_package(release(project, "1.4.0", 1_700_400_000))
-    assert ids_of(log.updated) == ["source-domain"] and ids_of(log.new) == ["target-domain"]
-    assert not log.conflicting
+    assert ids_of(log.updated) == ["domain-shift", "source-domain", "tuning-kinds"]
+    assert ids_of(log.new) == ["target-domain"] and not log.conflicting
+    assert "a new head" in note_by_id(col, "tuning-kinds")["Text"]
+    assert "A shift" in note_by_id(col, "domain-shift")["Answer"]
+    assert set(cards_before) < set(col.db.list("select id from cards"))  # the same cards
 
     # After all five: nothing duplicated or lost.
     guids = col.db.list("select guid from notes")
-    assert len(guids) == len(set(guids)) == 5  # 3 + 2 added; the removed one stays
+    assert len(guids) == len(set(guids)) == 7  # 3 + 4 added; the removed one stays
     assert col.db.list("select id from revlog order by id") == revlog_before
     assert len(revlog_before) == 5
     ours = [m.name for m in col.models.all_names_and_ids() if m.name.startswith(NOTETYPE)]
-    assert ours == [NOTETYPE]
+    assert sorted(ours) == [NOTETYPE, f"{NOTETYPE} (cloze)", f"{NOTETYPE} (reversed)"]
+    assert card_counts(col) == {"domain-shift": 2, "tuning-kinds": 2}
     mine = note_by_id(col, "one-benefit")
     assert mine["Extra"] == "my own mnemonic" and "my-tag" in mine.tags
     assert (project / ".deckbuild-cache" / "cache.sqlite").exists() == render_cache
