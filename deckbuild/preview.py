@@ -1,6 +1,7 @@
 """The preview page: every card, front and back, in one offline page an author opens in a browser.
 
-dist/preview/ holds index.html (the note type CSS, every rendered card, section and tag
+dist/preview/ holds index.html (the note types' CSS, every card of every note (both
+directions of a reversed note, each deletion of a cloze note), section, tag and type
 filters, a day/night switch and a phone-width switch), the media the cards use, and a
 local copy of MathJax 3 configured as Anki configures it, so the page works from file://.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import DeckError, Problem
+from .package import card_ordinals
 from .pipeline import check
 from .records import NoteType, RenderedNote
 
@@ -66,6 +68,7 @@ PAGE_JS = """
 (function () {
   var body = document.body, cards = Array.from(document.querySelectorAll(".pv-card"));
   var section = document.getElementById("pv-section"), tag = document.getElementById("pv-tag");
+  var kind = document.getElementById("pv-type");
   var night = document.getElementById("pv-night"), phone = document.getElementById("pv-phone");
   var count = document.getElementById("pv-count");
   function markOverflow() {
@@ -79,7 +82,8 @@ PAGE_JS = """
     var shown = 0;
     cards.forEach(function (c) {
       var ok = (!section.value || c.dataset.section === section.value) &&
-               (!tag.value || c.dataset.tags.split(" ").indexOf(tag.value) >= 0);
+               (!tag.value || c.dataset.tags.split(" ").indexOf(tag.value) >= 0) &&
+               (!kind.value || c.dataset.type === kind.value);
       c.hidden = !ok;
       if (ok) { shown++; }
     });
@@ -91,7 +95,7 @@ PAGE_JS = """
     body.classList.toggle("pv-phone", phone.checked);
     markOverflow();
   }
-  section.onchange = tag.onchange = filter;
+  section.onchange = tag.onchange = kind.onchange = filter;
   night.onchange = phone.onchange = mode;
   filter();
   mode();
@@ -165,7 +169,7 @@ def write_preview(config: Config, places: list[MathJaxPlace] | None = None,
     checked = check(config)
     if checked.errors:
         raise DeckError(checked.errors)
-    page = preview_html(config, checked.notetype, checked.notes)
+    page = preview_html(config, checked.notetype, checked.notes, checked.others)
     config.dist_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".preview-", dir=config.dist_dir))
     old = staging.with_name(staging.name + "-old")
@@ -191,12 +195,18 @@ def write_preview(config: Config, places: list[MathJaxPlace] | None = None,
                          tuple(str(w) for w in checked.warnings))
 
 
-def preview_html(config: Config, notetype: NoteType, notes: tuple[RenderedNote, ...]) -> str:
+def preview_html(config: Config, notetype: NoteType, notes: tuple[RenderedNote, ...],
+                 others: dict[str, NoteType] | None = None) -> str:
     """The whole page as one string; the cards' HTML is used exactly as rendered."""
     title = html.escape(f"{config.name} {config.version} – preview")
     sections = sorted({_subdeck(n.deck) for n in notes})
     tags = sorted({t for n in notes for t in n.tags})
-    cards = "\n".join(_card_html(notetype, note) for note in notes)
+    types = {"basic": notetype, **(others or {})}
+    used = [name for name in types if any(n.notetype == name for n in notes)]
+    cards = "\n".join(_card_html(types[note.notetype], note) for note in notes)
+    # The other types' CSS is basic's plus rules of their own: those are added once each.
+    css = notetype.css + "".join(types[name].css.removeprefix(notetype.css.rstrip())
+                                 for name in used if name != "basic")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -204,7 +214,7 @@ def preview_html(config: Config, notetype: NoteType, notes: tuple[RenderedNote, 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-{notetype.css}
+{css}
 </style>
 <style>{PAGE_CSS}</style>
 <script>
@@ -217,6 +227,7 @@ def preview_html(config: Config, notetype: NoteType, notes: tuple[RenderedNote, 
 <strong>{title}</strong>
 <label>Section {_select("pv-section", sections)}</label>
 <label>Tag {_select("pv-tag", tags)}</label>
+<label>Type {_select("pv-type", used)}</label>
 <label><input type="checkbox" id="pv-night"> Night</label>
 <label><input type="checkbox" id="pv-phone"> Phone width ({PHONE_WIDTH} px)</label>
 <span id="pv-count"></span>
@@ -238,17 +249,21 @@ def _select(element_id: str, values: list[str]) -> str:
 def _card_html(notetype: NoteType, note: RenderedNote) -> str:
     values = _template_values(notetype, note)
     faces = []
-    for template in notetype.templates:
-        front = fill_template(template.front, values)
-        back = fill_template(template.back, {**values, "FrontSide": front})
-        faces += [("Front", front), ("Back", back)]
+    for ordinal in card_ordinals(note, notetype):
+        template = notetype.templates[0 if notetype.kind == "cloze" else ordinal]
+        card = (f"c{ordinal + 1} " if notetype.kind == "cloze" else
+                f"{template.name} " if len(notetype.templates) > 1 else "")
+        front = fill_template(template.front, values, ordinal)
+        back = fill_template(template.back, {**values, "FrontSide": front}, ordinal, back=True)
+        faces += [(f"{card}Front", front), (f"{card}Back", back)]
     screens = "\n".join(
         f'<div class="pv-face"><div class="pv-side">{side}</div>'
         f'<div class="card pv-screen">{face}</div></div>' for side, face in faces)
     label = html.escape(f"{_subdeck(note.deck)} · {note.card_id} · {note.path}:{note.line}")
     return (f'<article class="pv-card" id="card-{html.escape(note.card_id)}" '
             f'data-section="{html.escape(_subdeck(note.deck))}" '
-            f'data-tags="{html.escape(" ".join(note.tags))}">\n'
+            f'data-tags="{html.escape(" ".join(note.tags))}" '
+            f'data-type="{html.escape(note.notetype)}">\n'
             f'<h2 class="pv-label">{label}</h2>\n<div class="pv-faces">\n{screens}\n</div>\n</article>')
 
 
@@ -267,14 +282,42 @@ _CONDITIONAL = re.compile(r"\{\{([#^])\s*([^}]+?)\s*\}\}(.*?)\{\{/\s*\2\s*\}\}",
 _REPLACEMENT = re.compile(r"\{\{\s*([^#^/{}][^{}]*?)\s*\}\}")
 
 
-def fill_template(template: str, values: dict[str, str]) -> str:
-    """Anki's card template language, as much as a preview needs: fields and {{#F}}/{{^F}}."""
+def fill_template(template: str, values: dict[str, str], ordinal: int = 0,
+                  back: bool = False) -> str:
+    """Anki's card template language, as much as a preview needs: fields, {{#F}}/{{^F}},
+    {{cloze:F}} for the card of deletion `ordinal` + 1, and {{type:F}}'s answer box."""
 
     def conditional(m: re.Match[str]) -> str:
         present = bool(values.get(m.group(2), "").strip())
         keep = present if m.group(1) == "#" else not present
-        return fill_template(m.group(3), values) if keep else ""
+        return fill_template(m.group(3), values, ordinal, back) if keep else ""
+
+    def replacement(m: re.Match[str]) -> str:
+        *filters, name = (part.strip() for part in m.group(1).split(":"))
+        value = values.get(name, "")
+        if "cloze" in filters:
+            return cloze_side(value, ordinal + 1, back)
+        if "type" in filters:
+            return (f'<div id="typeans">{value}</div>' if back else
+                    '<input type="text" id="typeans" placeholder="type the answer">')
+        return value
 
     text = _CONDITIONAL.sub(conditional, template)
-    return _REPLACEMENT.sub(lambda m: values.get(m.group(1).rsplit(":", 1)[-1].strip(), ""), text)
+    return _REPLACEMENT.sub(replacement, text)
+
+
+_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^{}]*?))?\}\}", re.S)
+
+
+def cloze_side(text: str, number: int, back: bool) -> str:
+    """A cloze field as Anki shows the card of deletion `number`: hidden (as [...] or its
+    hint) on the front, marked on the back; the other deletions show their text."""
+
+    def deletion(m: re.Match[str]) -> str:
+        if int(m.group(1)) != number:
+            return m.group(2)
+        shown = m.group(2) if back else f"[{m.group(3) or '...'}]"
+        return f'<span class="cloze">{shown}</span>'
+
+    return _DELETION.sub(deletion, text)
 

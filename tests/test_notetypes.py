@@ -159,3 +159,32 @@ def test_the_lock_records_each_type_and_refuses_a_changed_type(tmp_path: Path):
         "cards/a.md:3: card 'rev' changed its note type from 'reversed' to 'basic'")
     assert "Give the card a new id" in messages[0]
     assert _errors(project) == messages  # check reports what build refuses
+
+
+def test_preview_shows_every_card_of_every_type_with_a_type_filter(tmp_path: Path):
+    import re as regex
+
+    from test_notetypes_anki import MIXED
+
+    from deckbuild.pipeline import check
+    from deckbuild.preview import cloze_side, preview_html
+
+    config = load_config(make_project(tmp_path / "p", {"mixed.md": MIXED}))
+    checked = check(config, RenderOptions(cache=False))
+    page = preview_html(config, checked.notetype, checked.notes, checked.others)
+    articles = dict(regex.findall(r'<article class="pv-card" id="card-([\w-]+)".*?'
+                                  r'data-type="([\w-]+)"', page))
+    assert articles == {"fine-tuning": "basic", "linear-probing": "reversed",
+                        "transfer-risk": "cloze", "bert-optimizer": "type-in"}
+    sides = regex.findall(r'<div class="pv-side">([^<]*)</div>', page)
+    assert sides == ["Front", "Back", "Card 1 Front", "Card 1 Back", "Card 2 Front",
+                     "Card 2 Back", *(f"c{n} {side}" for n in range(1, 5)
+                                      for side in ("Front", "Back")), "Front", "Back"]
+    assert '<select id="pv-type"><option value="">All</option><option value="basic">' in page
+    assert 'id="typeans"' in page and "{{" not in page.split("<main")[1]
+    assert ".cloze {" in page and page.count("/* code, day: pygments") == 1
+    text = "{{c1::a}} {{c2::b::hint}} {{c1::c}}"
+    assert cloze_side(text, 1, back=False) == ('<span class="cloze">[...]</span> b '
+                                               '<span class="cloze">[...]</span>')
+    assert cloze_side(text, 2, back=False) == 'a <span class="cloze">[hint]</span> c'
+    assert cloze_side(text, 2, back=True) == 'a <span class="cloze">b</span> c'
