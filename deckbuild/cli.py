@@ -293,7 +293,8 @@ def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
             raise DeckError(checked.errors)
         old = side_from_release(previous[-1], lock)
         decks = tuple(sorted({n.deck for n in checked.notes}))
-        new = side_from_build(f"{config.version} (sources)", checked.notes, checked.notetype, decks)
+        new = side_from_build(f"{config.version} (sources)", checked.notes, checked.notetype, decks,
+                              checked.others)
     for line in format_diff(diff_sides(old, new)):
         click.echo(line)
 

@@ -63,8 +63,11 @@ def side_from_release(release: Release, lock: Lock) -> Side:
 
 
 def side_from_build(label: str, notes: tuple[RenderedNote, ...], notetype: NoteType,
-                    decks: tuple[str, ...]) -> Side:
-    states = {n.card_id: NoteState(n.card_id, n.guid, plain(question_text(n, notetype)),
+                    decks: tuple[str, ...], others: dict[str, NoteType] | None = None) -> Side:
+    """The checked sources as a diff side; `others` are the built-in types beside basic."""
+    types = {"basic": notetype, **(others or {})}
+    states = {n.card_id: NoteState(n.card_id, n.guid,
+                                   plain(question_text(n, types.get(n.notetype, notetype))),
                                    note_hash(n)) for n in notes}
     return Side(label, states, tuple(sorted(decks)), notetype_hash(notetype), notetype.schema())
 

@@ -98,9 +98,12 @@ def notetype_hash(notetype: NoteType) -> str:
 
 
 def question_field(notetype: NoteType) -> int:
-    """Where a note keeps its question: the Question field, else the sort field."""
-    return notetype.fields.index("Question") if "Question" in notetype.fields \
-        else notetype.sort_field
+    """Where a note keeps its question: the Question field (a cloze note's heading is its
+    Context), else the sort field."""
+    for name in ("Question", "Context"):
+        if name in notetype.fields:
+            return notetype.fields.index(name)
+    return notetype.sort_field
 
 
 def question_text(note: RenderedNote, notetype: NoteType) -> str:

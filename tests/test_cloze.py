@@ -96,8 +96,9 @@ def test_the_lock_keeps_deletion_numbers_and_changes_to_them_are_warnings(tmp_pa
 
     project = make_project(tmp_path / "p", {"a.md": CLOZE_CARD})
     build(load_config(project), now=1_700_000_000, render=RenderOptions(cache=False))
-    assert json.loads((project / "deck.lock.json").read_text())["notes"]["t"]["cloze"] == [
-        1, 2, 3]
+    recorded = json.loads((project / "deck.lock.json").read_text())["notes"]["t"]
+    # the lock (and diff) name a cloze note by its heading, the Context field
+    assert (recorded["cloze"], recorded["question"]) == ([1, 2, 3], "Transfer")
     card = project / "cards" / "a.md"
     card.write_text(CLOZE_CARD.replace("{{c3::LoRA}}", "LoRA"))
     assert _warnings(project) == [
