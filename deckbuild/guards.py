@@ -9,13 +9,18 @@ from .records import RenderedNote
 
 
 def guard_released(released: Release, current: dict[str, str], notetype_hash: str,
-                   config: Config, identity_changed: bool = False) -> None:
-    """A released version's content and identity are frozen: a change needs a new version."""
-    if current != released.notes or notetype_hash != released.notetype_hash or identity_changed:
+                   config: Config, identity_changed: bool = False,
+                   types: dict[str, str] | None = None) -> None:
+    """A released version's content and identity are frozen: a change needs a new version.
+    `types` are the hashes of the other built-in note types the notes use."""
+    types_changed = (types or {}) != released.types
+    if current != released.notes or notetype_hash != released.notetype_hash or identity_changed \
+            or types_changed:
         changed = sorted(k for k in current.keys() | released.notes.keys()
                          if current.get(k) != released.notes.get(k))
         detail = f" ({len(changed)} notes differ, e.g. {changed[0]!r})" if changed else \
-            " (the note type differs)" if notetype_hash != released.notetype_hash else \
+            " (the note type differs)" if notetype_hash != released.notetype_hash or \
+            types_changed else \
             " (the deck's identity differs)"
         raise DeckError(Problem("pyproject.toml", 0,
                                 f"version {config.version} is already released and the content "

@@ -56,6 +56,8 @@ class Release:
     decks: tuple[str, ...]
     # The note type's schema when released (absent from releases recorded before it was kept).
     schema: dict[str, Any] | None = None
+    # The hashes of the other built-in note types its notes use, by type name.
+    types: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ class Stamped:
     type_mods: dict[str, int] = field(default_factory=dict)
     # Schema changes of the other note types, by type name.
     other_schema_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The hashes of the other note types the notes use, by type name.
+    type_hashes: dict[str, str] = field(default_factory=dict)
 
     @property
     def lock_changed(self) -> bool:
@@ -198,12 +202,13 @@ class Stamper:
         notetypes = dict(self._lock.notetypes)
         notetypes[key] = NoteTypeLock(notetype.name, notetype.schema(), digest, type_mod)
         changed = old_type is None or old_type.hash != digest
-        type_mods, schema_changes = {}, {}
+        type_mods, schema_changes, type_hashes = {}, {}, {}
         for name in sorted(self._used):  # the other types, once notes use them
             other = self._others[name]
             entry, stamped = self._stamp_type(other)
             notetypes[str(other.id)] = entry
             type_mods[name] = entry.mod
+            type_hashes[name] = entry.hash
             changed = changed or stamped
             old = self._lock.notetypes.get(str(other.id))
             if old is not None and old.schema != other.schema():
@@ -211,7 +216,8 @@ class Stamper:
         new_lock = Lock(self._notes, notetypes, self._lock.releases, self._lock.identity)
         return Stamped(new_lock, (), type_mod, tuple(self._changed), schema_change,
                        changed, dict(self.current), type_changes=tuple(self._type_changes),
-                       type_mods=type_mods, other_schema_changes=schema_changes)
+                       type_mods=type_mods, other_schema_changes=schema_changes,
+                       type_hashes=type_hashes)
 
     def _stamp_type(self, notetype: NoteType) -> tuple[NoteTypeLock, bool]:
         """A note type's lock entry: its recorded mod while its hash is unchanged."""
@@ -252,7 +258,8 @@ def stamp(lock: Lock, notes: tuple[RenderedNote, ...], notetype: NoteType, now: 
 
 
 def with_release(lock: Lock, version: str, timestamp: int, card_ids: Iterable[str],
-                 notetype: NoteType, decks: tuple[str, ...]) -> Lock:
+                 notetype: NoteType, decks: tuple[str, ...],
+                 types: dict[str, str] | None = None) -> Lock:
     """The lock with `version` recorded as released (its note hashes and deck names)."""
     record = Release(
         version=version,
@@ -261,6 +268,7 @@ def with_release(lock: Lock, version: str, timestamp: int, card_ids: Iterable[st
         notes={card_id: lock.notes[card_id].hash for card_id in card_ids},
         decks=tuple(sorted(decks)),
         schema=notetype.schema(),
+        types=dict(types or {}),
     )
     others = tuple(r for r in lock.releases if r.version != version)
     return dataclasses.replace(lock, releases=(*others, record))
@@ -293,7 +301,7 @@ def read_lock(path: Path, shown: str) -> Lock:
             releases=tuple(
                 Release(r["version"], int(r["timestamp"]), r["notetype_hash"],
                         {str(k): str(v) for k, v in r["notes"].items()}, tuple(r["decks"]),
-                        r.get("schema"))
+                        r.get("schema"), {str(k): str(v) for k, v in r.get("types", {}).items()})
                 for r in data.get("releases", [])),
             identity=Identity.from_json(data["identity"]) if "identity" in data else None,
         )
@@ -332,6 +340,8 @@ def lock_text(lock: Lock) -> str:
                   "timestamp": r.timestamp, "version": r.version}
         if r.schema is not None:
             fields["schema"] = r.schema
+        if r.types:
+            fields["types"] = r.types
         head = json.dumps(fields, sort_keys=True, ensure_ascii=False)
         releases.append(f"    {head[:-1]}, \"notes\": {_entries(dict(r.notes), '    ')}}}")
     release_text = "[\n" + ",\n".join(releases) + "\n  ]" if releases else "[]"

@@ -195,6 +195,7 @@ class _Built:
     card_ids: tuple[str, ...]
     decks: tuple[str, ...]
     package_time: int
+    type_hashes: dict[str, str] = field(default_factory=dict)  # other note types used
 
 
 def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
@@ -260,7 +261,8 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         written=written,
         advice=advice,
     )
-    return _Built(report, final_lock, notetype, card_ids, tuple(sorted(decks)), package_time)
+    return _Built(report, final_lock, notetype, card_ids, tuple(sorted(decks)), package_time,
+                  stamped.type_hashes)
 
 
 def _checked(config: Config, lock: Lock, stamper: Stamper, problems: list[Problem],
@@ -296,7 +298,7 @@ def guard(config: Config, lock: Lock, stamper: Stamper, allow_schema_change: boo
     if released is not None:
         try:
             guard_released(released, stamped.current, notetype_hash(stamper.notetype), config,
-                           identity_changed=bool(identity_changes))
+                           identity_changed=bool(identity_changes), types=stamped.type_hashes)
         except DeckError as exc:
             problems += exc.problems
     advice: tuple[str, ...] = ()
@@ -367,7 +369,7 @@ def release(config: Config, now: int, strict: bool = False, allow_schema_change:
     built = _build(config, now, strict, allow_schema_change, render,
                    allow_identity_change=allow_identity_change, write_the_lock=False)
     released = with_release(built.lock, config.version, built.package_time, built.card_ids,
-                            built.notetype, built.decks)
+                            built.notetype, built.decks, built.type_hashes)
     # The kit is written before the lock: an error in it (a share check of the package, a
     # screenshot of untypeset math) leaves the version unreleased and the lock as it was.
     # Killed in between, the lock is the old one beside whole new files, as after a build.

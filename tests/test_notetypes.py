@@ -202,3 +202,26 @@ def test_the_readme_example_of_every_type_builds_without_a_problem(tmp_path: Pat
     assert check_all(load_config(project), RenderOptions(cache=False)) == []
     report = build(load_config(project), now=1_700_000_000, render=RenderOptions(cache=False))
     assert (report.notes, report.cards) == (4, 2 + 3 + 1 + 1)
+
+
+def test_a_released_version_freezes_the_templates_of_every_type_it_uses(tmp_path: Path):
+    import json
+    import shutil
+
+    from deckbuild.notetypes import REGISTRY
+    from deckbuild.pipeline import release
+
+    project = _project(tmp_path, CARDS)
+    release(load_config(project), now=1_700_000_000, render=RenderOptions(cache=False))
+    recorded = json.loads((project / "deck.lock.json").read_text())["releases"][0]["types"]
+    assert sorted(recorded) == ["reversed", "type-in"]
+    own = project / "templates" / "type-in"
+    shutil.copytree(REGISTRY.get("type-in").folder, own)
+    # the same files: still the released note type
+    build(load_config(project), now=1_700_000_100, render=RenderOptions(cache=False))
+    (own / "type.css").write_text("#typeans { width: 90%; }\n")
+    with pytest.raises(DeckError) as caught:
+        build(load_config(project), now=1_700_000_200, render=RenderOptions(cache=False))
+    assert [str(p) for p in caught.value.problems] == [
+        "pyproject.toml: version 1.0.0 is already released and the content changed (the note "
+        "type differs); bump [tool.deckbuild] version"]
