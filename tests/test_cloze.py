@@ -58,6 +58,11 @@ def test_the_same_text_in_a_basic_card_is_left_alone():
     ("{{c1::fine}} and {{c2:typo}}", ["a.md:6: '{{' opens no deletion: write {{c1::text}}"]),
     ("{{c1::`a}}b`}}", ["a.md:6: '}}' inside code ends the deletion early in Anki: take the "
                        "code out of the deletion"]),
+    ("{{c1::x}}\n\n```python\ny = {{c2::f(x)}}\n```\n\n~~~\n{{c3::z}}\n~~~",
+     ["a.md:9: a deletion inside a code block is not one to Anki (the highlighting splits it): "
+      "put it in inline code or outside the block",
+      "a.md:13: a deletion inside a code block is not one to Anki (the highlighting splits "
+      "it): put it in inline code or outside the block"]),
 ])
 def test_bad_deletions_are_errors_at_their_line(source: str, expected: list[str]):
     assert _render(source)[1] == expected
