@@ -89,6 +89,19 @@ def test_native_files_keep_ids_tags_source_and_extra():
     assert "<!-- extra -->\nPolyak (1964)." in out.text
 
 
+def test_native_files_keep_each_cards_note_type():
+    text = ("---\ntype: cloze\n---\n# Types\n\n## Risk\n<!-- id: risk -->\n\n"
+            "{{c1::Negative transfer}} hurts.\n\n## Probe\n<!-- id: probe -->\n"
+            "<!-- type: reversed -->\n\nA head on frozen features.\n\n## Plain\n"
+            "<!-- id: plain -->\n<!-- type: basic -->\n\nText.\n")
+    imported = _import("native-types.md", text)
+    assert [c.notetype for c in imported.cards] == ["cloze", "reversed", ""]
+    (out,) = imported.outputs
+    assert "<!-- id: risk -->\n<!-- type: cloze -->" in out.text
+    assert "<!-- id: probe -->\n<!-- type: reversed -->" in out.text
+    assert "<!-- id: plain -->\n\nText." in out.text
+
+
 def test_new_ids_avoid_ids_in_use_and_each_other():
     text = "# T\n\n### Q1: What is X?\nOne.\n\n### Q2: What is X?\nTwo.\n"
     imported = _import("headings-x.md", text, taken={"what-is-x"})

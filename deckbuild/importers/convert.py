@@ -93,7 +93,7 @@ def _cards(doc: Document, split: Split, taken: set[str]
         card_id = found.id or unique_slug(question, taken)
         taken.add(card_id)
         cards.append(ImportedCard(card_id, question, answer, section, found.line, found.tags, source,
-                          found.extra))
+                          found.extra, found.notetype))
     return cards, held, left, problems
 
 

@@ -21,6 +21,8 @@ def native_markdown(section: str, cards: list[ImportedCard]) -> str:
             out.append(f"<!-- tags: {' '.join(card.tags)} -->")
         if card.source:
             out.append(f"<!-- source: {card.source} -->")
+        if card.notetype:
+            out.append(f"<!-- type: {card.notetype} -->")
         out += ["", _demoted(card.answer)]
         if card.extra:
             out += ["", "<!-- extra -->", card.extra]

@@ -1,7 +1,8 @@
 """(a) The native layout: `## Question` headings with `<!-- id: ... -->` comments under them.
 
-Read with the build's own parser, so tags, source, extra and existing ids are kept. A file
-may hold several `# Section`s (the native format has one per file): each is read on its own.
+Read with the build's own parser, so tags, source, extra, note types and existing ids are
+kept. A file may hold several `# Section`s (the native format has one per file): each is
+read on its own.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from ..parse import parse_source
 from .layout import Layout, default_section
 from .records import Document, Found, Line, Placed, Split
 
-_META = re.compile(r"^\s*<!--\s*(?:id|tags|source)\s*:", re.IGNORECASE)
+_META = re.compile(r"^\s*<!--\s*(?:id|tags|source|type)\s*:", re.IGNORECASE)
 # What the parser says of a part with no section or no cards: such lines are left out.
 _PART_PROBLEMS = ("no section", "no cards")
 
@@ -52,7 +53,8 @@ def _read_part(doc: Document, first: int, last: int) -> tuple[list[Placed], list
         answer = tuple(Line(0, text) for text in card.answer.split("\n"))
         found = Found(card.question, card.line + offset, (card.line + offset, next_start - 1),
                       answer, id=card.id, tags=tuple(dict.fromkeys(source.tags + card.tags)),
-                      source=card.source, extra=card.extra, native=True)
+                      source=card.source, extra=card.extra, native=True,
+                      notetype="" if card.notetype == "basic" else card.notetype)
         placed.append(Placed(found, section, section_lines))
     errors = [replace(p, line=p.line + offset) for p in problems
               if p.is_error and not p.message.startswith(_PART_PROBLEMS)]

@@ -74,6 +74,7 @@ class Found:
     source: str = ""
     extra: str = ""
     native: bool = False  # the answer is already clean native Markdown
+    notetype: str = ""  # a note type other than basic, as the native format gave it
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class ImportedCard:
     tags: tuple[str, ...] = ()
     source: str = ""
     extra: str = ""
+    notetype: str = ""  # a note type other than basic
 
 
 @dataclass(frozen=True)
