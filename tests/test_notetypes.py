@@ -76,6 +76,10 @@ def test_templates_of_a_type_are_overridden_under_templates_type(tmp_path: Path)
     own = project / "templates" / "cloze"
     own.mkdir()
     (own / "front.html").write_text("<b>{{Context}}</b> {{cloze:Text}}")
+    # a file not overridden is the built-in one
+    partial = load_notetypes(load_config(project))["cloze"]
+    assert partial.templates[0].front == "<b>{{Context}}</b> {{cloze:Text}}"
+    assert partial.templates[0].back == (REGISTRY.get("cloze").folder / "back.html").read_text()
     (own / "back.html").write_text("{{cloze:Text}}<br>{{Extra}}")
     (own / "type.css").write_text(".cloze { color: red; }")
     cloze = load_notetypes(load_config(project))["cloze"]

@@ -43,25 +43,25 @@ def other_notetypes(config: Config, basic: NoteType) -> dict[str, NoteType]:
     return types
 
 
-def type_folder(config: Config, builtin: BuiltinNoteType) -> Path:
-    """templates/<type>/ when the project has one (it overrides), else the built-in files."""
-    own = config.templates_dir / builtin.key
-    return own if own.is_dir() else builtin.folder
+def type_file(config: Config, builtin: BuiltinNoteType, name: str) -> Path:
+    """templates/<type>/<name> when the project has it (it overrides), else the built-in file."""
+    own = config.templates_dir / builtin.key / name
+    return own if own.is_file() else builtin.folder / name
 
 
 def _load_builtin(config: Config, builtin: BuiltinNoteType, basic: NoteType,
                   problems: list[Problem]) -> NoteType:
-    folder = type_folder(config, builtin)
     templates = []
     for name, front_file, back_file in builtin.templates:
-        front = read_file(folder / front_file, config.root, problems)
-        back = read_file(folder / back_file, config.root, problems)
+        front_path, back_path = (type_file(config, builtin, f) for f in (front_file, back_file))
+        front = read_file(front_path, config.root, problems)
+        back = read_file(back_path, config.root, problems)
         templates.append(CardTemplate(name, front, back))
-        for file, text in ((front_file, front), (back_file, back)):
+        for path, text in ((front_path, front), (back_path, back)):
             problems += check_references(text, builtin.fields,
-                                         display_path(folder / file, config.root))
+                                         display_path(path, config.root))
     # The shared CSS is basic's (with the code styles), then the type's own rules.
-    own_css = (read_file(folder / builtin.extra_css, config.root, problems)
+    own_css = (read_file(type_file(config, builtin, builtin.extra_css), config.root, problems)
                if builtin.extra_css else "")
     css = f"{basic.css.rstrip()}\n\n{own_css}" if own_css.strip() else basic.css
     return NoteType(
