@@ -98,3 +98,35 @@ def test_cloze_hides_and_reveals_and_type_in_has_its_box(chromium, faces, width,
     assert box is not None and box["shown"] and 0 < box["width"] <= width
     assert "AdamW" in seen[("bert-optimizer-0", "answer")]["text"]
     assert "AdamW" not in seen[("bert-optimizer-0", "question")]["text"]
+
+
+def test_preview_filters_by_type_and_typesets_every_card(chromium, tmp_path):
+    from browser_support import MATHJAX
+
+    from deckbuild.preview import write_preview
+
+    project = make_project(tmp_path / "p", {"mixed.md": MIXED})
+    index = Path(write_preview(load_config(project), mathjax=MATHJAX).path)
+    page = chromium.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(index.as_uri())
+    page.evaluate("window.pvReady")
+    state = page.evaluate("""() => ({
+      faces: document.querySelectorAll(".pv-screen").length,
+      untypeset: Array.from(document.querySelectorAll(".arithmatex"))
+        .filter(e => !e.querySelector("mjx-container")).length,
+      errors: document.querySelectorAll("mjx-merror").length,
+      box: document.querySelectorAll("input#typeans").length,
+    })""")
+    # basic 1 card, reversed 2, cloze 4, type-in 1: a front and a back each
+    assert state == {"faces": 2 * 8, "untypeset": 0, "errors": 0, "box": 1}
+    count = "document.getElementById('pv-count').textContent"
+    visible = ("Array.from(document.querySelectorAll('article.pv-card:not([hidden])'))"
+               ".map(a => a.id)")
+    page.select_option("#pv-type", "cloze")
+    assert page.evaluate(visible) == ["card-transfer-risk"]
+    assert page.evaluate(count) == "1 of 4 cards"
+    page.select_option("#pv-type", "reversed")
+    assert page.evaluate(visible) == ["card-linear-probing"]
+    page.select_option("#pv-type", "")
+    assert page.evaluate(count) == "4 of 4 cards"
+    page.close()
