@@ -100,8 +100,9 @@ class DeckReader:
         if self.notetype is not None:
             try:
                 self.others = other_notetypes(config, self.notetype)
-            except DeckError as exc:
+            except DeckError as exc:  # reported; and without every type, nothing is written
                 self.problems += exc.problems
+                self.notetype = None
         self._paths, found = card_paths(config)
         self.problems += found
 

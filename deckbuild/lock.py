@@ -176,9 +176,10 @@ class Stamper:
         if old is not None and old.guid == note.guid and old.notetype != kind:
             self._type_changes.append((note, old.notetype or "basic"))
         question, numbers = self._question, ()
-        if kind:
+        # A type that could not be loaded was reported: its notes are stamped, not written.
+        notetype = self._others.get(kind) if kind else None
+        if notetype is not None:
             self._used.add(kind)
-            notetype = self._others[kind]
             question = question_field(notetype)
             if notetype.kind == "cloze":
                 numbers = cloze_numbers(note.fields[notetype.fields.index("Text")])

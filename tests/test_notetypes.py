@@ -229,3 +229,19 @@ def test_a_released_version_freezes_the_templates_of_every_type_it_uses(tmp_path
     assert [str(p) for p in caught.value.problems] == [
         "pyproject.toml: version 1.0.0 is already released and the content changed (the note "
         "type differs); bump [tool.deckbuild] version"]
+
+
+def test_an_unreadable_template_of_a_type_is_an_error_in_check_and_build(tmp_path: Path):
+    from test_notetypes_anki import MIXED
+
+    project = _project(tmp_path, MIXED)
+    own = project / "templates" / "cloze"
+    own.mkdir()
+    (own / "front.html").write_bytes(b"\xff\xfe {{cloze:Text}}")
+    expected = ["templates/cloze/front.html: cannot read: 'utf-8' codec can't decode byte "
+                "0xff in position 0: invalid start byte"]
+    assert _errors(project) == expected
+    with pytest.raises(DeckError) as caught:
+        build(load_config(project), now=1_700_000_000, render=RenderOptions(cache=False))
+    assert [str(p) for p in caught.value.problems] == expected
+    assert not (project / "dist").exists()
