@@ -245,3 +245,19 @@ def test_an_unreadable_template_of_a_type_is_an_error_in_check_and_build(tmp_pat
         build(load_config(project), now=1_700_000_000, render=RenderOptions(cache=False))
     assert [str(p) for p in caught.value.problems] == expected
     assert not (project / "dist").exists()
+
+
+def test_a_build_from_the_cache_writes_the_same_bytes_for_every_type(tmp_path: Path):
+    import shutil
+
+    from test_notetypes_anki import MIXED
+
+    project = _project(tmp_path, MIXED)
+    fresh = Path(build(load_config(project), now=1_700_000_000,
+                       render=RenderOptions(cache=False)).path).read_bytes()
+    shutil.rmtree(project / "dist")
+    build(load_config(project), now=1_700_000_000)  # fills the cache
+    shutil.rmtree(project / "dist")
+    again = build(load_config(project), now=1_700_000_000)  # every file from the cache
+    assert again.written and (again.notes, again.cards) == (4, 8)
+    assert Path(again.path).read_bytes() == fresh
