@@ -51,6 +51,8 @@ def remove_leftovers(config: Config) -> None:
     for path in found:
         path.unlink(missing_ok=True)
     if config.dist_dir.is_dir():
-        for folder in config.dist_dir.glob(".preview-*"):
+        # A preview's or a share kit's staging folder, or an old one set aside for removal.
+        for folder in [*config.dist_dir.glob(".preview-*"),
+                       *(config.dist_dir / "share").glob(".kit-*")]:
             if folder.is_dir():
                 shutil.rmtree(folder, ignore_errors=True)

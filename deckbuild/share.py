@@ -267,9 +267,13 @@ def _replace_folder(target: Path, files: dict[str, bytes]) -> None:
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+        # The old kit is set aside (a name the next build's clean-up knows) before the new
+        # one takes its place, so a kill leaves either kit whole, never a half-deleted one.
+        aside = target.with_name(f".kit-old-{staging.name[len('.kit-'):]}")
         if target.exists():
-            shutil.rmtree(target)
+            target.rename(aside)
         staging.rename(target)
+        shutil.rmtree(aside, ignore_errors=True)
     finally:
         if staging.exists():
             shutil.rmtree(staging)

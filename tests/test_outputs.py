@@ -153,3 +153,39 @@ def test_without_hard_links_a_failed_rename_leaves_whole_files(tmp_path, monkeyp
     # The old a cannot come back, but nothing is lost or half-written.
     assert a.read_bytes() == b"new a" and b.read_bytes() == b"old b"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
+
+
+def test_the_next_build_removes_staging_folders_that_a_killed_one_left(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    kit = project / "dist" / "share" / "1.0.0"
+    kit.mkdir(parents=True)
+    (kit / "title.txt").write_text("a whole kit stays")
+    for name in ("share/.kit-x1/title.txt", "share/.kit-old-x1/title.txt", ".preview-x2/index.html"):
+        (project / "dist" / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / "dist" / name).write_text("left by a killed build")
+    result = CliRunner().invoke(cli, ["--project", str(project), "build"], obj={})
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (project / "dist" / "share").iterdir()) == ["1.0.0"]
+    assert (kit / "title.txt").read_text() == "a whole kit stays"
+    assert not (project / "dist" / ".preview-x2").exists()
+
+
+def test_a_new_share_kit_replaces_the_old_one_whole(tmp_path, monkeypatch):
+    from deckbuild import share
+
+    target = tmp_path / "share" / "1.0.0"
+    share._replace_folder(target, {"a.txt": b"old", "sub/b.txt": b"old"})
+    renames = []
+    real = Path.rename
+
+    def rename(self, dest):
+        renames.append((self.name, Path(dest).name))
+        return real(self, dest)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    share._replace_folder(target, {"a.txt": b"new"})
+    # The old kit is moved aside whole before the new one takes its place.
+    assert renames[0][0] == "1.0.0" and renames[0][1].startswith(".kit-old-")
+    assert renames[1][1] == "1.0.0"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["1.0.0"]
+    assert (target / "a.txt").read_bytes() == b"new" and not (target / "sub").exists()
