@@ -7,11 +7,13 @@ import shutil
 from pathlib import Path
 
 import genanki
-from support import AnkiCollection, make_project, read_apkg
+from support import REPO, AnkiCollection, make_project, read_apkg
 
 from deckbuild.config import load_config
+from deckbuild.notetypes.cloze_type import cloze_numbers
 from deckbuild.parallel import RenderOptions
 from deckbuild.pipeline import build
+from deckbuild.sources import load_sources
 
 MATH = r"\theta_{t+1} = \theta_t - \eta \nabla_\theta \mathcal{L}(\theta_t)"
 
@@ -21,20 +23,62 @@ def _build(project: Path, now: int, cache: bool = True, **options: bool) -> Path
                       **options).path)
 
 
+ROOT_DECK = "Transfer Learning Interview Questions"
+KEY_FORMULAS = f"{ROOT_DECK}::Key Formulas"
+# A deletion as the Text field holds it: its number and its HTML, up to a hint or its end.
+_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^{}]*?)?\}\}", re.S)
+
+
+def _visible(html: str) -> str:
+    """The text a card shows: its HTML without tags (and so without their attributes)."""
+    return re.sub(r"<[^>]*>", "", html)
+
+
+def shipped_cloze_cards() -> int:
+    """How many cloze cards the shipped sources make: one per distinct deletion number."""
+    files, _ = load_sources(load_config(REPO))
+    return sum(len(cloze_numbers(card.answer)) for source in files for card in source.cards
+               if card.notetype == "cloze")
+
+
 def test_shipped_deck_imports_and_every_card_renders(tmp_path, anki):
     project = make_project(tmp_path / "p", shipped=True)
     log = anki.import_package(_build(project, 1_700_000_000))
     col = anki.col
     assert len(log.new) == col.note_count() > 0
-    assert col.card_count() == col.note_count()
-    for card_id in col.find_cards(""):
+    basic = col.find_cards('-"note:Transfer Learning Q&A (cloze)"')
+    assert len(basic) == len(col.find_notes('-"note:Transfer Learning Q&A (cloze)"')) == 38
+    for card_id in basic:
         card = col.get_card(card_id)
         question, answer = card.question(), card.answer()
         assert "{{" not in question + answer
         assert card.note()["Question"] in answer
         assert not re.search(r"(?<!\\)\$\$", answer)
     ours = [m.name for m in col.models.all_names_and_ids() if m.name.startswith("Transfer")]
-    assert ours == ["Transfer Learning Q&A"]
+    assert sorted(ours) == ["Transfer Learning Q&A", "Transfer Learning Q&A (cloze)"]
+
+
+def test_key_formulas_are_cloze_cards_in_their_own_subdeck(tmp_path, anki):
+    project = make_project(tmp_path / "p", shipped=True)
+    anki.import_package(_build(project, 1_700_000_000))
+    col = anki.col
+    cloze = col.find_cards('"note:Transfer Learning Q&A (cloze)"')
+    assert len(cloze) == shipped_cloze_cards() >= 20
+    assert sorted(cloze) == sorted(col.find_cards(f'"deck:{KEY_FORMULAS}"'))
+    assert {col.decks.name(col.get_card(card_id).did) for card_id in cloze} == {KEY_FORMULAS}
+    for card_id in cloze:
+        card = col.get_card(card_id)
+        note = card.note()
+        question, answer = card.question(), card.answer()
+        assert "{{" not in question + answer and "}}" not in question + answer
+        assert note["Context"] in question and note["Extra"] in answer
+        hidden = [html for number, html in _DELETION.findall(note["Text"])
+                  if int(number) == card.ord + 1]
+        assert hidden, f"{note['Id']}: card {card.ord + 1} hides nothing"
+        for html in hidden:  # gone from the front (Anki keeps it only in an attribute)
+            assert _visible(html) not in _visible(question), note["Id"]
+            assert html in answer, note["Id"]
+        assert re.search(r"\[(\.\.\.|[^\]<]+)\]", question), f"{note['Id']}: no blank on the front"
 
 
 def test_a_package_deflated_in_many_blocks_imports_whole(tmp_path, anki, monkeypatch):
@@ -45,7 +89,7 @@ def test_a_package_deflated_in_many_blocks_imports_whole(tmp_path, anki, monkeyp
     package = _build(project, 1_700_000_000)
     assert package.read_bytes().count(b"\x00\x00\xff\xff") >= 40  # a sync flush per block
     log = anki.import_package(package)
-    assert len(log.new) == anki.col.note_count() == 38
+    assert len(log.new) == anki.col.note_count() == 38 + shipped_cloze_cards()
     for card_id in anki.col.find_cards(""):
         assert "{{" not in anki.col.get_card(card_id).answer()
 

@@ -32,7 +32,7 @@ from deckbuild.notetype import load_notetype
 from deckbuild.pipeline import build
 from deckbuild.preview import write_preview
 
-SHIPPED_CARDS = 38
+SHIPPED_CARDS = 64  # 38 full cards and 26 cloze cards (Key Formulas)
 VIEWS = [(360, False), (360, True), (1000, False), (1000, True)]
 VIEW_IDS = ["360-day", "360-night", "1000-day", "1000-night"]
 
@@ -105,7 +105,8 @@ def views(chromium, shipped):
 def test_the_engine_renders_every_shipped_card(shipped):
     faces, _ = shipped
     assert len({f.card for f in faces}) == SHIPPED_CARDS
-    assert all("<style>" in f.html and "tl-card" in f.html for f in faces)
+    assert all("<style>" in f.html and ("tl-card" in f.html or "qa-card qa-cloze" in f.html)
+               for f in faces)
 
 
 @pytest.mark.parametrize(("width", "night"), VIEWS, ids=VIEW_IDS)
@@ -149,6 +150,58 @@ def test_fonts_load_and_nothing_comes_from_the_network(views, width, night):
     report, refused = views(width, night)
     assert report["fonts"] == []
     assert refused == []
+
+
+# Per Key Formulas face: its deletions (text, shown, typeset math inside), its visible text,
+# and the math outside the deletions (the cue), typeset or not.
+KEY_FORMULAS_JS = r"""
+() => Array.from(document.querySelectorAll("section.face"))
+  .filter((s) => s.dataset.card.startsWith("formula-")).map((s) => ({
+    card: s.dataset.card, side: s.dataset.side, text: s.innerText,
+    context: (s.querySelector(".qa-context") || {}).innerText || "",
+    // the deck's CSS lays the cloze cards out as the full cards (the Extra's dashed rule)
+    extra: (() => { const e = s.querySelector(".qa-extra");
+                    return e ? getComputedStyle(e).borderTopStyle : ""; })(),
+    cloze: Array.from(s.querySelectorAll(".cloze")).map((el) => ({
+      text: el.innerText.trim(), shown: el.getClientRects().length > 0,
+      math: el.querySelectorAll("mjx-container").length,
+      tex: el.querySelectorAll(".arithmatex").length})),
+    cue: Array.from(s.querySelectorAll(".qa-text .arithmatex"))
+      .filter((el) => !el.closest(".cloze"))
+      .map((el) => el.querySelector("mjx-container") !== null),
+  }))
+"""
+
+
+@pytest.mark.parametrize(("width", "night"), [(360, False), (1000, True)],
+                         ids=["360-day", "1000-night"])
+def test_key_formulas_hide_one_term_and_typeset_front_and_back(chromium, shipped, width, night):
+    faces, media = shipped
+    formula_faces = [f for f in faces if f.card.startswith("formula-")]
+    assert len(formula_faces) == 2 * (SHIPPED_CARDS - 38)
+    page, site, report = open_reviewer(chromium, formula_faces, width, night, media)
+    seen = {(f["card"], f["side"]): f for f in page.evaluate(KEY_FORMULAS_JS)}
+    page.close()
+    assert site.refused == []
+    for check in ("untypeset", "mathErrors", "leftoverTex", "overflow", "contrast"):
+        assert report[check] == [], check
+    with_math = 0
+    for card in {card for card, _ in seen}:
+        front, back = seen[card, "question"], seen[card, "answer"]
+        for face in (front, back):
+            assert "{{c" not in face["text"] and "}}" not in face["text"], card
+            assert "$" not in face["text"] and "\\(" not in face["text"], card
+            assert face["context"] and all(face["cue"]), card  # cue typeset on both sides
+        # the front shows one blank, [...] or its hint, and nothing of the hidden term
+        assert [c["text"][:1] + c["text"][-1:] for c in front["cloze"]] == ["[]"], card
+        assert front["cloze"][0]["shown"] and front["cloze"][0]["tex"] == 0, card
+        # the back shows the term, its math typeset
+        (revealed,) = back["cloze"]
+        assert revealed["shown"] and revealed["text"] and revealed["math"] == revealed["tex"]
+        assert revealed["text"] not in front["text"], card
+        assert back["extra"] == "dashed", card
+        with_math += revealed["math"] > 0
+    assert with_math >= 20
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""The shipped deck: 38 cards in five sections, each one well-formed, sized and cited.
+"""The shipped deck: 38 cards in five sections, each one well-formed, sized and cited, and
+the Key Formulas subdeck of cloze notes, each hiding one term and linking to its full card.
 
 Cards are read with deckbuild's own parser and built into a real package, so these tests
 see exactly what users import.
@@ -20,6 +21,7 @@ from support import REPO, make_project, read_apkg
 
 from deckbuild.bundles import section_tag
 from deckbuild.config import load_config
+from deckbuild.notetypes.cloze_type import cloze_numbers
 from deckbuild.pipeline import build
 from deckbuild.records import Card, SourceFile
 from deckbuild.sources import check_ids, load_sources
@@ -31,6 +33,11 @@ SECTIONS = {
     "Advanced Topics": 8,
     "Domains, Challenges and Deployment": 8,
 }
+# The cloze companion: one note per key formula or number of the full cards.
+KEY_FORMULAS, MIN_FORMULA_NOTES = "Key Formulas", 20
+# Formula notes allowed more than one deletion number (each number is a card of its own, on
+# purpose): note id -> why. Every other formula note hides one term.
+SEVERAL_DELETIONS: dict[str, str] = {}
 MIN_WORDS, MAX_WORDS = 60, 220
 # Prose outside code, math, tables and Extra: one idea per card fits in this many words.
 MAX_PROSE_WORDS = 150
@@ -85,11 +92,24 @@ def shipped_files() -> list[SourceFile]:
 
 
 FILES = shipped_files()
-CARDS = [card for source in FILES for card in source.cards]
+NOTES = [card for source in FILES for card in source.cards]
+# The full cards (question and answer) and the cloze notes of the Key Formulas subdeck.
+CARDS = [card for card in NOTES if card.section != KEY_FORMULAS]
+FORMULA_NOTES = [card for card in NOTES if card.section == KEY_FORMULAS]
 
 
 def per_card(test):
     return pytest.mark.parametrize("card", CARDS, ids=[c.id or c.question for c in CARDS])(test)
+
+
+def per_note(test):
+    """Every note of the deck: the full cards and the formula notes."""
+    return pytest.mark.parametrize("card", NOTES, ids=[c.id or c.question for c in NOTES])(test)
+
+
+def per_formula_note(test):
+    return pytest.mark.parametrize("card", FORMULA_NOTES,
+                                   ids=[c.id or c.question for c in FORMULA_NOTES])(test)
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +179,11 @@ def formulas(card: Card) -> list[tuple[str, bool]]:
     return split_math(outside)[1]
 
 
+def extra_formulas(card: Card) -> list[tuple[str, bool]]:
+    outside, _ = split_code(card.extra)
+    return split_math(outside)[1]
+
+
 def code_blocks(card: Card) -> list[tuple[str, str]]:
     return split_code(card.answer)[1]
 
@@ -196,23 +221,28 @@ def tex_problems(tex: str) -> list[str]:
 
 
 def test_sections_in_order_with_their_card_counts():
-    assert [(f.section, len(f.cards)) for f in FILES] == list(SECTIONS.items())
+    sections = [(f.section, len(f.cards)) for f in FILES]
+    assert sections == [*SECTIONS.items(), (KEY_FORMULAS, len(FORMULA_NOTES))]
+    assert all(card.notetype == "basic" for card in CARDS)
 
 
-def test_built_package_has_38_notes_in_five_subdecks(package):
+def test_built_package_has_38_cards_in_five_subdecks_and_the_key_formulas(package):
     decks = {str(d["id"]): d["name"] for d in package["decks"].values()}
     per_deck = Counter(decks[str(did)] for _, _, did, _, _ in package["cards"])
     root = "Transfer Learning Interview Questions"
-    assert len(package["notes"]) == sum(SECTIONS.values()) == 38
-    assert per_deck == {f"{root}::{name}": count for name, count in SECTIONS.items()}
+    assert len(package["notes"]) == sum(SECTIONS.values()) + len(FORMULA_NOTES)
+    assert sum(SECTIONS.values()) == 38
+    cloze_cards = sum(len(cloze_numbers(card.answer)) for card in FORMULA_NOTES)
+    assert per_deck == {f"{root}::{name}": count for name, count in
+                        [*SECTIONS.items(), (KEY_FORMULAS, cloze_cards)]}
     guids = [guid for _, guid, *_ in package["notes"]]
     assert len(set(guids)) == len(guids)
 
 
 def test_ids_are_present_and_unique():
     assert check_ids(card for source in FILES for card in source.cards) == []
-    ids = [card.id for card in CARDS]
-    assert len(set(ids)) == len(ids) == 38
+    ids = [card.id for card in NOTES]
+    assert len(set(ids)) == len(ids) == 38 + len(FORMULA_NOTES)
 
 
 def test_enough_cards_carry_a_formula_and_code():
@@ -238,7 +268,7 @@ def test_answer_prose_is_phone_sized(card):
     assert MIN_WORDS <= words <= MAX_WORDS, f"{card.path}:{card.line}: {words} words of prose"
 
 
-@per_card
+@per_note
 def test_card_has_a_topic_tag_beside_its_section(card):
     file_tags = next(f.tags for f in FILES if f.path == card.path)
     topics = set(card.tags) | set(file_tags)
@@ -246,7 +276,7 @@ def test_card_has_a_topic_tag_beside_its_section(card):
     assert topics, f"{card.path}:{card.line}: no topic tag"
 
 
-@per_card
+@per_note
 def test_code_blocks_name_a_known_language(card):
     for language, _ in code_blocks(card):
         assert language, f"{card.path}:{card.line}: a code block names no language"
@@ -256,20 +286,20 @@ def test_code_blocks_name_a_known_language(card):
             pytest.fail(f"{card.path}:{card.line}: Pygments does not know {language!r}")
 
 
-@per_card
+@per_note
 def test_torchvision_code_uses_weights_not_pretrained(card):
     for _, code in code_blocks(card):
         if "timm" not in code:
             assert not re.search(r"\bpretrained\s*=", code), f"{card.path}:{card.line}"
 
 
-@per_card
+@per_note
 def test_math_delimiters_balance_and_every_formula_is_sound(card):
     outside, _ = split_code(card.answer)
     rest, found = split_math(outside)
     stray = re.findall(r"(?<!\\)\$|\\[()\[\]]", rest)
     assert not stray, f"{card.path}:{card.line}: unmatched math delimiter(s) {stray}"
-    for tex, _ in found:
+    for tex, _ in found + extra_formulas(card):
         assert tex_problems(tex) == [], f"{card.path}:{card.line}: {tex!r}"
 
 
@@ -287,7 +317,7 @@ def follow_up_problems(card: Card) -> list[str]:
             if _FOLLOW_UP.search(line) and not line.rstrip().endswith("?")]
 
 
-@per_card
+@per_note
 def test_every_follow_up_is_a_question(card):
     assert follow_up_problems(card) == []
 
@@ -304,9 +334,9 @@ def pointer_problems(card: Card, questions: list[str]) -> list[str]:
             if not any(q.startswith(ref.removesuffix("…")) for q in others)]
 
 
-@per_card
+@per_note
 def test_pointers_to_other_cards_name_a_real_question(card):
-    assert pointer_problems(card, [c.question for c in CARDS]) == []
+    assert pointer_problems(card, [c.question for c in NOTES]) == []
 
 
 # Topics that live on exactly one card; the others point to it. Marker -> the card's id.
@@ -323,7 +353,7 @@ ONE_HOME = {
 
 @pytest.mark.parametrize("marker,home", ONE_HOME.items())
 def test_each_shared_topic_lives_on_one_card(marker, home):
-    holders = [card.id for card in CARDS if re.search(marker, card.answer)]
+    holders = [card.id for card in NOTES if re.search(marker, card.answer)]
     assert holders == [home], f"{marker!r} should be on {home} only, is on {holders}"
 
 
@@ -365,7 +395,7 @@ def _neighbours(lines: list[str], i: int) -> list[str]:
     return [above, lines[i], below]
 
 
-@per_card
+@per_note
 def test_card_follows_the_notation(card):
     assert notation_problems(card) == []
 
@@ -374,6 +404,103 @@ def test_notation_is_written_down():
     notation = (REPO / "docs" / "notation.md").read_text(encoding="utf-8")
     for rule in ("source", "target", "teacher", "\\tau", "\\mathcal{D}", "data set", "logits", "P(X)"):
         assert rule in notation, f"docs/notation.md does not state the rule about {rule!r}"
+
+
+# ---- the Key Formulas subdeck (cloze) -------------------------------------------------
+
+# A deletion as written: its number, its text and its hint ('' when it has none).
+_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^{}]*?))?\}\}", re.S)
+# The link to the full card in a formula note's Extra: its question, and its id written as
+# the search that finds it in Anki's browser.
+_FULL_CARD = re.compile(r"^Full card: (\S.*?) \(search: `Id:([^`]*)`\)$", re.M)
+
+
+def deletions(card: Card) -> list[tuple[int, str, str]]:
+    """(number, text, hint) of each deletion in a cloze note's body."""
+    return [(int(n), text, hint) for n, text, hint in _DELETION.findall(card.answer)]
+
+
+def back_link_problems(card: Card, full_cards: list[Card]) -> list[str]:
+    """A formula note's Extra names exactly one full card, by its id and its question."""
+    where = f"{card.path}:{card.extra_line or card.line}"
+    links = _FULL_CARD.findall(card.extra)
+    if len(links) != 1:
+        return [f"{where}: {len(links)} 'Full card: <question> (search: `Id:<id>`)' lines, "
+                "expected one"]
+    question, card_id = links[0]
+    target = next((c for c in full_cards if c.id == card_id), None)
+    if target is None:
+        return [f"{where}: links to {card_id!r}, which is no full card's id"]
+    if target.question != question:
+        return [f"{where}: {card_id!r} asks {target.question!r}, not {question!r}"]
+    return []
+
+
+def deletion_problems(card: Card) -> list[str]:
+    """One term hidden (one deletion number), and the rest of the formula left as the cue."""
+    where = f"{card.path}:{card.line}"
+    numbers = cloze_numbers(card.answer)
+    problems = []
+    if card.id not in SEVERAL_DELETIONS and numbers != (1,):
+        problems.append(f"{where}: deletion numbers {numbers}; a formula note hides one term "
+                        "as c1 (list it in SEVERAL_DELETIONS if more are meant)")
+    if any(not text.strip() for _, text, _ in deletions(card)):
+        problems.append(f"{where}: an empty deletion")
+    cue = _DELETION.sub(" ", card.answer)
+    if not split_math(cue)[1] and word_count(cue) < 5:
+        problems.append(f"{where}: nothing is left around the deletion as a cue")
+    return problems
+
+
+def test_key_formulas_subdeck_has_enough_cloze_notes_with_their_own_ids():
+    assert len(FORMULA_NOTES) >= MIN_FORMULA_NOTES
+    assert {card.notetype for card in FORMULA_NOTES} == {"cloze"}
+    assert {card.path for card in FORMULA_NOTES} == {"cards/06-key-formulas.md"}
+    assert all(card.id and card.id.startswith("formula-") for card in FORMULA_NOTES)
+    assert not {card.id for card in FORMULA_NOTES} & {card.id for card in CARDS}
+    assert set(SEVERAL_DELETIONS) <= {card.id for card in FORMULA_NOTES}
+
+
+@per_formula_note
+def test_formula_note_hides_one_term(card):
+    assert deletion_problems(card) == []
+
+
+@per_formula_note
+def test_formula_note_links_back_to_its_full_card(card):
+    assert back_link_problems(card, CARDS) == []
+    explanation = _FULL_CARD.sub(" ", card.extra)
+    assert word_count(split_math(explanation)[0]) >= 8, f"{card.path}:{card.line}: Extra " \
+        "should say what the symbols are"
+
+
+@per_formula_note
+def test_math_inside_deletions_is_among_the_checked_formulas(card):
+    checked = formulas(card)
+    for _, text, hint in deletions(card):
+        for formula in split_math(text)[1] + split_math(hint)[1]:
+            assert formula in checked, f"{card.path}:{card.line}: {formula!r} escapes the checks"
+
+
+def test_the_key_formula_checks_catch_broken_notes():
+    full = [Card("negative-transfer", "What is negative transfer?", "A.", "", "", (), "S",
+                 "cards/a.md", 3)]
+
+    def note(answer: str, extra: str, card_id: str = "formula-x") -> Card:
+        return Card(card_id, "Gap", answer, extra, "", (), KEY_FORMULAS, "cards/k.md", 5,
+                    notetype="cloze")
+
+    link = "Full card: What is negative transfer? (search: `Id:negative-transfer`)"
+    good = note("$a =$ {{c1::$b$::hint}} $+ c$", "Symbols.\n\n" + link)
+    assert back_link_problems(good, full) == [] and deletion_problems(good) == []
+    assert back_link_problems(note("x", "Symbols."), full)
+    assert back_link_problems(note("x", link.replace("Id:negative", "Id:negativ")), full)
+    assert back_link_problems(note("x", link.replace("What is", "What's")), full)
+    assert back_link_problems(note("x", link + "\n\n" + link), full)
+    assert deletion_problems(note("$a =$ {{c1::$b$}} $+$ {{c2::$c$}}", link))
+    assert deletion_problems(note("{{c1::$a = b + c$}}", link))
+    assert deletion_problems(note("$a =$ {{c2::$b$}}", link))
+    assert deletions(good) == [(1, "$b$", "hint")]
 
 
 # ---- every formula through MathJax 3 itself -------------------------------------------
@@ -401,8 +528,9 @@ def test_every_formula_parses_in_mathjax_3_with_base_and_ams():
     node = shutil.which("node")
     if node is None or not (_MATHJAX / "package.json").exists():
         pytest.skip("needs node and `npm install` (MathJax 3 in node_modules/)")
-    items = [item for card in CARDS for item in formulas(card)]
-    assert len(items) >= MIN_FORMULA_CARDS
+    # Every formula of every note, answer and Extra, the math inside cloze deletions too.
+    items = [item for card in NOTES for item in formulas(card) + extra_formulas(card)]
+    assert len(items) >= MIN_FORMULA_CARDS + len(FORMULA_NOTES)
     result = subprocess.run([node, "-e", _MATHJAX_CHECK, str(_MATHJAX)], input=json.dumps(items),
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
