@@ -503,6 +503,15 @@ def test_the_key_formula_checks_catch_broken_notes():
     assert deletions(good) == [(1, "$b$", "hint")]
 
 
+def test_readme_and_release_notes_count_the_key_formulas_as_shipped():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    notes = (REPO / "docs" / "release-notes-1.1.0.md").read_text(encoding="utf-8")
+    assert "**38 must-know transfer-learning\ninterview questions**" in readme
+    assert "five subdecks" in readme and "*Key Formulas*" in readme
+    for text in (readme, notes):
+        assert f"{len(FORMULA_NOTES)} cloze notes" in text
+
+
 # ---- every formula through MathJax 3 itself -------------------------------------------
 
 _MATHJAX = REPO / "node_modules" / "mathjax"
