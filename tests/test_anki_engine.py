@@ -79,6 +79,11 @@ def test_key_formulas_are_cloze_cards_in_their_own_subdeck(tmp_path, anki):
             assert _visible(html) not in _visible(question), note["Id"]
             assert html in answer, note["Id"]
         assert re.search(r"\[(\.\.\.|[^\]<]+)\]", question), f"{note['Id']}: no blank on the front"
+        # the search the Extra gives finds the full card, in this very collection
+        (search,) = re.findall(r"search: <code>(Id:[a-z0-9-]+)</code>", note["Extra"])
+        (full,) = col.find_notes(f'"{search}"')
+        assert col.get_note(full).note_type()["name"] == "Transfer Learning Q&A"
+        assert col.get_note(full)["Question"] in note["Extra"]
 
 
 def test_a_package_deflated_in_many_blocks_imports_whole(tmp_path, anki, monkeypatch):
