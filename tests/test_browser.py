@@ -166,6 +166,9 @@ KEY_FORMULAS_JS = r"""
       text: el.innerText.trim(), shown: el.getClientRects().length > 0,
       math: el.querySelectorAll("mjx-container").length,
       tex: el.querySelectorAll(".arithmatex").length})),
+    // the formula fits the width, none of it hidden behind a sideways scroll
+    scrolls: Array.from(s.querySelectorAll(".qa-text p, .qa-text .arithmatex, .qa-text mjx-container"))
+      .some((el) => el.scrollWidth > el.clientWidth + 1),
     cue: Array.from(s.querySelectorAll(".qa-text .arithmatex"))
       .filter((el) => !el.closest(".cloze"))
       .map((el) => el.querySelector("mjx-container") !== null),
@@ -192,6 +195,7 @@ def test_key_formulas_hide_one_term_and_typeset_front_and_back(chromium, shipped
             assert "{{c" not in face["text"] and "}}" not in face["text"], card
             assert "$" not in face["text"] and "\\(" not in face["text"], card
             assert face["context"] and all(face["cue"]), card  # cue typeset on both sides
+            assert not face["scrolls"], f"{card}: the formula does not fit {width} px"
         # the front shows one blank, [...] or its hint, and nothing of the hidden term
         assert [c["text"][:1] + c["text"][-1:] for c in front["cloze"]] == ["[]"], card
         assert front["cloze"][0]["shown"] and front["cloze"][0]["tex"] == 0, card
