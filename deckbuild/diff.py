@@ -31,6 +31,8 @@ class Side:
     decks: tuple[str, ...]
     notetype_hash: str
     schema: dict[str, object] | None = None
+    # The built-in types other than basic that the notes use; None when not known.
+    types: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class DeckDiff:
     decks_removed: tuple[str, ...]
     notetype_changed: bool
     schema_changed: bool
+    types_added: tuple[str, ...] = ()
 
 
 def plain(fragment: str) -> str:
@@ -59,7 +62,7 @@ def side_from_release(release: Release, lock: Lock) -> Side:
                                    plain(known.question) if known else "", digest)
     schemas = [t.schema for t in lock.notetypes.values()]
     return Side(release.version, notes, release.decks, release.notetype_hash,
-                schemas[0] if len(schemas) == 1 else None)
+                schemas[0] if len(schemas) == 1 else None, frozenset(release.types))
 
 
 def side_from_build(label: str, notes: tuple[RenderedNote, ...], notetype: NoteType,
@@ -69,7 +72,9 @@ def side_from_build(label: str, notes: tuple[RenderedNote, ...], notetype: NoteT
     states = {n.card_id: NoteState(n.card_id, n.guid,
                                    plain(question_text(n, types.get(n.notetype, notetype))),
                                    note_hash(n)) for n in notes}
-    return Side(label, states, tuple(sorted(decks)), notetype_hash(notetype), notetype.schema())
+    used = frozenset(n.notetype for n in notes) - {"basic"}
+    return Side(label, states, tuple(sorted(decks)), notetype_hash(notetype), notetype.schema(),
+                used)
 
 
 def diff_sides(old: Side, new: Side) -> DeckDiff:
@@ -91,6 +96,8 @@ def diff_sides(old: Side, new: Side) -> DeckDiff:
         notetype_changed=old.notetype_hash != new.notetype_hash,
         schema_changed=old.schema is not None and new.schema is not None
         and old.schema != new.schema,
+        types_added=tuple(sorted(new.types - old.types))
+        if old.types is not None and new.types is not None else (),
     )
 
 
@@ -118,6 +125,9 @@ def format_diff(d: DeckDiff) -> list[str]:
                      "existing notes get no updates unless users tick 'Merge note types'.")
     elif d.notetype_changed:
         lines.append("  - Templates or CSS changed: the note type is updated in place.")
+    for name in d.types_added:
+        lines.append(f"  - New note type '{name}': importing adds it beside the others; "
+                     "nothing to choose.")
     for deck in d.decks_added:
         # A name without '::' is the deck itself, holding the cards of files without a section.
         lines.append(f"  - New subdeck {deck!r}: new cards go there." if "::" in deck else

@@ -235,6 +235,22 @@ def test_diff_tells_the_deck_itself_from_a_subdeck(tmp_path):
         "more: cards users already have there stay where they are" in out
 
 
+def test_diff_names_a_note_type_the_new_version_adds(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project, "release").exit_code == 0
+    edit(project / "pyproject.toml", 'version = "1.0.0"', 'version = "1.1.0"')
+    (project / "cards" / "formulas.md").write_text(
+        "---\ntype: cloze\n---\n# Formulas\n\n## Gap\n<!-- id: gap -->\n\n"
+        "Transfer is negative when the gap is {{c1::positive}}.\n")
+    out = run(project, "diff").output
+    assert "  - New note type 'cloze': importing adds it beside the others; nothing to " \
+        "choose." in out
+    assert run(project, "release").exit_code == 0
+    edit(project / "pyproject.toml", 'version = "1.1.0"', 'version = "1.2.0"')
+    out = run(project, "diff").output
+    assert "New note type" not in out
+
+
 def test_a_release_records_its_note_types_schema(tmp_path):
     project = make_project(tmp_path / "p", mini=True)
     assert run(project, "release").exit_code == 0
