@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import Staged
-from .cache import RenderCache, Rendered, code_version
+from .cache import Rendered, code_version
 from .config import Config
 from .errors import DeckError, Problem, display_path
 from .fieldmap import unreceived
 from .ids import guid_for
 from .lock import note_hash
+from .memcache import open_cache
 from .notetypes.load import other_notetypes
 from .numbering import unnumbered
 from .package import CollectionFormat
@@ -90,7 +91,7 @@ class DeckReader:
                  outputs: Staged | None = None) -> None:
         self._config, self._media, self._options = config, media, options
         self._outputs = outputs  # put in place inside the cache's last transaction
-        self._cache = RenderCache(config.root) if options.cache else None
+        self._cache = open_cache(config.root, options.memory) if options.cache else None
         self._version = code_version()
         self._salt = _salt(config, self._version, media)
         self._keep: set[str] = set()
@@ -134,7 +135,8 @@ class DeckReader:
         names = {m.data_path: m.name for m in self._media}
         jobs = jobs_for(self._options.jobs, todo, beside=sum(sizes.values()) - todo)
         context = RenderContext((self._config.root, self._config.media_dir, names),
-                                self._config.notetype.parts, jobs, todo, self._options.progress)
+                                self._config.notetype.parts, jobs, todo, self._options.progress,
+                                self._options.on_render)
         with context:
             if todo <= self.GROUP:
                 yield from self._few_to_render(keyed, cached, context)

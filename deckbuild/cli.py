@@ -399,6 +399,69 @@ def preview(ctx: click.Context, mathjax: Path | None) -> None:
                "open it in a browser (works offline)")
 
 
+@cli.command()
+@_project_option
+@_timestamp_option
+@click.option("--preview", is_flag=True,
+              help="Also serve the preview page on 127.0.0.1; it reloads after each rebuild.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="The preview's port (0: a free one, printed).")
+@click.option("--mathjax", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="MathJax 3's npm package folder for the preview (as for `preview`).")
+@click.pass_context
+def watch(ctx: click.Context, timestamp: int | None, preview: bool, port: int,
+          mathjax: Path | None) -> None:
+    """Build, then rebuild on every save in cards/, media/, templates/ and pyproject.toml.
+
+    Each rebuild prints one line; errors are listed as path:line: message and the last good
+    package stays in dist/. Ctrl-C stops.
+    """
+    from .watch import Rebuilder, run, summary
+
+    rebuilder = Rebuilder(ctx.obj["project"], lambda: _config(ctx),
+                          lambda: build_time(timestamp), _locked)
+    server = _live_preview(ctx, port, mathjax) if preview else None
+    shown_warnings: set[str] = set()
+
+    def report(outcome) -> None:
+        click.echo(f"{time.strftime('%H:%M:%S')} "
+                   f"{summary(outcome, os.path.relpath(outcome.package or '.'))}")
+        for error in outcome.errors:
+            click.echo(f"Error: {error}", err=True)
+        for warning in outcome.warnings:
+            if warning not in shown_warnings:
+                click.echo(f"Warning: {warning}", err=True)
+        shown_warnings.update(outcome.warnings)
+        if server is not None:
+            server.publish(outcome, rebuilder.written)
+
+    try:
+        run(rebuilder, report)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            server.close()
+    click.echo("Stopped watching.")
+
+
+def _live_preview(ctx: click.Context, port: int, mathjax: Path | None):
+    from .livepreview import LivePreview
+    from .preview import find_mathjax, mathjax_places
+
+    config = _config(ctx)
+    places = mathjax_places(config, mathjax, os.environ.get("DECKBUILD_MATHJAX"),
+                            None if mathjax else _npm_global_root)
+    try:
+        server = LivePreview(find_mathjax(config, places), port)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}",
+                                 param_hint="'--port'") from None
+    server.start()
+    click.echo(f"Serving the preview at {server.url} (Ctrl-C stops)")
+    return server
+
+
 def _npm_global_root() -> Path | None:
     """Where `npm install -g` puts packages, when npm is there to say."""
     import subprocess

@@ -201,6 +201,13 @@ class PackageWriter:
             self._position += 1
 
 
+# The seam between a build and the package it writes: called as PackageWriter is, it
+# returns an object that takes the stamped notes (add) and then writes the package
+# (finish) as a PackageWriter does. A resident process (`watch`) holds its own across
+# rebuilds; PackageWriter writes every package from scratch.
+WriterFactory = Callable[..., PackageWriter]
+
+
 def card_ordinals(note: RenderedNote, notetype: NoteType) -> list[int]:
     """The ordinals of a note's cards, as Anki makes them: one per template, or for a
     cloze note one per distinct deletion number (c1 is ordinal 0)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,7 @@ from .records import Card, MediaFile, NoteType, RenderedNote
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+    from .memcache import MemoryLayer
     from .render import Renderer
 
 PARALLEL_MIN = 1000  # fewer misses than this render in-process: a pool's start-up costs more
@@ -48,11 +49,17 @@ _Output = tuple[tuple[str, ...], tuple[str, ...], list[Problem]]  # fields, medi
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How to render: worker processes (0 = one per CPU), the disk cache, progress reports."""
+    """How to render: worker processes (0 = one per CPU), the disk cache, progress reports.
+
+    A resident process (`watch`) keeps `memory` in front of the disk cache across builds,
+    and may count the cards actually rendered with `on_render`.
+    """
 
     jobs: int = 0
     cache: bool = True
     progress: Progress | None = None
+    memory: MemoryLayer | None = field(default=None, compare=False)
+    on_render: Callable[[Sequence[Card]], None] | None = field(default=None, compare=False)
 
 
 def notetype_for(config: Config, cache: RenderCache | None,
@@ -168,9 +175,11 @@ class RenderContext:
     when first needed and kept for the whole build. Reports progress as (done, total)."""
 
     def __init__(self, media: MediaArgs, field_names: tuple[str, ...], jobs: int,
-                 total: int, progress: Progress | None = None) -> None:
+                 total: int, progress: Progress | None = None,
+                 on_render: Callable[[Sequence[Card]], None] | None = None) -> None:
         self._media, self._field_names, self._jobs = media, field_names, jobs
         self._total, self._done, self._progress = total, 0, progress
+        self._on_render = on_render
         self._renderer: Renderer | None = None
         self._pool: ProcessPoolExecutor | None = None
 
@@ -195,6 +204,8 @@ class RenderContext:
         chunks = [cards[i:i + CHUNK] for i in range(0, len(cards), CHUNK)]
         if not chunks:
             return list
+        if self._on_render is not None:
+            self._on_render(cards)
         if self._jobs == 0:
             return lambda: self._collect(chunks, (self._render_here(c) for c in chunks))
         if self._pool is None:

@@ -36,7 +36,7 @@ from .lock import (
     write_lock_text,
 )
 from .notetypes import BUILTIN
-from .package import WORKER_MIN_NOTES, CollectionFormat, PackageWriter
+from .package import WORKER_MIN_NOTES, CollectionFormat, PackageWriter, WriterFactory
 from .parallel import RenderOptions
 from .records import (
     BuildReport,
@@ -160,17 +160,18 @@ def deck_infos(config: Config, decks: set[str] | tuple[str, ...],
 
 def build(config: Config, now: int, strict: bool = False,
           allow_schema_change: bool = False, render: RenderOptions | None = None,
-          allow_identity_change: bool = False) -> BuildReport:
+          allow_identity_change: bool = False,
+          package: WriterFactory = PackageWriter) -> BuildReport:
     """Check everything, stamp mod times from the lock, write the package, then the lock.
 
     With the render cache on, a build whose inputs are exactly those of the build that
     wrote the package in dist/ (and whose package is untouched) stops early: it would
-    write the same bytes.
+    write the same bytes. `package` makes the writer of the package (see WriterFactory).
     """
     render = render or RenderOptions()
     if not render.cache:
         return _build(config, now, strict, allow_schema_change, render,
-                      allow_identity_change=allow_identity_change).report
+                      allow_identity_change=allow_identity_change, package=package).report
     started = time.perf_counter()
     options = f"strict={strict} schema={allow_schema_change} identity={allow_identity_change}"
     sources = sources_digest(config, options)
@@ -180,7 +181,7 @@ def build(config: Config, now: int, strict: bool = False,
                            seconds=time.perf_counter() - started, warnings=tuple(warnings),
                            written=False, up_to_date=True)
     report = _build(config, now, strict, allow_schema_change, render,
-                    allow_identity_change=allow_identity_change).report
+                    allow_identity_change=allow_identity_change, package=package).report
     if report.written:
         # The lock may have changed: the inputs of the next build are the ones now on disk.
         record(config, input_digest(sources, config), list(report.warnings))
@@ -200,7 +201,8 @@ class _Built:
 
 def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
            render: RenderOptions | None = None,
-           allow_identity_change: bool = False, write_the_lock: bool = True) -> _Built:
+           allow_identity_change: bool = False, write_the_lock: bool = True,
+           package: WriterFactory = PackageWriter) -> _Built:
     started = time.perf_counter()
     lock, lock_problems = _read_lock(config)
     render = render or RenderOptions()
@@ -210,7 +212,7 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
     # are renamed into place together, inside the cache's transaction (or, on an error,
     # none of the three changes).
     with Staged() as outputs, DeckScan(config, render, outputs) as scan, \
-            PackageWriter(scan.notetype or PLACEHOLDER_NOTETYPE,
+            package(scan.notetype or PLACEHOLDER_NOTETYPE,
                           scan.collection_format(scan.notetype or PLACEHOLDER_NOTETYPE),
                           config.deck_id, in_worker=in_worker,
                           root_deck_name=config.name, others=scan.other_formats()) as writer:

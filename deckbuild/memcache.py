@@ -1,0 +1,63 @@
+"""The render cache kept in memory by a resident process (`watch`), in front of the disk.
+
+Entries are content-keyed (see cache.py), so one never goes stale: a rebuild in the
+same process finds every unchanged file and card here, decoded, without reading or
+unmarshalling the database. Writes go to both layers; the disk keeps its
+transaction (a failed build leaves it as it was), and memory drops the file entries
+that the last successful build no longer used, as the disk does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .cache import RenderCache
+
+
+class MemoryLayer:
+    """Decoded cache values by key, kept across the builds of one process."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+
+
+class LayeredCache:
+    """A RenderCache with a MemoryLayer in front: the same methods, memory first."""
+
+    def __init__(self, memory: MemoryLayer, disk: RenderCache) -> None:
+        self._memory, self._disk = memory.values, disk
+
+    def get_many(self, keys: list[str]) -> dict[str, object]:
+        found = {key: self._memory[key] for key in keys if key in self._memory}
+        missing = [key for key in keys if key not in found]
+        if missing:
+            from_disk = self._disk.get_many(missing)
+            self._memory.update(from_disk)
+            found.update(from_disk)
+        return found
+
+    def present(self, keys: list[str]) -> set[str]:
+        held = {key for key in keys if key in self._memory}
+        return held | self._disk.present([key for key in keys if key not in held])
+
+    def put(self, key: str, value: object) -> None:
+        self._memory[key] = value
+        self._disk.put(key, value)
+
+    def flush(self, keep: set[str] | None = None,
+              then: Callable[[], object] | None = None) -> None:
+        self._disk.flush(keep, then)
+        if keep is not None:
+            for key in [k for k in self._memory if k.startswith(("file:", "path:"))
+                        and k not in keep]:
+                del self._memory[key]
+
+    def close(self) -> None:
+        self._disk.close()
+
+
+def open_cache(root: Path, memory: MemoryLayer | None) -> RenderCache | LayeredCache:
+    """The project's render cache, with `memory` in front when given."""
+    disk = RenderCache(root)
+    return disk if memory is None else LayeredCache(memory, disk)
