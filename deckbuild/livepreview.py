@@ -32,6 +32,8 @@ RELOAD_CSS = """
 RELOAD_JS = """
 (function () {
   var state = STATE;
+  // The reload scrolls to the changed card itself: no restoring the old position over it.
+  history.scrollRestoration = "manual";
   if (state.errors.length) {
     var box = document.createElement("pre");
     box.id = "pv-errors";
