@@ -15,6 +15,7 @@ import argparse
 import compileall
 import os
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -168,6 +169,71 @@ def ratio(x: float, f: float) -> str:
     return f"{x:8.3f} s {x / f:7.2f}×F"
 
 
+def watch_latency(project: Path, edits: int = 5) -> dict[str, float]:
+    """Median seconds from saving a one-card edit to the package written by a resident
+    `watch` ("package"), and to the preview page's reload (the event on /events, then the
+    new page fetched: "reload"; absent without MathJax). Includes watch's debounce."""
+    import json
+    import queue
+    import re
+    import threading
+    import urllib.request
+
+    preview = (REPO / "node_modules" / "mathjax" / "es5").is_dir()
+    cmd = [PYTHON, "-u", str(REPO / "build.py"), "--project", str(project), "watch",
+           "--timestamp", str(STAMP)]
+    if preview:
+        cmd += ["--preview", "--mathjax", str(REPO / "node_modules" / "mathjax")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout or ()], daemon=True).start()
+    reloads: queue.Queue[float] = queue.Queue()
+
+    def listen(url: str) -> None:
+        seen = None
+        with urllib.request.urlopen(url + "events") as events:
+            for raw in events:
+                if raw.startswith(b"data: "):
+                    version = json.loads(raw[6:])["version"]
+                    if seen is not None and version != seen:
+                        urllib.request.urlopen(url).read()  # the page the browser reloads
+                        reloads.put(time.perf_counter())
+                    seen = version
+
+    def wait_for(pattern: str) -> str:
+        while not re.search(pattern, line := lines.get(timeout=600)):
+            pass
+        return line
+
+    try:
+        if preview:
+            url = re.search(r"http://\S+/", wait_for("^Serving")).group(0)  # type: ignore[union-attr]
+            threading.Thread(target=listen, args=(url,), daemon=True).start()
+        wait_for(" Built in ")
+        time.sleep(1.0)  # the event stream is connected
+        card = sorted((project / "cards").glob("*.md"))[0]
+        original = card.read_text(encoding="utf-8")
+        to_package, to_reload = [], []
+        for k in range(edits):
+            while not reloads.empty():  # the first build's event, if it came after connecting
+                reloads.get()
+            started = time.perf_counter()
+            card.write_text(f"{original}\nEdited {k}.\n", encoding="utf-8")
+            wait_for(" Rebuilt in ")
+            to_package.append(time.perf_counter() - started)
+            if preview:
+                to_reload.append(reloads.get(timeout=600) - started)
+            time.sleep(0.3)
+        card.write_text(original, encoding="utf-8")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=600)
+    result = {"package": statistics.median(to_package)}
+    if to_reload:
+        result["reload"] = statistics.median(to_reload)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="38,1000,10000,100000",
@@ -176,6 +242,8 @@ def main() -> None:
                         help="scratch folder for the generated decks (default: %(default)s)")
     parser.add_argument("--ankdown-max", type=int, default=10000,
                         help="largest deck to run ankdown on (default: %(default)s)")
+    parser.add_argument("--watch-sizes", default="38",
+                        help="deck sizes to time a resident `watch` on (default: %(default)s)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     args.work.mkdir(parents=True, exist_ok=True)
@@ -203,6 +271,18 @@ def main() -> None:
         print(f"\n38 cards cold build {cold:.3f} s vs `import click, markdown, pygments, genanki`"
               f" {base:.3f} s: {cold / base:.2f}× (target ≤ 1.5×)")
     targets(results, results[38]["cold"] / base if 38 in results else None)
+    watch_report(args.work, [int(s) for s in args.watch_sizes.split(",") if s.strip()])
+
+
+def watch_report(work: Path, sizes: list[int]) -> None:
+    """Edit-to-package and edit-to-reload in a resident `watch`, per deck size."""
+    for n in sizes:
+        project = synth.write_deck(work / f"deck-{n}", n)
+        reset(project)
+        r = watch_latency(project)
+        reload = f"{r['reload']:.3f} s" if "reload" in r else "not measured (no MathJax)"
+        print(f"\nwatch, N = {n:,}: edit to package {r['package']:.3f} s, edit to preview "
+              f"reload {reload} (medians of 5, debounce included)")
 
 
 def report(n: int, r: dict) -> None:
