@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import signal
@@ -74,7 +75,10 @@ class Watching:
 
 
 def edit(path: Path, old: str, new: str) -> None:
-    """Replace `old` (which must be there) in a file, as an editor saves it."""
+    """Replace `old` (which must be there) in a file, as many editors save: a temporary file
+    beside it, renamed over it (so that no rebuild can see it half-written)."""
     text = path.read_text(encoding="utf-8")
     assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    scratch = path.with_name(f".{path.name}.edit.tmp")
+    scratch.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.replace(scratch, path)
