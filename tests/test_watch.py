@@ -174,3 +174,21 @@ def test_the_package_is_written_through_the_seam_the_rebuilder_is_given(shipped)
     outcome = rebuilder.rebuild()
     assert outcome.ok and outcome.written and len(made) == 2
     assert rebuilder.written is not None and len(rebuilder.written.notes) == 38
+
+
+def test_pyproject_saved_twice_by_replacing_it_rebuilds_twice(tmp_path):
+    from support import read_apkg
+
+    project = make_project(tmp_path / "p", mini=True)
+    settings = project / "pyproject.toml"
+    description = 'description = "38 must-know'
+    with Watching(project, tmp=tmp_path / "tmp") as watching:
+        watching.line(r"Built in")
+        for word in ("First", "Second"):
+            # An editor that saves by renaming replaces the file a watcher was watching.
+            edit(settings, description, f'description = "{word}: 38 must-know')
+            assert watching.line(r"Rebuilt in").split(": ", 1)[1].startswith("no card changed")
+            descriptions = [d["desc"] for d in read_apkg(project / PACKAGE)["decks"].values()]
+            assert any(d.startswith(f"{word}: 38 must-know") for d in descriptions)
+            description = f'description = "{word}: 38 must-know'
+        assert watching.stop() == 0
