@@ -281,21 +281,29 @@ def run(rebuilder: Rebuilder, report: Callable[[Outcome], None],
 
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler) \
         if threading.current_thread() is threading.main_thread() else None
-    built = False
+    phase = "start"  # then "watching"; "restarted" while a new watcher catches up
+    errors: tuple[str, ...] = ()  # those of the last rebuild
     try:
         while stop is None or not stop.is_set():
             watched = WatchSet.of(rebuilder.root, rebuilder.config)
             for changes in watch(*watched.paths() or [str(rebuilder.root)], watch_filter=watched,
                                  debounce=debounce, step=step, stop_event=stop,
                                  rust_timeout=TICK_MS, yield_on_timeout=True):
-                if built and not changes:
+                if phase == "watching" and not changes:
                     continue  # a tick: the watcher is running; nothing was saved
-                built = True
-                report(rebuilder.rebuild())
+                outcome = rebuilder.rebuild()
+                # A new watcher's first tick rebuilds for the saves made while no watcher
+                # ran; it says nothing when there were none.
+                if phase != "restarted" or changes or outcome.changes or outcome.written \
+                        or outcome.errors != errors:
+                    report(outcome)
+                errors = outcome.errors
+                phase = "watching"
                 # A file watched by itself (pyproject.toml) is lost when an editor replaces
                 # it, and the settings may name other folders: then a new watcher starts.
                 if any(Path(path) in watched.files for _, path in changes) or \
                         WatchSet.of(rebuilder.root, rebuilder.config).paths() != watched.paths():
+                    phase = "restarted"
                     break
     finally:
         if previous is not None:

@@ -4,6 +4,7 @@ an error, shares the build lock, re-renders only what changed and stops cleanly.
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from deckbuild.config import load_config
 from deckbuild.package import PackageWriter, read_package
 from deckbuild.parallel import RenderOptions
 from deckbuild.pipeline import build
-from deckbuild.watch import Changes, Rebuilder
+from deckbuild.watch import Changes, Rebuilder, run
 
 NOW = 1_700_000_000
 PACKAGE = "dist/transfer-learning-interview-questions-1.0.0.apkg"
@@ -192,3 +193,31 @@ def test_pyproject_saved_twice_by_replacing_it_rebuilds_twice(tmp_path):
             assert any(d.startswith(f"{word}: 38 must-know") for d in descriptions)
             description = f'description = "{word}: 38 must-know'
         assert watching.stop() == 0
+
+
+def test_a_save_made_while_the_watcher_restarts_is_not_lost(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    card = project / "cards" / "more.md"
+    rebuilder = _rebuilder(project)
+    stop = threading.Event()
+    seen: list = []
+
+    def report(outcome) -> None:
+        seen.append(outcome)
+        if len(seen) == 2:  # pyproject.toml was replaced: a new watcher starts after this
+            edit(card, "Less labelled data is needed.", "Saved while no watcher ran.")
+        elif len(seen) == 3:
+            stop.set()
+
+    thread = threading.Thread(target=run, args=(rebuilder, report, stop), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert seen and seen[0].first
+    edit(project / "pyproject.toml", 'description = "', 'description = "New: ')
+    thread.join(timeout=120)
+    stop.set()
+    assert not thread.is_alive() and len(seen) == 3, seen
+    assert seen[2].changes == Changes(changed=("one-benefit",))
+    assert "Saved while no watcher ran." in _answers(project / PACKAGE)["one-benefit"]
