@@ -424,6 +424,8 @@ def watch(ctx: click.Context, timestamp: int | None, preview: bool, port: int,
     shown_warnings: set[str] = set()
 
     def report(outcome) -> None:
+        if server is not None:  # first: once the line is out, the page shows the rebuild
+            server.publish(outcome, rebuilder.written)
         click.echo(f"{time.strftime('%H:%M:%S')} "
                    f"{summary(outcome, os.path.relpath(outcome.package or '.'))}")
         for error in outcome.errors:
@@ -432,8 +434,6 @@ def watch(ctx: click.Context, timestamp: int | None, preview: bool, port: int,
             if warning not in shown_warnings:
                 click.echo(f"Warning: {warning}", err=True)
         shown_warnings.update(outcome.warnings)
-        if server is not None:
-            server.publish(outcome, rebuilder.written)
 
     try:
         run(rebuilder, report)

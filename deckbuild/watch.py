@@ -142,6 +142,7 @@ class Outcome:
     notes: int = 0
     first: bool = False  # the build that starts the watch
     written: bool = True  # False: the package in dist/ already held these sources
+    kept: bool = True  # after an error: a package from before is in dist/
 
     @property
     def ok(self) -> bool:
@@ -153,7 +154,8 @@ def summary(outcome: Outcome, shown: str) -> str:
     took = f"in {outcome.seconds:.2f} s"
     if not outcome.ok:
         count = f"{len(outcome.errors)} error{'s' if len(outcome.errors) != 1 else ''}"
-        return f"Failed {took}: {count}; kept {shown}"
+        return f"Failed {took}: {count}; " + (f"kept {shown}" if outcome.kept
+                                                else "no package written yet")
     if outcome.first:
         what = f"{outcome.notes} notes"
     else:
@@ -244,13 +246,16 @@ class Rebuilder:
                 report = build(config, self._now(), render=render, package=self._recording)
                 self.written = self._written(config, render)
         except DeckError as exc:
-            return Outcome(time.perf_counter() - started, package,
-                           errors=tuple(str(p) for p in exc.problems if p.is_error)
-                           or tuple(str(p) for p in exc.problems))
+            errors = tuple(str(p) for p in exc.problems if p.is_error) \
+                or tuple(str(p) for p in exc.problems)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            return Outcome(time.perf_counter() - started, package,
-                           errors=(f"{where}{exc.strerror or exc}",))
+            errors = (f"{where}{exc.strerror or exc}",)
+        else:
+            errors = ()
+        if errors:
+            return Outcome(time.perf_counter() - started, package, errors=errors,
+                           kept=bool(package) and Path(package).is_file())
         after = [(n.card_id, note_key(n)) for n in self.written.notes]
         return Outcome(time.perf_counter() - started, package, warnings=report.warnings,
                        changes=changes_between(before, after), notes=len(after), first=first,

@@ -143,6 +143,13 @@ def test_the_package_is_the_one_a_fresh_build_writes(shipped, tmp_path):
     assert (shipped / PACKAGE).read_bytes() == written
 
 
+def test_a_first_build_that_fails_says_no_package_was_written(tmp_path):
+    project = make_project(tmp_path / "p", {"a.md": "# A\n\n## Question?\n<!-- id: q -->\n"})
+    outcome = _rebuilder(project).rebuild()
+    assert outcome.errors == ("cards/a.md:3: card has no answer",) and not outcome.kept
+    assert not (project / "dist").exists()
+
+
 def test_errors_are_returned_with_their_lines_and_the_package_is_kept(shipped):
     rebuilder = _rebuilder(shipped)
     assert rebuilder.rebuild().ok
@@ -151,7 +158,7 @@ def test_errors_are_returned_with_their_lines_and_the_package_is_kept(shipped):
     text = card.read_text()
     card.write_text(text + "\n## \n")
     outcome = rebuilder.rebuild()
-    assert not outcome.ok
+    assert not outcome.ok and outcome.kept
     lines = text.count("\n") + 2
     assert any(e.startswith(f"cards/03-practical.md:{lines}: ") for e in outcome.errors), \
         outcome.errors

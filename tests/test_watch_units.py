@@ -99,5 +99,7 @@ def test_each_rebuild_is_one_line():
         "Checked in 0.01 s: no card changed; dist/deck-1.0.0.apkg is up to date"
     failed = Outcome(0.03, path, errors=("cards/a.md:3: empty answer", "cards/b.md:1: x"))
     assert summary(failed, path) == "Failed in 0.03 s: 2 errors; kept dist/deck-1.0.0.apkg"
+    never = Outcome(0.03, path, errors=("cards/a.md:3: empty answer",), kept=False)
+    assert summary(never, path) == "Failed in 0.03 s: 1 error; no package written yet"
     for outcome in (changed, failed):
         assert "\n" not in summary(outcome, path)
