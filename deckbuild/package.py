@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from .atomic import Staged
 from .collection import Collection, CollectionProcess
@@ -201,11 +201,27 @@ class PackageWriter:
             self._position += 1
 
 
-# The seam between a build and the package it writes: called as PackageWriter is, it
-# returns an object that takes the stamped notes (add) and then writes the package
-# (finish) as a PackageWriter does. A resident process (`watch`) holds its own across
-# rebuilds; PackageWriter writes every package from scratch.
-WriterFactory = Callable[..., PackageWriter]
+class NotesWriter(Protocol):
+    """What a build needs of its package writer (PackageWriter is one): the stamped notes
+    come in file by file, then finish() stages the package in `outputs`."""
+
+    cards: int  # cards written so far
+
+    def __enter__(self) -> NotesWriter: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def add(self, notes: Sequence[RenderedNote], mods: Sequence[int]) -> None: ...
+
+    def finish(self, spec: PackageSpec, target: Path, meanwhile: Callable[[], T] = ...,
+               outputs: Staged | None = None) -> T: ...
+
+
+# The seam between a build and the package it writes: called with PackageWriter's
+# arguments (note type, format, root deck id, in_worker=, root_deck_name=, others=), it
+# returns a NotesWriter. PackageWriter writes every package from scratch; a resident
+# process (`watch`) may keep a factory with state across rebuilds in its place.
+WriterFactory = Callable[..., NotesWriter]
 
 
 def card_ordinals(note: RenderedNote, notetype: NoteType) -> list[int]:

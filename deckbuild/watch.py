@@ -24,7 +24,7 @@ from .cache import CACHE_DIR
 from .config import Config
 from .errors import DeckError
 from .memcache import MemoryLayer
-from .package import PackageWriter, WriterFactory
+from .package import NotesWriter, PackageWriter, WriterFactory
 from .parallel import RenderOptions
 from .pipeline import build, check
 from .records import Card, MediaFile, NoteType, PackageSpec, RenderedNote
@@ -186,7 +186,7 @@ class Recording:
 class _RecordingWriter:
     """A package writer that passes everything on and, once the package is made, records it."""
 
-    def __init__(self, recording: Recording, writer: PackageWriter,
+    def __init__(self, recording: Recording, writer: NotesWriter,
                  others: dict[str, NoteType]) -> None:
         self._recording, self._writer, self._others = recording, writer, others
         self._notes: list[RenderedNote] = []
