@@ -112,7 +112,7 @@ def _rebuilder(project: Path) -> Rebuilder:
 def test_a_one_card_edit_renders_exactly_one_card_from_memory(shipped):
     rebuilder = _rebuilder(shipped)
     first = rebuilder.rebuild()
-    assert first.ok and first.first and rebuilder.rendered == 38
+    assert first.ok and first.first and rebuilder.rendered == first.notes > 40
     card = shipped / "cards" / "01-fundamentals.md"
     edit(card, "## What is transfer learning", "## What, exactly, is transfer learning")
     # What a rebuild reuses is held in memory: the render cache on disk is not needed.
@@ -176,11 +176,12 @@ def test_the_package_is_written_through_the_seam_the_rebuilder_is_given(shipped)
 
     rebuilder = Rebuilder(shipped, lambda: load_config(shipped), lambda: NOW, project_lock,
                           package=package)
-    assert rebuilder.rebuild().ok and len(made) == 1
+    first = rebuilder.rebuild()
+    assert first.ok and len(made) == 1
     edit(shipped / "cards" / "03-practical.md", "## ", "## Now: ")
     outcome = rebuilder.rebuild()
     assert outcome.ok and outcome.written and len(made) == 2
-    assert rebuilder.written is not None and len(rebuilder.written.notes) == 38
+    assert rebuilder.written is not None and len(rebuilder.written.notes) == first.notes
 
 
 def test_pyproject_saved_twice_by_replacing_it_rebuilds_twice(tmp_path):
