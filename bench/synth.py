@@ -1,10 +1,18 @@
-"""A deterministic synthetic deck of N cards in deckbuild's source format (and ankdown's)."""
+"""A deterministic synthetic deck of N cards in deckbuild's source format (and ankdown's).
+
+Cards come in mixes (MIXES) of different shapes: `mixed`, the original one, and three that
+lean to one side each, so that together they span the shipped deck and real Q&A files:
+`prose` (paragraphs and lists, few tables), `code` (a fenced block in every card, several
+languages) and `math` (inline and display math in most cards, a table in most).
+"""
 
 from __future__ import annotations
 
 import random
 import shutil
 from pathlib import Path
+
+import mixes
 
 REPO = Path(__file__).resolve().parent.parent
 CARDS_PER_FILE = 250
@@ -27,7 +35,7 @@ def _code(rng: random.Random) -> list[str]:
 
 
 def card_parts(i: int) -> tuple[str, str, str]:
-    """(question, answer, extra) of card i: the same for the same i, always."""
+    """(question, answer, extra) of card i of the `mixed` mix: the same for the same i."""
     rng = random.Random(i)
     question = f"What does the {_words(rng, 3)} do in case {i}?"
     body = [f"The **{rng.choice(WORDS)}** {_words(rng, 12)} with `{rng.choice(WORDS)}_{i}()`, "
@@ -48,7 +56,10 @@ def card_parts(i: int) -> tuple[str, str, str]:
     return question, "\n".join(body), extra
 
 
-def write_deck(root: Path, n: int) -> Path:
+MIXES = {"mixed": card_parts, **mixes.LEANING}
+
+
+def write_deck(root: Path, n: int, mix: str = "mixed") -> Path:
     """A project folder with the repo's pyproject and templates and N synthetic cards."""
     if root.exists():
         shutil.rmtree(root)
@@ -60,7 +71,7 @@ def write_deck(root: Path, n: int) -> Path:
         section = start // CARDS_PER_FILE
         chunks = [f"# Section {section:04d}\n"]
         for i in range(start, min(n, start + CARDS_PER_FILE)):
-            question, answer, extra = card_parts(i)
+            question, answer, extra = MIXES[mix](i)
             chunks.append(f"## {question}\n<!-- id: card-{i} -->\n<!-- tags: synthetic -->\n\n"
                           f"{answer}\n" + (f"\n<!-- extra -->\n{extra}\n" if extra else ""))
         (root / "cards" / f"s{section:04d}.md").write_text("\n".join(chunks), encoding="utf-8")
@@ -79,7 +90,7 @@ def edit_one_card(root: Path, n: int, stamp: int) -> None:
                     encoding="utf-8")
 
 
-def write_ankdown(root: Path, n: int) -> Path:
+def write_ankdown(root: Path, n: int, mix: str = "mixed") -> Path:
     """The same cards in ankdown's format: front, %, back, %, tags; cards split by ---."""
     if root.exists():
         shutil.rmtree(root)
@@ -87,7 +98,7 @@ def write_ankdown(root: Path, n: int) -> Path:
     for start in range(0, n, CARDS_PER_FILE):
         cards = []
         for i in range(start, min(n, start + CARDS_PER_FILE)):
-            question, answer, extra = card_parts(i)
+            question, answer, extra = MIXES[mix](i)
             back = f"{answer}\n\n{extra}" if extra else answer
             cards.append(f"{question}\n\n%\n\n{back}\n\n%\n\nsynthetic\n")
         (root / f"s{start // CARDS_PER_FILE:04d}.md").write_text("\n---\n\n".join(cards),
