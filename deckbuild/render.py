@@ -27,6 +27,7 @@ from .errors import Problem, display_path
 from .notetypes import REGISTRY
 from .records import Card, RenderedNote
 from .sanitize import may_be_unsafe, removed_parts, sanitize
+from .triggers import TriggeredInlineProcessor
 from .validate import math_problems
 
 
@@ -154,6 +155,8 @@ class Renderer:
 
     def __init__(self, media: MediaIndex | None = None) -> None:
         self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+        # The same inline processing, without the pattern searches that cannot match.
+        self._md.treeprocessors.register(TriggeredInlineProcessor(self._md), "inline", 20)
         self._images = _ImageRewriter(self._md)
         self._md.treeprocessors.register(self._images, "deckbuild-images", 0)
         # After the inline patterns (20), before escaped characters come back (0).
