@@ -86,6 +86,8 @@ class DeckReader:
     """
 
     GROUP = 4000
+    # The first group is small: the workers start on its cards while the next is parsed.
+    FIRST_GROUP = 400
 
     def __init__(self, config: Config, media: Sequence[MediaFile], options: RenderOptions,
                  outputs: Staged | None = None) -> None:
@@ -171,6 +173,7 @@ class DeckReader:
         """Files in order, rendered in groups of about GROUP cards, two groups in flight."""
         pending: Group = []
         running: deque[tuple[Group, NotesResult]] = deque()
+        group = self.FIRST_GROUP
         for path, shown, key in keyed:
             bundle = self._cached(key) if key in cached else None
             if bundle is not None:
@@ -183,11 +186,11 @@ class DeckReader:
             if parsed is None:
                 continue
             pending.append(parsed)
-            if sum(len(p[1].cards) for p in pending) >= self.GROUP:
+            if sum(len(p[1].cards) for p in pending) >= group:
                 # Two groups in flight: the workers render one while this process
                 # stores and writes the one before.
                 yield from self._finish(running, pending, context, keep=1)
-                pending = []
+                pending, group = [], self.GROUP
         yield from self._finish(running, pending, context, keep=0)
 
     def _parse(self, path: Path, shown: str) -> tuple[str, SourceFile, list[Problem]] | None:

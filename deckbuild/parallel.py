@@ -184,6 +184,10 @@ class RenderContext:
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> RenderContext:
+        if self._jobs:
+            # The workers start (and import Markdown and Pygments) while this process
+            # parses the cards they will render.
+            self._started_pool().submit(_ready)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -208,14 +212,18 @@ class RenderContext:
             self._on_render(cards)
         if self._jobs == 0:
             return lambda: self._collect(chunks, (self._render_here(c) for c in chunks))
+        results = self._started_pool().map(_render_chunk, chunks,
+                                           [self._field_names] * len(chunks))
+        return lambda: self._collect(chunks, results)
+
+    def _started_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # Imported here: a build that renders in its own process never loads multiprocessing.
             from concurrent.futures import ProcessPoolExecutor
 
             self._pool = ProcessPoolExecutor(max_workers=self._jobs, initializer=_init_worker,
                                              initargs=(self._media,))
-        results = self._pool.map(_render_chunk, chunks, [self._field_names] * len(chunks))
-        return lambda: self._collect(chunks, results)
+        return self._pool
 
     def _render_here(self, chunk: list[Card]) -> list[_Output]:
         if self._renderer is None:
@@ -243,6 +251,10 @@ def _new_renderer(media: MediaArgs) -> Renderer:
 
 
 _worker_renderer: Renderer | None = None
+
+
+def _ready() -> None:
+    """A first task, so that the workers start and run their initializer."""
 
 
 def _init_worker(media: MediaArgs) -> None:

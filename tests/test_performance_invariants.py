@@ -71,6 +71,48 @@ def test_identical_without_cache_cold_cache_warm_cache_and_a_worker_pool(shipped
     assert plain == cold == warm == pooled[2] == pooled[3]
 
 
+def test_workers_start_before_parsing_and_render_a_small_first_group(shipped, monkeypatch):
+    """The pool starts (and its workers import Markdown) before the first file is parsed,
+    and the first cards go to it after a small first group: the workers never wait for
+    a whole group to be parsed. The package is the same as from one process."""
+    from deckbuild.bundles import DeckReader
+
+    plain = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
+    events: list[str] = []
+
+    class LoggingPool(concurrent.futures.ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            events.append(f"submit {getattr(fn, '__name__', 'chunks')}")
+            return super().submit(fn, *args, **kwargs)
+
+    def parse(self, path, shown, parse=DeckReader._parse):
+        events.append("parse")
+        return parse(self, path, shown)
+
+    def start(self, cards, start=parallel.RenderContext.start):
+        events.append(f"start {len(cards)}")
+        return start(self, cards)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", LoggingPool)
+    monkeypatch.setattr(DeckReader, "_parse", parse)
+    monkeypatch.setattr(parallel.RenderContext, "start", start)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 3)
+    monkeypatch.setattr(DeckReader, "GROUP", 12)  # the shipped deck (38 cards) in groups
+    monkeypatch.setattr(DeckReader, "FIRST_GROUP", 2)  # ...the first is its first file
+    assert build_bytes(shipped, RenderOptions(jobs=2, cache=False)) == plain
+    assert events[:2] == ["submit _ready", "parse"] and events[2].startswith("start ")
+    sizes = [int(e.split()[1]) for e in events if e.startswith("start")]
+    first_file = len(load_cards(shipped)[0])
+    assert sizes[0] == first_file and sum(sizes) == 38 and max(sizes[1:]) >= 12
+
+
+def load_cards(project: Path) -> list[list[str]]:
+    """The card headings of each card file, in name order."""
+    return [[line for line in path.read_text().splitlines() if line.startswith("## ")]
+            for path in sorted((project / "cards").glob("*.md"))]
+
+
 def test_a_build_from_the_cache_imports_neither_markdown_pygments_nor_genanki(shipped):
     script = ("import sys; from pathlib import Path; from deckbuild.config import load_config; "
               "from deckbuild.pipeline import build; from deckbuild.parallel import RenderOptions; "
