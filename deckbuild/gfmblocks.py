@@ -93,6 +93,8 @@ def delimiter_aligns(line: str) -> list[str | None] | None:
 
 def math_left_open(text: str, opened: str | None) -> str | None:
     """The math delimiter still open after `text` (code spans ignored), given the one before."""
+    if "$" not in text and "\\" not in text:
+        return opened  # every math token holds one of the two; most lines have neither
     prose = _CODE_SPAN.sub(lambda m: " " * len(m.group()), text)  # same length: same offsets
     for m in _MATH_TOKEN.finditer(prose):
         token = m.group()

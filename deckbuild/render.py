@@ -248,6 +248,8 @@ def _line_of(card: Card, needle: str) -> int:
 
 
 def _code_language_warnings(card: Card) -> list[Problem]:
+    if "```" not in card.answer and "~~~" not in card.answer:
+        return []  # no line can open a fence
     problems = []
     for offset, text in enumerate(card.answer.split("\n")):
         m = _FENCE_INFO.match(text)

@@ -39,6 +39,8 @@ def _prose_lines(text: str) -> list[str]:
 
 def math_problems(card: Card) -> list[Problem]:
     """Unbalanced $, $$, \\( and \\[; raw HTML or TeX comments inside math."""
+    if "$" not in card.answer and "\\" not in card.answer:
+        return []  # every math token holds one of the two
     problems: list[Problem] = []
     lines = _prose_lines(card.answer)
     opened: tuple[str, int, int] | None = None  # (delimiter, line index, column after it)

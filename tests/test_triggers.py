@@ -109,3 +109,35 @@ def test_same_notes_for_the_shipped_cards_and_the_benchmark_mixes() -> None:
     for text in bench:
         assert FAST.to_html(text) == STOCK.to_html(text), text
     assert re.search(r"<table>", "".join(FAST.to_html(t) for t in bench))
+
+
+def test_math_checks_skip_only_text_without_dollar_or_backslash() -> None:
+    """math_problems and the math-aware block parser skip text holding neither `$` nor
+    `\\`: every math token they look for holds one of the two."""
+    from deckbuild import gfmblocks, validate
+    from deckbuild.records import Card
+
+    for token_re in (validate._TOKEN, gfmblocks._MATH_TOKEN):
+        assert needed_characters(token_re) == {"$", "\\"}
+
+    def card(answer: str) -> Card:
+        return Card("q", "Q?", answer, "", "", (), "S", "cards/x.md", 3, 4, 6)
+
+    # Math opened by a backslash alone, never closed: still found.
+    [problem] = validate.math_problems(card("Here \\( x opens\n\nand never closes."))
+    assert "unbalanced math" in problem.message and problem.line == 6  # its answer line
+    assert validate.math_problems(card("No math at all: 5 > 3.")) == []
+    # A paragraph whose \[ is left open keeps its next lines, blank-line-free, as math.
+    assert gfmblocks.math_left_open("a \\[ x", None) == "\\["
+    assert gfmblocks.math_left_open("plain words", "\\[") == "\\["
+    assert gfmblocks.math_left_open("y \\] done", "\\[") is None
+
+
+def test_unknown_fence_languages_are_warned_with_backticks_and_tildes() -> None:
+    from deckbuild.records import Card
+
+    for fence in ("```", "~~~"):
+        card = Card("q", "Q?", f"Code:\n\n{fence}nosuchlang\nx\n{fence}", "", "", (), "S",
+                    "cards/x.md", 3, 4, 6)
+        _, problems = FAST.render(card, "", "", (), FIELDS)
+        assert [(p.line, p.severity) for p in problems] == [(8, "warning")], fence
