@@ -401,6 +401,12 @@ def report_mix(mix: str, r: dict) -> None:
     print(f"  ankdown --highlight  {ratio(r['ankdown'], f)}   CPU {r['ankdown_cpu']:.2f} s")
     print(f"  cold build / ankdown = {r['cold'] / r['ankdown']:.2f} "
           f"(CPU {r['cold_cpu'] / r['ankdown_cpu']:.2f})")
+    # What CPU time allows, whatever the load: with every CPU busy all along, the build
+    # takes at least its CPU time over the CPUs; ankdown, one process, about its CPU time.
+    cpus = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+            else os.cpu_count()) or 1
+    print(f"  at best on {cpus} CPUs: cold build {r['cold_cpu'] / cpus:.2f} s, ankdown "
+          f"{r['ankdown_cpu']:.2f} s: {r['cold_cpu'] / cpus / r['ankdown_cpu']:.2f}×")
 
 
 def mix_checks(mixes: dict[str, dict]) -> list[tuple[str, bool]]:
