@@ -174,6 +174,7 @@ class DeckReader:
         pending: Group = []
         running: deque[tuple[Group, NotesResult]] = deque()
         group = self.FIRST_GROUP
+        context.warm()  # so many to render that the workers will be needed
         for path, shown, key in keyed:
             bundle = self._cached(key) if key in cached else None
             if bundle is not None:

@@ -172,7 +172,8 @@ MediaArgs = tuple[Path, Path, dict[str, str]]
 
 class RenderContext:
     """Renders cards in this process (`jobs` 0) or in a pool of `jobs` workers, started
-    when first needed and kept for the whole build. Reports progress as (done, total)."""
+    when first needed (or by warm()) and kept for the whole build. Reports progress as
+    (done, total)."""
 
     def __init__(self, media: MediaArgs, field_names: tuple[str, ...], jobs: int,
                  total: int, progress: Progress | None = None,
@@ -184,11 +185,13 @@ class RenderContext:
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> RenderContext:
-        if self._jobs:
-            # The workers start (and import Markdown and Pygments) while this process
-            # parses the cards they will render.
-            self._started_pool().submit(_ready)
         return self
+
+    def warm(self) -> None:
+        """Start the workers now, if any: they import Markdown and Pygments while this
+        process parses the cards they will render."""
+        if self._jobs:
+            self._started_pool().submit(_ready)
 
     def __exit__(self, *exc: object) -> None:
         if self._pool is not None:
