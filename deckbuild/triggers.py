@@ -12,7 +12,6 @@ A skipped pattern is one whose search would have failed, so the HTML is the same
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from markdown import Markdown, util
 from markdown.treeprocessors import InlineProcessor
@@ -33,18 +32,21 @@ def needed_characters(pattern: str | re.Pattern[str]) -> frozenset[str] | None:
     """Characters of which every match of `pattern` holds at least one (None: no such set).
 
     Sound, not complete: None whenever the parse holds something not understood here.
-    Letters count in both cases, in case the expression ignores case."""
+    Letters only from an expression that surely heeds case: ignoring it, Unicode matches
+    a letter with others (`k` with the Kelvin sign), so any flag group gives None."""
     source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
+    flags = pattern.flags if isinstance(pattern, re.Pattern) else 0
     try:
         parsed = sre_parse.parse(source)
     except Exception:  # noqa: BLE001 - an expression this parser reads differently: no skipping
         return None
     found = _sequence(list(parsed))
-    return None if found is None else frozenset(_both_cases(found))
-
-
-def _both_cases(chars: Iterable[str]) -> set[str]:
-    return {variant for c in chars for variant in (c, c.lower(), c.upper())}
+    if found is None:
+        return None
+    may_ignore_case = flags & re.IGNORECASE or "(?" in source
+    if may_ignore_case and any(c.lower() != c.upper() for c in found):
+        return None
+    return frozenset(found)
 
 
 def _sequence(items: list[tuple[object, object]]) -> set[str] | None:

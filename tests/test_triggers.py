@@ -41,7 +41,10 @@ def test_the_renderer_uses_the_triggered_processor() -> None:
     (r"(?<!\!)\[", {"["}),  # a look-behind needs nothing
     (r"\*|_", {"*", "_"}),  # either branch
     (r"(?<!\\)`|\$", {"`", "$"}),
-    (r"a+b", {"a", "A"}),  # letters in both cases: the expression may ignore case
+    (r"a+b", {"a"}),
+    (r"(?i)a", None), (re.compile("a", re.IGNORECASE), None),  # other letters match too
+    (r"(?:x)", None),  # letters only where no flag group can ignore case
+    (r"(?:x)\$", {"$"}),
     (r"(\*{2})(.+?)\1", {"*"}),
     (r"(?:x|y)?\$", {"$"}),  # an optional part needs nothing; the `$` is needed
     (r"[&<]", {"&", "<"}),
@@ -50,7 +53,7 @@ def test_the_renderer_uses_the_triggered_processor() -> None:
     (r"x*", None), (r"[^<]", None), (r".", None), (r"\w+", None), (r"(a)|\s", None),
     (r"^$", None), (r"(?=a)", None), (r"a|", None),
 ])
-def test_needed_characters(pattern: str, needed: set[str] | None) -> None:
+def test_needed_characters(pattern: str | re.Pattern[str], needed: set[str] | None) -> None:
     found = needed_characters(pattern)
     assert (None if found is None else set(found)) == needed
 
