@@ -137,14 +137,14 @@ class _Parser:
 
     def add(self, number: int, line: str) -> None:
         """Take one line: continue or close the open blocks, open new ones."""
-        if line.strip(_SPACE):
-            self.rule = None
         depth, pos = 1, 0
         while depth < len(self.stack):
             after = self._continues(self.stack[depth], line, pos)
             if after < 0:
                 break
             depth, pos = depth + 1, after
+        if line[pos:].strip(_SPACE):
+            self.rule = None  # (a quote's `>` alone is a blank line inside the quote)
         all_matched = depth == len(self.stack)
         rest = line[pos:]
         leaf = self.leaf

@@ -304,6 +304,7 @@ def test_generated_documents_have_githubs_blocks(text):
     "- a\n  ***\n\n- b",                    # a blank line after a rule does not loosen
     "- a\n  ***\n\n  c",
     "- a\n  - ***\n\n  c\n- b",
+    "> - a\n>   ***\n> \n>   c",              # ... nor does a quote's blank line
 ])
 def test_cases_found_on_the_way(text):
     ours, github = trees(text)
