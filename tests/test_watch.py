@@ -228,3 +228,18 @@ def test_a_save_made_while_the_watcher_restarts_is_not_lost(tmp_path):
     assert not thread.is_alive() and len(seen) == 3, seen
     assert seen[2].changes == Changes(changed=("one-benefit",))
     assert "Saved while no watcher ran." in _answers(project / PACKAGE)["one-benefit"]
+
+
+def test_a_warning_is_printed_once_not_at_every_rebuild(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    card = project / "cards" / "more.md"
+    card.write_text(card.read_text() + "\n```nosuchlanguage\nx\n```\n")
+    with Watching(project, tmp=tmp_path / "tmp") as watching:
+        watching.line(r"Built in")
+        warning = watching.err_line(r"^Warning: cards/more\.md:\d+: ")
+        edit(card, "Less labelled data is needed.", "Less data is needed.")
+        watching.line(r"Rebuilt in")
+        edit(card, "Less data is needed.", "Even less data is needed.")
+        watching.line(r"Rebuilt in")
+        assert watching.stop() == 0
+    assert [line for line in watching.err if line.startswith("Warning: ")] == [warning]
