@@ -243,3 +243,30 @@ def test_a_warning_is_printed_once_not_at_every_rebuild(tmp_path):
         watching.line(r"Rebuilt in")
         assert watching.stop() == 0
     assert [line for line in watching.err if line.startswith("Warning: ")] == [warning]
+
+
+def test_a_burst_of_saves_gives_one_rebuild(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    card = project / "cards" / "more.md"
+    rebuilder = _rebuilder(project)
+    stop = threading.Event()
+    seen: list = []
+    # A quiet time longer than the default, so that a loaded machine cannot split the burst.
+    thread = threading.Thread(target=run, args=(rebuilder, seen.append, stop),
+                              kwargs={"step": 400}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    text = card.read_text()
+    for k in range(6):  # an editor's save: several writes in quick succession
+        card.write_text(text + f"\nSaved {k}.\n")
+        time.sleep(0.02)
+    while len(seen) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.5)
+    stop.set()
+    thread.join(timeout=120)
+    assert len(seen) == 2, seen
+    assert seen[1].changes == Changes(changed=("one-benefit",))
+    assert "Saved 5." in _answers(project / PACKAGE)["one-benefit"]
