@@ -40,6 +40,22 @@ RELOAD_JS = """
     box.textContent = state.errors.map(function (e) { return "Error: " + e; }).join("\\n");
     document.body.insertBefore(box, document.body.firstChild);
   }
+  // The page's own switches (filters, night mode, phone width) stay as the author set them.
+  function controls() {
+    return ["pv-section", "pv-tag", "pv-type", "pv-night", "pv-phone"]
+      .map(function (id) { return document.getElementById(id); }).filter(Boolean);
+  }
+  var kept = JSON.parse(sessionStorage.getItem("pv-controls") || "{}");
+  sessionStorage.removeItem("pv-controls");
+  controls().forEach(function (control) {
+    if (!(control.id in kept)) { return; }
+    if (control.type === "checkbox") {
+      control.checked = kept[control.id];
+    } else if (Array.from(control.options).some(function (o) { return o.value === kept[control.id]; })) {
+      control.value = kept[control.id];
+    }
+    if (control.onchange) { control.onchange(); }
+  });
   function scroll() {
     var id = sessionStorage.getItem("pv-scroll");
     sessionStorage.removeItem("pv-scroll");
@@ -57,6 +73,11 @@ RELOAD_JS = """
     if (now.version === state.version) { return; }
     events.close();
     if (now.card) { sessionStorage.setItem("pv-scroll", now.card); }
+    var values = {};
+    controls().forEach(function (control) {
+      values[control.id] = control.type === "checkbox" ? control.checked : control.value;
+    });
+    sessionStorage.setItem("pv-controls", JSON.stringify(values));
     location.reload();
   };
 })();

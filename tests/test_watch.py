@@ -228,3 +228,45 @@ def test_a_save_made_while_the_watcher_restarts_is_not_lost(tmp_path):
     assert not thread.is_alive() and len(seen) == 3, seen
     assert seen[2].changes == Changes(changed=("one-benefit",))
     assert "Saved while no watcher ran." in _answers(project / PACKAGE)["one-benefit"]
+
+
+def test_a_warning_is_printed_once_not_at_every_rebuild(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    card = project / "cards" / "more.md"
+    card.write_text(card.read_text() + "\n```nosuchlanguage\nx\n```\n")
+    with Watching(project, tmp=tmp_path / "tmp") as watching:
+        watching.line(r"Built in")
+        warning = watching.err_line(r"^Warning: cards/more\.md:\d+: ")
+        edit(card, "Less labelled data is needed.", "Less data is needed.")
+        watching.line(r"Rebuilt in")
+        edit(card, "Less data is needed.", "Even less data is needed.")
+        watching.line(r"Rebuilt in")
+        assert watching.stop() == 0
+    assert [line for line in watching.err if line.startswith("Warning: ")] == [warning]
+
+
+def test_a_burst_of_saves_gives_one_rebuild(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    card = project / "cards" / "more.md"
+    rebuilder = _rebuilder(project)
+    stop = threading.Event()
+    seen: list = []
+    # A quiet time longer than the default, so that a loaded machine cannot split the burst.
+    thread = threading.Thread(target=run, args=(rebuilder, seen.append, stop),
+                              kwargs={"step": 400}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    text = card.read_text()
+    for k in range(6):  # an editor's save: several writes in quick succession
+        card.write_text(text + f"\nSaved {k}.\n")
+        time.sleep(0.02)
+    while len(seen) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.5)
+    stop.set()
+    thread.join(timeout=120)
+    assert len(seen) == 2, seen
+    assert seen[1].changes == Changes(changed=("one-benefit",))
+    assert "Saved 5." in _answers(project / PACKAGE)["one-benefit"]

@@ -55,7 +55,15 @@ def test_the_page_reloads_scrolls_to_the_edit_and_shows_errors(tmp_path):
             before = _changed_card(page)
             assert before["scrollY"] == 0 and before["top"] > before["height"]
 
+            # The author's switches survive the reload: phone width on, one section shown.
+            page.check("#pv-phone")
+            page.select_option("#pv-section", "More Topics")
             shown = _reloaded(page, lambda: edit(card, TEXT, "Much less labelled data."))
+            assert page.evaluate("""() => [document.getElementById("pv-phone").checked,
+                document.body.classList.contains("pv-phone"),
+                document.getElementById("pv-section").value,
+                document.querySelectorAll(".pv-card:not([hidden])").length]""") == \
+                [True, True, "More Topics", 5]
             assert "Much less labelled data." in shown["text"]
             assert shown["marked"] and shown["scrolled"] == "one-benefit"
             assert shown["scrollY"] > 0 and 0 <= shown["top"] < shown["height"] / 2, shown

@@ -24,9 +24,11 @@ class Watching:
         self.out: queue.Queue[str] = queue.Queue()
         self.err: list[str] = []
         self._err_lines: queue.Queue[str] = queue.Queue()
-        for stream, sink in ((self.process.stdout, self.out.put),
-                             (self.process.stderr, self._keep_err)):
-            threading.Thread(target=self._pump, args=(stream, sink), daemon=True).start()
+        self._pumps = [threading.Thread(target=self._pump, args=(stream, sink), daemon=True)
+                       for stream, sink in ((self.process.stdout, self.out.put),
+                                            (self.process.stderr, self._keep_err))]
+        for pump in self._pumps:
+            pump.start()
 
     def _keep_err(self, line: str) -> None:
         self.err.append(line)
@@ -57,13 +59,16 @@ class Watching:
                 return line
 
     def stop(self, sig: int = signal.SIGINT) -> int:
-        """Send `sig`; the exit status."""
+        """Send `sig`; the exit status, once every line the process wrote has been read."""
         self.process.send_signal(sig)
         try:
-            return self.process.wait(timeout=WAIT)
+            status = self.process.wait(timeout=WAIT)
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise
+        for pump in self._pumps:
+            pump.join(timeout=WAIT)
+        return status
 
     def __enter__(self) -> Watching:
         return self
