@@ -53,12 +53,16 @@ class Collection:
         self._conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                cards)
 
-    def finish(self, col: Row, members: Sequence[Member], out: Path, timestamp: int) -> None:
-        """(mod, models, decks) into the collection row; then the zip of it and `members`."""
+    def seal(self, col: Row) -> None:
+        """(mod, models, decks) into the collection row; the file is then whole and closed."""
         assert self._conn is not None
         self._conn.execute("UPDATE col SET mod = ?, models = ?, decks = ?", col)
         self._conn.commit()
         self.close()
+
+    def finish(self, col: Row, members: Sequence[Member], out: Path, timestamp: int) -> None:
+        """seal(col); then the zip of the collection and `members`."""
+        self.seal(col)
         write_zip(out, [("collection.anki2", self._path), *members], timestamp)
 
     def finish_with(self, col: Row, members: Sequence[Member], out: Path, timestamp: int,

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from .archive import Member
 from .atomic import Staged
-from .collection import Collection, CollectionProcess
+from .collection import Collection, CollectionProcess, Row
 from .ids import card_id_for, deck_id_for, note_id_for
 from .notetypes.cloze_type import cloze_numbers
 from .records import CardTemplate, DeckInfo, NoteType, PackageSpec, RenderedNote
@@ -117,8 +118,8 @@ class PackageWriter:
         self._types = {"basic": (notetype, fmt), **(others or {})}
         self.cards = 0  # cards written so far
         self._root_deck_id = root_deck_id
-        self._root_deck_name = root_deck_name  # notes in it go to the root deck itself
-        self._deck_ids: dict[str, int] = {}
+        self._rows = Rows({name: nt for name, (nt, _) in self._types.items()}, root_deck_id,
+                          root_deck_name)
         self._position = 0
         self._dir = tempfile.TemporaryDirectory(prefix="deckbuild-")
         db_path = Path(self._dir.name) / "collection.anki2"
@@ -151,18 +152,8 @@ class PackageWriter:
         if outputs is None:
             with Staged() as own:
                 return self.finish(spec, target, meanwhile, own)
-        models = {str(spec.notetype.id): self._format.model_json(spec.notetype_mod,
-                                                                 self._root_deck_id)}
-        for name, mod in spec.others:
-            notetype, fmt = self._types[name]
-            models[str(notetype.id)] = fmt.model_json(mod, self._root_deck_id)
-        decks = {**self._format.decks,
-                 **{str(d.id): self._format.deck_json(d, spec.timestamp) for d in spec.decks}}
-        col = (spec.timestamp * 1000, json.dumps(models, sort_keys=True),
-               json.dumps(decks, sort_keys=True))
-        media_map = {str(i): m.name for i, m in enumerate(spec.media)}
-        members = [("media", json.dumps(media_map, sort_keys=True).encode()),
-                   *((str(i), Path(m.data_path)) for i, m in enumerate(spec.media))]
+        col = col_row(spec, self._types, self._root_deck_id)
+        members = media_members(spec)
         out = outputs.stage(target)
         collection, self._collection = self._collection, None
         return collection.finish_with(col, members, out, spec.timestamp, meanwhile)
@@ -173,31 +164,17 @@ class PackageWriter:
             self._collection = None
         self._dir.cleanup()
 
-    def _deck_id(self, name: str) -> int:
-        if name not in self._deck_ids:
-            self._deck_ids[name] = deck_id_for(self._root_deck_id, self._root_deck_name, name)
-        return self._deck_ids[name]
-
     def _note_rows(self, notes: Sequence[RenderedNote], mods: Sequence[int],
                    note_ids: list[int]):
         for note, mod, note_id in zip(notes, mods, note_ids, strict=True):
-            notetype = self._types[note.notetype][0]
-            field = note.fields[notetype.sort_field]
-            sort_text = (_TAG.sub("", field) if "<" in field else field).strip()
-            # Anki's checksum: the first 8 hex digits of the SHA-1 of the sort field.
-            checksum = int.from_bytes(hashlib.sha1(sort_text.encode("utf-8")).digest()[:4], "big")
-            tags = f" {' '.join(note.tags)} " if note.tags else ""
-            yield (note_id, note.guid, notetype.id, mod, -1, tags,
-                   "\x1f".join(note.fields), sort_text, checksum, 0, "")
+            yield self._rows.note(note, mod, note_id)
 
     def _card_rows(self, notes: Sequence[RenderedNote], mods: Sequence[int],
                    note_ids: list[int]):
         for note, mod, note_id in zip(notes, mods, note_ids, strict=True):
-            deck_id = self._deck_id(note.deck)
-            for ordinal in card_ordinals(note, self._types[note.notetype][0]):
-                self.cards += 1
-                yield (card_id_for(note_id, ordinal), note_id, deck_id, ordinal, mod,
-                       -1, 0, 0, self._position, 0, 0, 0, 0, 0, 0, 0, 0, "")
+            rows = self._rows.cards(note, mod, note_id, self._position)
+            self.cards += len(rows)
+            yield from rows
             self._position += 1
 
 
@@ -222,6 +199,62 @@ class NotesWriter(Protocol):
 # returns a NotesWriter. PackageWriter writes every package from scratch; a resident
 # process (`watch`) may keep a factory with state across rebuilds in its place.
 WriterFactory = Callable[..., NotesWriter]
+
+
+class Rows:
+    """The rows of the notes and cards tables for notes of these types (by built-in name)."""
+
+    def __init__(self, types: dict[str, NoteType], root_deck_id: int,
+                 root_deck_name: str) -> None:
+        self._types = types
+        self._root_deck_id = root_deck_id
+        self._root_deck_name = root_deck_name  # notes in it go to the root deck itself
+        self._deck_ids: dict[str, int] = {}
+
+    def deck_id(self, name: str) -> int:
+        if name not in self._deck_ids:
+            self._deck_ids[name] = deck_id_for(self._root_deck_id, self._root_deck_name, name)
+        return self._deck_ids[name]
+
+    def note(self, note: RenderedNote, mod: int, note_id: int) -> Row:
+        """The note's row; its mod time is `mod`."""
+        notetype = self._types[note.notetype]
+        field = note.fields[notetype.sort_field]
+        sort_text = (_TAG.sub("", field) if "<" in field else field).strip()
+        # Anki's checksum: the first 8 hex digits of the SHA-1 of the sort field.
+        checksum = int.from_bytes(hashlib.sha1(sort_text.encode("utf-8")).digest()[:4], "big")
+        tags = f" {' '.join(note.tags)} " if note.tags else ""
+        return (note_id, note.guid, notetype.id, mod, -1, tags,
+                "\x1f".join(note.fields), sort_text, checksum, 0, "")
+
+    def cards(self, note: RenderedNote, mod: int, note_id: int, position: int) -> list[Row]:
+        """The rows of the note's cards; `position` is the note's place in the deck (its
+        cards' due number: new cards are shown in the order of the files)."""
+        deck_id = self.deck_id(note.deck)
+        return [(card_id_for(note_id, ordinal), note_id, deck_id, ordinal, mod,
+                 -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
+                for ordinal in card_ordinals(note, self._types[note.notetype])]
+
+
+def col_row(spec: PackageSpec, types: dict[str, tuple[NoteType, CollectionFormat]],
+            root_deck_id: int) -> Row:
+    """(mod, models, decks) of the collection row: `types` by built-in name, basic the
+    project's own type."""
+    fmt = types["basic"][1]
+    models = {str(spec.notetype.id): fmt.model_json(spec.notetype_mod, root_deck_id)}
+    for name, mod in spec.others:
+        notetype, other = types[name]
+        models[str(notetype.id)] = other.model_json(mod, root_deck_id)
+    decks = {**fmt.decks, **{str(d.id): fmt.deck_json(d, spec.timestamp) for d in spec.decks}}
+    return (spec.timestamp * 1000, json.dumps(models, sort_keys=True),
+            json.dumps(decks, sort_keys=True))
+
+
+def media_members(spec: PackageSpec) -> list[Member]:
+    """The zip members after the collection: the media map, then each file by its index."""
+    media_map = {str(i): m.name for i, m in enumerate(spec.media)}
+    return [("media", json.dumps(media_map, sort_keys=True).encode()),
+            *((str(i), Path(m.data_path)) for i, m in enumerate(spec.media))]
 
 
 def card_ordinals(note: RenderedNote, notetype: NoteType) -> list[int]:
