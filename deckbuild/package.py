@@ -109,6 +109,8 @@ class PackageWriter:
     in the build) deletes the scratch files.
     """
 
+    canonical = True  # the bytes any build of the same sources writes (see NotesWriter)
+
     def __init__(self, notetype: NoteType, fmt: CollectionFormat, root_deck_id: int,
                  in_worker: bool = False, root_deck_name: str = "",
                  others: dict[str, tuple[NoteType, CollectionFormat]] | None = None) -> None:
@@ -183,6 +185,9 @@ class NotesWriter(Protocol):
     come in file by file, then finish() stages the package in `outputs`."""
 
     cards: int  # cards written so far
+    # After finish(): whether the package has the bytes any build of these sources
+    # writes (a patched one holds the same content in another SQLite layout).
+    canonical: bool
 
     def __enter__(self) -> NotesWriter: ...
 
@@ -197,7 +202,8 @@ class NotesWriter(Protocol):
 # The seam between a build and the package it writes: called with PackageWriter's
 # arguments (note type, format, root deck id, in_worker=, root_deck_name=, others=), it
 # returns a NotesWriter. PackageWriter writes every package from scratch; a resident
-# process (`watch`) may keep a factory with state across rebuilds in its place.
+# process (`watch`) may keep a factory with state across rebuilds in its place
+# (livepackage.LivePackage patches the package it wrote before).
 WriterFactory = Callable[..., NotesWriter]
 
 

@@ -182,7 +182,7 @@ def build(config: Config, now: int, strict: bool = False,
                            written=False, up_to_date=True)
     report = _build(config, now, strict, allow_schema_change, render,
                     allow_identity_change=allow_identity_change, package=package).report
-    if report.written:
+    if report.written and report.canonical:
         # The lock may have changed: the inputs of the next build are the ones now on disk.
         record(config, input_digest(sources, config), list(report.warnings))
     return report
@@ -262,6 +262,7 @@ def _build(config: Config, now: int, strict: bool, allow_schema_change: bool,
         changed=len(stamped.changed),
         written=written,
         advice=advice,
+        canonical=writer.canonical,
     )
     return _Built(report, final_lock, notetype, card_ids, tuple(sorted(decks)), package_time,
                   stamped.type_hashes)

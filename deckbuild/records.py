@@ -138,3 +138,4 @@ class BuildReport:
     up_to_date: bool = False  # True when nothing changed since the build that wrote it
     advice: tuple[str, ...] = field(default=())  # migration notes after a schema change
     kit: str = ""  # the share kit's folder, after a release
+    canonical: bool = True  # False: the package was patched (same content, other bytes)

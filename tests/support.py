@@ -144,3 +144,38 @@ class AnkiCollection:
 
     def close(self) -> None:
         self.col.close()
+
+
+_JSON_COLUMNS = ("conf", "models", "decks", "dconf", "tags")
+
+
+def package_dump(path: Path) -> dict:
+    """Everything a package holds, as plain data, but not how SQLite lays it out: every
+    row of every table (the collection row's JSON parsed), the schema, the media map
+    and each file's bytes, and the zip's members in order."""
+    with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory() as tmp:
+        assert zf.testzip() is None  # every member's CRC-32 and length hold
+        names = zf.namelist()
+        zf.extract("collection.anki2", tmp)
+        media_map = json.loads(zf.read("media"))
+        media = {name: zf.read(index) for index, name in media_map.items()}
+        conn = sqlite3.connect(Path(tmp) / "collection.anki2")
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            tables = {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+                      for table in ("notes", "cards", "revlog", "graves")}
+            cursor = conn.execute("SELECT * FROM col")
+            columns = [c[0] for c in cursor.description]
+            (col,) = cursor.fetchall()
+            schema = sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+        finally:
+            conn.close()
+    return {
+        **tables,
+        "col": {name: json.loads(value) if name in _JSON_COLUMNS else value
+                for name, value in zip(columns, col, strict=True)},
+        "schema": schema,
+        "media_map": media_map,
+        "media": media,
+        "members": names,
+    }

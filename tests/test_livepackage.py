@@ -1,0 +1,239 @@
+"""The resident package: patched after each edit, it holds exactly what a fresh build writes."""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from support import make_project, package_dump, snapshot
+
+from deckbuild import archive, livepackage
+from deckbuild.config import load_config
+from deckbuild.errors import DeckError
+from deckbuild.livepackage import LivePackage
+from deckbuild.pipeline import build
+
+NOW = 1_700_000_000
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2e9b7e60000000049454e44ae426082")
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of 4 KiB: the small decks' collections span dozens of them."""
+    monkeypatch.setattr(archive, "BLOCK", 4096)
+
+
+@pytest.fixture
+def live():
+    package = LivePackage()
+    yield package
+    package.close()
+
+
+class Pair:
+    """One project built by a resident LivePackage, its twin by fresh builds; every edit
+    goes to both, and both build at the same time."""
+
+    def __init__(self, tmp_path: Path, live: LivePackage) -> None:
+        self.live = make_project(tmp_path / "live", shipped=True, mini=True)
+        self.fresh = make_project(tmp_path / "fresh", shipped=True, mini=True)
+        self.package = live
+        self.now = NOW
+
+    def edit(self, change: Callable[[Path], None]) -> None:
+        change(self.live)
+        change(self.fresh)
+
+    def build(self):
+        """(the live build's report, the fresh one's)."""
+        self.now += 100
+        fresh = build(load_config(self.fresh), now=self.now)
+        return build(load_config(self.live), now=self.now, package=self.package), fresh
+
+
+def replace_in(name: str, old: str, new: str) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        path = root / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, old
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return change
+
+
+def add_media(root: Path) -> None:
+    (root / "media" / "curve.png").write_bytes(PNG)
+    replace_in("cards/basics.md", "../media/layers.png", "../media/curve.png")(root)
+
+
+NEW_CARD = """## What is a frozen layer?
+<!-- id: frozen-layer -->
+<!-- tags: fine-tuning -->
+
+A layer whose weights the optimiser does not change.
+
+"""
+CLOZE_CARD = """## Freezing
+<!-- id: freezing-cloze -->
+<!-- type: cloze -->
+
+A frozen layer keeps its {{c1::weights}} and trains {{c2::nothing}}.
+
+"""
+
+
+def move_card(root: Path) -> None:
+    replace_in("cards/basics.md", NEW_CARD, "")(root)
+    replace_in("cards/more.md", "## Name one benefit", NEW_CARD + "## Name one benefit")(root)
+
+
+# (what the edit does, the edit, whether the kept collection is patched: None for either)
+EDITS = [
+    ("change a card's answer", replace_in("cards/basics.md", "It moves the parameters",
+                                          "It steps the parameters"), True),
+    ("add a card", replace_in("cards/basics.md", "## Which layers", NEW_CARD + "## Which layers"),
+     True),
+    ("change tags", replace_in("cards/basics.md", "<!-- tags: optimization theory -->",
+                               "<!-- tags: optimization -->"), True),
+    ("move a card to another file and subdeck", move_card, True),
+    ("remove a card", replace_in("cards/more.md", NEW_CARD, ""), True),
+    ("rename a subdeck", replace_in("cards/basics.md", "# Basics", "# Foundations"), True),
+    ("edit a media reference", add_media, True),
+    ("change the note type's CSS", replace_in("templates/style.css", ".card {",
+                                              ".card { letter-spacing: 0.01em;"), True),
+    ("add the first cloze card", replace_in("cards/more.md", "## Name one benefit",
+                                            CLOZE_CARD + "## Name one benefit"), True),
+    ("remove a deletion from a cloze card", replace_in("cards/more.md", "{{c2::nothing}}",
+                                                       "nothing"), True),
+]
+
+
+def test_after_each_edit_the_patched_package_holds_what_a_fresh_build_writes(
+        tmp_path, live, small_blocks):
+    pair = Pair(tmp_path, live)
+    first, fresh = pair.build()
+    assert first.canonical
+    assert Path(first.path).read_bytes() == Path(fresh.path).read_bytes()
+    for what, change, patched in EDITS:
+        pair.edit(change)
+        ours, fresh = pair.build()
+        assert package_dump(Path(ours.path)) == package_dump(Path(fresh.path)), what
+        assert (ours.notes, ours.cards, ours.changed) == \
+            (fresh.notes, fresh.cards, fresh.changed), what
+        if patched is not None:
+            assert ours.canonical is not patched, what
+        assert ours.canonical == (Path(ours.path).read_bytes() == Path(fresh.path).read_bytes())
+
+
+def test_the_first_package_has_the_bytes_of_a_build_and_a_later_build_writes_them_again(
+        tmp_path, live):
+    pair = Pair(tmp_path, live)
+    ours, fresh = pair.build()
+    assert Path(ours.path).read_bytes() == Path(fresh.path).read_bytes()
+    pair.edit(EDITS[0][1])
+    ours, fresh = pair.build()
+    assert not ours.canonical
+    patched = Path(ours.path).read_bytes()
+    assert patched != Path(fresh.path).read_bytes()
+    # An ordinary build of the same sources does not take the patched package for its own.
+    again = build(load_config(pair.live), now=pair.now)
+    assert again.written and not again.up_to_date
+    assert Path(again.path).read_bytes() == Path(fresh.path).read_bytes()
+
+
+def test_an_edit_deflates_only_the_blocks_it_changed(tmp_path, live, small_blocks, monkeypatch):
+    pair = Pair(tmp_path, live)
+    pair.build()
+    deflated = []
+    real = livepackage.deflate_file
+
+    def counting(path, kept=(), pool=None):
+        blocks, fresh = real(path, kept, pool)
+        if path.name.startswith("collection"):
+            deflated.append((fresh, len(blocks)))
+        return blocks, fresh
+
+    monkeypatch.setattr(livepackage, "deflate_file", counting)
+    pair.edit(EDITS[0][1])
+    ours, fresh = pair.build()
+    assert package_dump(Path(ours.path)) == package_dump(Path(fresh.path))
+    ((fresh_blocks, blocks),) = deflated
+    assert blocks > 30 and fresh_blocks <= 6  # the header page, the note's, its cards', col
+
+
+def test_a_build_with_an_error_leaves_the_package_and_the_kept_state(tmp_path, live):
+    pair = Pair(tmp_path, live)
+    pair.build()
+    pair.edit(EDITS[0][1])
+    pair.build()
+    dist = snapshot(pair.live / "dist")
+    card_file = pair.live / "cards" / "basics.md"
+    good = card_file.read_bytes()
+    replace_in("cards/basics.md", "<!-- id: gradient-step -->\n", "")(pair.live)
+    with pytest.raises(DeckError, match="basics.md"):
+        build(load_config(pair.live), now=pair.now + 50, package=live)
+    assert snapshot(pair.live / "dist") == dist
+    card_file.write_bytes(good)
+    pair.edit(EDITS[2][1])
+    ours, fresh = pair.build()
+    assert not ours.canonical
+    assert package_dump(Path(ours.path)) == package_dump(Path(fresh.path))
+
+
+@pytest.mark.parametrize("stage", ["rows", "zip"])
+def test_a_failure_while_patching_leaves_the_package_and_the_next_build_catches_up(
+        tmp_path, live, small_blocks, monkeypatch, stage):
+    pair = Pair(tmp_path, live)
+    pair.build()
+    dist = snapshot(pair.live / "dist")
+    lock = (pair.live / "deck.lock.json").read_bytes()
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    if stage == "rows":  # the rows are written, then the transaction fails
+        apply = livepackage._Changes.apply
+
+        def apply_then_fail(self, conn):
+            apply(self, conn)
+            no_space()
+
+        monkeypatch.setattr(livepackage._Changes, "apply", apply_then_fail)
+    else:  # the rows are committed, the zip is written but not whole
+        write_blocks = livepackage.write_blocks
+
+        def write_then_fail(out, entries, timestamp):
+            write_blocks(out, entries, timestamp)
+            no_space()
+
+        monkeypatch.setattr(livepackage, "write_blocks", write_then_fail)
+    pair.edit(EDITS[1][1])  # a new card: a second insert of its rows would fail
+    pair.now += 100
+    with pytest.raises(OSError, match="No space"):
+        build(load_config(pair.live), now=pair.now, package=live)
+    assert snapshot(pair.live / "dist") == dist
+    assert (pair.live / "deck.lock.json").read_bytes() == lock
+    assert not list((pair.live / "dist").glob(".*.tmp"))
+    monkeypatch.undo()
+    monkeypatch.setattr(archive, "BLOCK", 4096)
+    pair.now -= 100
+    ours, fresh = pair.build()
+    assert not ours.canonical
+    assert package_dump(Path(ours.path)) == package_dump(Path(fresh.path))
+
+
+def test_media_already_deflated_are_not_read_again(tmp_path, live, monkeypatch):
+    pair = Pair(tmp_path, live)
+    pair.build()
+    read = []
+    real = livepackage.deflate_file
+    monkeypatch.setattr(livepackage, "deflate_file",
+                        lambda path, *rest: read.append(path.name) or real(path, *rest))
+    pair.edit(EDITS[0][1])
+    ours, fresh = pair.build()
+    dump = package_dump(Path(ours.path))
+    assert dump == package_dump(Path(fresh.path))
+    assert [name for name in dump["media"] if name.startswith("layers-")]
+    assert [name for name in read if not name.startswith("collection")] == []
