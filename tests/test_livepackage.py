@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import errno
+import random
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from support import make_project, package_dump, snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support import AnkiCollection, make_project, package_dump, snapshot
 
-from deckbuild import archive, livepackage
+from deckbuild import archive, atomic, livepackage
 from deckbuild.config import load_config
 from deckbuild.errors import DeckError
 from deckbuild.livepackage import LivePackage
+from deckbuild.package import PackageWriter, collection_format
 from deckbuild.pipeline import build
+from deckbuild.records import CardTemplate, DeckInfo, MediaFile, NoteType, PackageSpec, RenderedNote
 
 NOW = 1_700_000_000
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -237,3 +243,101 @@ def test_media_already_deflated_are_not_read_again(tmp_path, live, monkeypatch):
     assert dump == package_dump(Path(fresh.path))
     assert [name for name in dump["media"] if name.startswith("layers-")]
     assert [name for name in read if not name.startswith("collection")] == []
+
+
+# The writer alone, on random decks: any sequence of them, patched, dumps as written afresh.
+BASIC = NoteType(1607392319, "Q/A", ("Question", "Answer"),
+                 (CardTemplate("Card 1", "{{Question}}", "{{Answer}}"),
+                  CardTemplate("Card 2", "{{Answer}}", "{{Question}}")), ".card { color: red; }")
+CLOZE = NoteType(1607392320, "Cloze", ("Text", "Extra"),
+                 (CardTemplate("Cloze", "{{cloze:Text}}", "{{cloze:Text}}"),), "", kind="cloze")
+DECKS = ("D", "D::One", "D::Two")
+
+note_state = st.tuples(st.integers(0, 3), st.sampled_from(DECKS), st.booleans(),
+                       st.sampled_from(["basic", "cloze"]), st.integers(1, 3))
+deck_state = st.tuples(
+    st.dictionaries(st.integers(0, 11), note_state, max_size=12),
+    st.integers(0, 2**16), st.booleans(), st.lists(st.sampled_from("ab"),
+                                                               unique=True))
+
+
+def written(tmp: Path, package, state, name: str) -> tuple[Path, int]:
+    notes_by_id, seed, red, media_names = state
+    order = sorted(notes_by_id)
+    random.Random(seed).shuffle(order)
+    notes, mods = [], []
+    for i in order:
+        variant, deck, tagged, kind, mod = notes_by_id[i]
+        text = f"text {i} " + " ".join(f"{{{{c{n}::w{n}}}}}" for n in range(1, variant + 2))
+        fields = (text, "extra") if kind == "cloze" else (f"Q{i}", f"A{variant}")
+        notes.append(RenderedNote(f"c{i}", f"g{i}", fields, ("t",) if tagged else (), deck,
+                                  (), "cards/a.md", i, notetype=kind))
+        mods.append(mod)
+    basic = replace(BASIC, css=".card { color: blue; }") if red else BASIC
+    media = tuple(MediaFile(f"media/{m}.png", f"{m}.png", str(tmp / f"{m}.png"))
+                  for m in media_names)
+    spec = PackageSpec(basic, 5, tuple(DeckInfo(9 + k, d, "") for k, d in enumerate(DECKS)),
+                       media, 100 + len(notes), (("cloze", 6),))
+    target = tmp / name / "d.apkg"
+    with package(basic, collection_format(basic), 9, root_deck_name="D",
+                 others={"cloze": (CLOZE, collection_format(CLOZE))}) as writer:
+        half = len(notes) // 2
+        writer.add(notes[:half], mods[:half])
+        writer.add(notes[half:], mods[half:])
+        writer.finish(spec, target)
+    return target, writer.cards
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(deck_state, min_size=2, max_size=5))
+def test_any_sequence_of_decks_patched_dumps_as_written_afresh(tmp_path_factory, states):
+    tmp = tmp_path_factory.mktemp("decks")
+    for m in "ab":
+        (tmp / f"{m}.png").write_bytes(PNG + m.encode())
+    live = LivePackage()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(archive, "BLOCK", 1024)
+            patch.setattr(atomic, "_settle", lambda path, mode: None)  # no fsync: not the point
+            for step, state in enumerate(states):
+                ours, our_cards = written(tmp, live, state, f"live{step}")
+                fresh, cards = written(tmp, PackageWriter, state, f"fresh{step}")
+                assert our_cards == cards
+                assert package_dump(ours) == package_dump(fresh)
+    finally:
+        live.close()
+
+
+def anki_state(col) -> list[tuple]:
+    """Each note as a user's collection has it: GUID, type, fields, tags, cards' decks."""
+    decks = {d.id: d.name for d in col.decks.all_names_and_ids()}
+    state = []
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        cards = sorted((card.ord, decks[card.did], card.question(), card.answer())
+                       for card in note.cards())
+        state.append((note.guid, note.note_type()["name"], note.note_type()["css"],
+                      list(note.fields), sorted(note.tags), cards))
+    return sorted(state)
+
+
+def test_anki_imports_the_patched_packages_as_the_fresh_ones(tmp_path, live, anki,
+                                                              small_blocks):
+    pair = Pair(tmp_path, live)
+    twin = AnkiCollection(tmp_path / "anki-fresh")
+    try:
+        ours, fresh = pair.build()
+        anki.import_package(Path(ours.path))
+        twin.import_package(Path(fresh.path))
+        for _, change, _ in EDITS[:4] + EDITS[5:9]:  # all but the removal
+            pair.edit(change)
+        ours, fresh = pair.build()
+        assert not ours.canonical
+        log, twin_log = anki.import_package(Path(ours.path)), twin.import_package(Path(fresh.path))
+        assert [len(x) for x in (log.new, log.updated, log.conflicting)] == \
+            [len(x) for x in (twin_log.new, twin_log.updated, twin_log.conflicting)]
+        assert log.updated and log.new and not log.conflicting
+        assert anki_state(anki.col) == anki_state(twin.col)
+        assert sorted(anki.col.media.check().unused) == sorted(twin.col.media.check().unused)
+    finally:
+        twin.close()
