@@ -219,18 +219,21 @@ class LiveWriter:
         """The kept notes after this build, and the row changes that make them so."""
         notes: dict[str, _Note] = {}
         changes = _Changes()
+        cards = 0
         for position, (note, mod) in enumerate(self._incoming):
             old = before.get(note.guid)
-            if old is not None and old.mod == mod and (old.note is note
-                                                       or _content(old.note) == _content(note)):
-                new = old if old.position == position else old._replace(position=position)
-                if new is not old:
-                    changes.moved.append((position, old.note_id))
-            else:
+            if old is None or old.mod != mod or not (old.note is note
+                                                     or _same_content(old.note, note)):
                 new = self._kept_note(note, mod, position, old)
                 changes.note(self._rows, new, old)
+            elif old.position != position:
+                new = old._replace(position=position)
+                changes.moved.append((position, old.note_id))
+            else:
+                new = old
             notes[note.guid] = new
-            self.cards += len(new.card_ids)
+            cards += len(new.card_ids)
+        self.cards += cards
         for guid in before.keys() - notes.keys():
             changes.removed_notes.append((before[guid].note_id,))
             changes.removed_cards += [(card_id,) for card_id in before[guid].card_ids]
@@ -291,9 +294,13 @@ class _Changes:
         conn.executemany("UPDATE cards SET due = ? WHERE nid = ?", self.moved)
 
 
-def _content(note: RenderedNote) -> tuple[object, ...]:
-    """What a note's rows are made of, besides its GUID, mod time and place."""
-    return note.fields, note.tags, note.deck, note.notetype
+def _same_content(old: RenderedNote, new: RenderedNote) -> bool:
+    """Whether the two notes make the same rows, their GUID, mod time and place aside:
+    by their content hashes when both carry one (the hash sorts the tags: compared too)."""
+    if old.digest and new.digest:
+        return old.digest == new.digest and old.tags == new.tags
+    return (old.fields == new.fields and old.tags == new.tags and old.deck == new.deck
+            and old.notetype == new.notetype)
 
 
 def _base(types: dict[str, tuple[NoteType, CollectionFormat]], root_deck_id: int,
