@@ -178,6 +178,39 @@ def ankdown_command(source: Path, work: Path) -> tuple[float, float, int]:
                       "--highlight"])
 
 
+def measure_live(project: Path, n: int, repeats: int, work: Path) -> dict[str, float]:
+    """Edit-to-package in a resident process (bench/live.py, a child): medians over edits."""
+    import json
+
+    out = work / f"live-{n}.json"
+    _, rss = run_child([PYTHON, str(Path(__file__).resolve().parent / "live.py"), str(project),
+                        str(n), str(repeats), str(STAMP + 10_000), str(out)])
+    return {**json.loads(out.read_text()), "rss": rss}
+
+
+def report_live(r: dict) -> None:
+    live, f = r["live"], r["F"]
+    print(f"  resident, one edit:  package {ratio(live['package'], f)}; whole build "
+          f"{ratio(live['build'], f)} (first {live['first']:.2f} s, peak RSS "
+          f"{live['rss'] / MiB:.0f} MiB)")
+
+
+def live_targets(results: dict) -> list[tuple[str, bool]]:
+    """Edit-to-package in the resident process: ≤ 30 ms at 38 cards, ≤ 0.5 F from 10,000."""
+    checks = []
+    if "live" in results.get(38, {}):
+        package = results[38]["live"]["package"]
+        checks.append((f"resident edit-to-package ≤ 30 ms at 38 ({package * 1000:.1f} ms)",
+                       package <= 0.030))
+    for n in (10000, 100000):
+        if "live" in results.get(n, {}):
+            r = results[n]
+            checks.append((f"resident edit-to-package ≤ 0.5×F at {n:,} "
+                           f"({r['live']['package'] / r['F']:.2f}×F)",
+                           r["live"]["package"] <= 0.5 * r["F"]))
+    return checks
+
+
 def import_floor(repeats: int) -> float:
     return statistics.median(run_child([PYTHON, "-c", "import click, markdown, pygments, genanki"])[0]
                              for _ in range(repeats))
@@ -290,8 +323,10 @@ def main() -> None:
         r["genanki"] = genanki_size(notes, cards, models, decks)
         r["ankdown"], r["ankdown_note"] = (ankdown(n, args.work) if n <= args.ankdown_max
                                            else (None, "skipped above --ankdown-max"))
+        r["live"] = measure_live(project, n, repeats, args.work)
         results[n] = r
         report(n, r)
+        report_live(r)
     mixes = {mix: measure_mix(mix, args.mix_size, args.work) for mix in chosen
              if mix != "mixed"}
     base = 1.0
@@ -360,6 +395,7 @@ def targets(results: dict, over_imports: float | None,
             checks.append((f"{stage} per card {small:,} → {large:,}: "
                            f"{per_small * 1e6:.0f} → {per_large * 1e6:.0f} µs (≤ 1.5×)",
                            per_large <= 1.5 * per_small))
+    checks += live_targets(results)
     for name, ok in checks + (more or []):
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")
 
