@@ -14,8 +14,10 @@ Such a package holds exactly what a fresh build would (tests compare their dumps
 its SQLite page layout differs, so it says it is not canonical and the build does not
 record it as the package those sources make. A change of what the collection was set up
 with (a note type's fields or templates, the root deck) writes a new one from scratch.
-A failed build changes nothing kept: rows are updated only when finish() is reached,
-and a failure after their commit leaves kept blocks that the next build checks again.
+A failed build changes nothing kept: rows are updated only when finish() is reached.
+A failure while they are updated drops the kept package (the next build writes one from
+scratch); a failure after their commit leaves kept blocks that the next build checks
+again.
 """
 
 from __future__ import annotations
@@ -183,11 +185,11 @@ class LiveWriter:
     def _sealed(self, col: Row) -> _Kept:
         """The collection written from scratch, closed, read whole into blocks, kept."""
         assert self._fresh is not None
-        fresh, self._fresh = self._fresh, None
-        fresh.seal(col)
+        self._fresh.seal(col)
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             blocks, _ = deflate_file(self._path, pool=pool)
         kept = _Kept(self._base, self._path, _open(self._path), self._notes, col, blocks)
+        self._fresh = None  # kept now: close() leaves it
         if self._live._kept is not None:
             self._live._kept.close()
         self._live._kept = kept
@@ -206,7 +208,12 @@ class LiveWriter:
                 kept.conn.execute("UPDATE col SET mod = ?, models = ?, decks = ?", col)
             kept.conn.execute("COMMIT")
         except BaseException:
-            kept.conn.execute("ROLLBACK")
+            # Rolled back, the kept collection would do; but the next build starts afresh,
+            # whatever made this one fail.
+            with contextlib.suppress(sqlite3.Error):
+                kept.conn.execute("ROLLBACK")
+            self._live._kept = None
+            kept.close()
             raise
         kept.notes, kept.col = notes, col
         # The blocks change only once deflated: until then the kept ones still match

@@ -230,6 +230,11 @@ def test_a_failure_while_patching_leaves_the_package_and_the_next_build_catches_
     monkeypatch.setattr(archive, "BLOCK", 4096)
     pair.now -= 100
     ours, fresh = pair.build()
+    assert package_dump(Path(ours.path)) == package_dump(Path(fresh.path))
+    # After a failed transaction the package is written afresh; after a failed zip, patched.
+    assert ours.canonical is (stage == "rows")
+    pair.edit(EDITS[2][1])
+    ours, fresh = pair.build()
     assert not ours.canonical
     assert package_dump(Path(ours.path)) == package_dump(Path(fresh.path))
 
