@@ -369,3 +369,15 @@ def test_anki_imports_the_patched_packages_as_the_fresh_ones(tmp_path, live, ank
         assert sorted(anki.col.media.check().unused) == sorted(twin.col.media.check().unused)
     finally:
         twin.close()
+
+
+def test_past_the_plain_zip_limits_the_patched_collection_goes_into_a_zip64(
+        tmp_path, live, monkeypatch):
+    monkeypatch.setattr(archive, "_MAX_ENTRIES", 3)  # the collection, the map and an image
+    pair = Pair(tmp_path, live)
+    pair.build()
+    pair.edit(EDITS[0][1])
+    ours, fresh = pair.build()
+    assert not ours.canonical
+    assert Path(ours.path).read_bytes()[4] == 45  # version 4.5 to extract: Zip64
+    assert package_dump(Path(ours.path)) == package_dump(Path(fresh.path))
