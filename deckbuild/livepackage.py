@@ -38,6 +38,7 @@ from .atomic import Staged
 from .blockzip import Block, Entry, deflate_bytes, deflate_file, fits, write_blocks
 from .collection import Collection, Row
 from .ids import note_id_for
+from .lock import note_hash
 from .package import CollectionFormat, Rows, col_row, media_members
 from .records import NoteType, PackageSpec, RenderedNote
 
@@ -46,9 +47,9 @@ COLLECTION = "collection.anki2"
 
 
 class _Note(NamedTuple):
-    """What a kept note's rows were made from, and its cards' ids."""
+    """What a kept note's rows were made from (its content by hash), and its cards' ids."""
 
-    note: RenderedNote
+    content: tuple[str, tuple[str, ...]]  # _content(note)
     mod: int
     position: int
     note_id: int
@@ -145,7 +146,7 @@ class LiveWriter:
             cards = self._rows.cards(note, mod, note_id, position)
             note_rows.append(self._rows.note(note, mod, note_id))
             card_rows += cards
-            self._notes[note.guid] = _Note(note, mod, position, note_id,
+            self._notes[note.guid] = _Note(_content(note), mod, position, note_id,
                                            tuple(card[0] for card in cards))
             self.notes_added += 1
         self.cards += len(card_rows)
@@ -176,11 +177,6 @@ class LiveWriter:
             self._fresh = None
             self._path.unlink(missing_ok=True)
 
-    def _kept_note(self, note: RenderedNote, mod: int, position: int,
-                   old: _Note | None) -> _Note:
-        note_id = old.note_id if old else note_id_for(note.guid)
-        return _Note(note, mod, position, note_id,
-                     tuple(row[0] for row in self._rows.cards(note, mod, note_id, position)))
 
     def _sealed(self, col: Row) -> _Kept:
         """The collection written from scratch, closed, read whole into blocks, kept."""
@@ -229,10 +225,9 @@ class LiveWriter:
         cards = 0
         for position, (note, mod) in enumerate(self._incoming):
             old = before.get(note.guid)
-            if old is None or old.mod != mod or not (old.note is note
-                                                     or _same_content(old.note, note)):
-                new = self._kept_note(note, mod, position, old)
-                changes.note(self._rows, new, old)
+            content = _content(note)
+            if old is None or old.mod != mod or old.content != content:
+                new = changes.note(self._rows, note, mod, position, content, old)
             elif old.position != position:
                 new = old._replace(position=position)
                 changes.moved.append((position, old.note_id))
@@ -275,19 +270,25 @@ class _Changes:
         self.removed_notes: list[tuple[int]] = []
         self.removed_cards: list[tuple[int]] = []
 
-    def note(self, rows: Rows, new: _Note, old: _Note | None) -> None:
-        row = rows.note(new.note, new.mod, new.note_id)
+    def note(self, rows: Rows, note: RenderedNote, mod: int, position: int,
+             content: tuple[str, tuple[str, ...]], old: _Note | None) -> _Note:
+        """The rows of a new or changed note; what is kept of it."""
+        note_id = old.note_id if old else note_id_for(note.guid)
+        row = rows.note(note, mod, note_id)
         if old is None:
             self.new_notes.append(row)
         else:  # the columns that can change, then the id
             self.notes.append((row[2], row[3], row[5], row[6], row[7], row[8], row[0]))
         before = set(old.card_ids) if old else set()
-        for card in rows.cards(new.note, new.mod, new.note_id, new.position):
+        cards = rows.cards(note, mod, note_id, position)
+        for card in cards:
             if card[0] in before:
                 self.cards.append((card[2], card[4], card[8], card[0]))
             else:
                 self.new_cards.append(card)
-        self.removed_cards += [(card_id,) for card_id in before - set(new.card_ids)]
+        card_ids = tuple(card[0] for card in cards)
+        self.removed_cards += [(card_id,) for card_id in before - set(card_ids)]
+        return _Note(content, mod, position, note_id, card_ids)
 
     def apply(self, conn: sqlite3.Connection) -> None:
         conn.executemany("DELETE FROM cards WHERE id = ?", self.removed_cards)
@@ -301,13 +302,11 @@ class _Changes:
         conn.executemany("UPDATE cards SET due = ? WHERE nid = ?", self.moved)
 
 
-def _same_content(old: RenderedNote, new: RenderedNote) -> bool:
-    """Whether the two notes make the same rows, their GUID, mod time and place aside:
-    by their content hashes when both carry one (the hash sorts the tags: compared too)."""
-    if old.digest and new.digest:
-        return old.digest == new.digest and old.tags == new.tags
-    return (old.fields == new.fields and old.tags == new.tags and old.deck == new.deck
-            and old.notetype == new.notetype)
+def _content(note: RenderedNote) -> tuple[str, tuple[str, ...]]:
+    """What a note's rows are made of, besides its GUID, mod time and place: the hash the
+    lock keeps of its fields, tags, deck and type (a note from the render cache carries
+    it), and its tags, whose order the hash ignores."""
+    return note_hash(note), note.tags
 
 
 def _base(types: dict[str, tuple[NoteType, CollectionFormat]], root_deck_id: int,
