@@ -26,6 +26,9 @@ from . import archive
 from .archive import _central_header, _deflate_block, _dos_time, _local_header
 
 _ONES = 0xFFFFFFFF
+# An edit changes a few blocks: deflating those here costs less than waking a thread
+# (on a busy machine, several ms); more go to the pool.
+_INLINE = 2
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,8 @@ class Entry:
 def deflate_file(path: Path, kept: Sequence[Block] = (),
                  pool: ThreadPoolExecutor | None = None, ahead: int = 4) -> tuple[list[Block], int]:
     """The file's blocks, the kept ones where their bytes are unchanged; and how many
-    blocks were deflated anew (in `pool`, at most `ahead` at a time, when given)."""
+    blocks were deflated anew (past the first few, in `pool`, at most `ahead` at a time,
+    when given)."""
     blocks: list[Block | Future[Block]] = []
     pending: deque[Future[Block]] = deque()
     fresh = 0
@@ -76,7 +80,7 @@ def deflate_file(path: Path, kept: Sequence[Block] = (),
             blocks.append(kept[i])
             continue
         fresh += 1
-        if pool is None:
+        if pool is None or fresh <= _INLINE:
             blocks.append(_block(data, digest, last))
             continue
         pending.append(pool.submit(_block, data, digest, last))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -55,6 +56,8 @@ def test_only_changed_blocks_are_deflated_again(tmp_path):
     path.write_bytes(data)
     kept, deflated = blockzip.deflate_file(path)
     assert (len(kept), deflated) == (4, 4)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the first blocks here, the rest there
+        assert blockzip.deflate_file(path, pool=pool, ahead=1) == (kept, 4)
 
     data[2 * BLOCK + 5] ^= 0xFF  # one byte of the third block
     path.write_bytes(data)
