@@ -416,10 +416,13 @@ def watch(ctx: click.Context, timestamp: int | None, preview: bool, port: int,
     Each rebuild prints one line; errors are listed as path:line: message and the last good
     package stays in dist/. Ctrl-C stops.
     """
+    from .livepackage import LivePackage
     from .watch import Rebuilder, run, summary
 
+    # After the first build, an edit patches the package rather than writing it afresh.
+    live = LivePackage()
     rebuilder = Rebuilder(ctx.obj["project"], lambda: _config(ctx),
-                          lambda: build_time(timestamp), _locked)
+                          lambda: build_time(timestamp), _locked, package=live)
     server = _live_preview(ctx, port, mathjax) if preview else None
     shown_warnings: set[str] = set()
 
@@ -442,6 +445,7 @@ def watch(ctx: click.Context, timestamp: int | None, preview: bool, port: int,
     finally:
         if server is not None:
             server.close()
+        live.close()
     click.echo("Stopped watching.")
 
 

@@ -48,27 +48,31 @@ def _key(config: Config) -> str:
     return f"build:{config.package_path}"
 
 
-def recorded_warnings(config: Config, digest: str) -> list[str] | None:
-    """The warnings of the recorded build when the package is up to date, else None."""
+def recorded_warnings(config: Config, digest: str, patched_ok: bool = False) -> list[str] | None:
+    """The warnings of the recorded build when the package is up to date, else None.
+
+    A package patched in place (livepackage.py) holds what the sources make, in other
+    bytes: up to date only for a build that says `patched_ok` (one that patches itself)."""
     cache = RenderCache(config.root)
     try:
         found = cache.get_many([_key(config)]).get(_key(config))
     finally:
         cache.close()
     if not (isinstance(found, dict) and found.get("inputs") == digest
-            and isinstance(found.get("warnings"), list) and config.package_path.is_file()):
+            and isinstance(found.get("warnings"), list) and config.package_path.is_file()
+            and (patched_ok or found.get("canonical", True) is True)):
         return None
     if file_digest(config.package_path) != found.get("package"):
         return None
     return [str(w) for w in found["warnings"]]
 
 
-def record(config: Config, digest: str, warnings: list[str]) -> None:
-    """Remember that `digest` built the package now in dist/."""
+def record(config: Config, digest: str, warnings: list[str], canonical: bool = True) -> None:
+    """Remember that `digest` built the package now in dist/ (patched, when not canonical)."""
     cache = RenderCache(config.root)
     try:
         cache.put(_key(config), {"inputs": digest, "package": file_digest(config.package_path),
-                                 "warnings": warnings})
+                                 "warnings": warnings, "canonical": canonical})
         cache.flush()
     finally:
         cache.close()

@@ -11,8 +11,9 @@ blocks whose bytes changed are deflated again, and the zip is written whole besi
 target, to be renamed into place with the build's other outputs.
 
 Such a package holds exactly what a fresh build would (tests compare their dumps); only
-its SQLite page layout differs, so it says it is not canonical and the build does not
-record it as the package those sources make. A change of what the collection was set up
+its SQLite page layout differs, so it says it is not canonical: the build records it
+as such, and only a build through a LivePackage takes it for up to date (an ordinary
+`build` of the same sources writes the canonical bytes again). A change of what the collection was set up
 with (a note type's fields or templates, the root deck) writes a new one from scratch.
 A failed build changes nothing kept: rows are updated only when finish() is reached.
 A failure while they are updated drops the kept package (the next build writes one from
@@ -74,6 +75,8 @@ class _Kept:
 
 class LivePackage:
     """Package writers that patch the package they wrote before (see the module's doc)."""
+
+    patches = True  # a build through it takes a package it patched for up to date
 
     def __init__(self, folder: Path | None = None) -> None:
         self._tmp = None if folder else tempfile.TemporaryDirectory(prefix="deckbuild-live-")

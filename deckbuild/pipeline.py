@@ -175,16 +175,18 @@ def build(config: Config, now: int, strict: bool = False,
     started = time.perf_counter()
     options = f"strict={strict} schema={allow_schema_change} identity={allow_identity_change}"
     sources = sources_digest(config, options)
-    warnings = recorded_warnings(config, input_digest(sources, config))
+    # A writer that patches its own packages takes one it patched for up to date.
+    warnings = recorded_warnings(config, input_digest(sources, config),
+                                 patched_ok=getattr(package, "patches", False))
     if warnings is not None:
         return BuildReport(path=str(config.package_path), notes=0, cards=0, media=0,
                            seconds=time.perf_counter() - started, warnings=tuple(warnings),
                            written=False, up_to_date=True)
     report = _build(config, now, strict, allow_schema_change, render,
                     allow_identity_change=allow_identity_change, package=package).report
-    if report.written and report.canonical:
+    if report.written:
         # The lock may have changed: the inputs of the next build are the ones now on disk.
-        record(config, input_digest(sources, config), list(report.warnings))
+        record(config, input_digest(sources, config), list(report.warnings), report.canonical)
     return report
 
 

@@ -4,8 +4,9 @@ The loop is a caller of the ordinary build (pipeline.build), not a second pipeli
 Between rebuilds it keeps the render cache's entries in memory (memcache.py), so that a
 one-card edit re-renders one card; the notes of the last package, to say which cards
 changed and to feed the live preview (livepreview.py); and the package seam: the
-object that turns the stamped notes into the package (package.WriterFactory; here the
-full PackageWriter, which an incremental patcher can replace). Every rebuild holds the
+object that turns the stamped notes into the package (package.WriterFactory: the
+command passes a livepackage.LivePackage, which patches the package it wrote before;
+PackageWriter, which writes each from scratch, by default). Every rebuild holds the
 project's build lock, as `build` does, so the two wait for each other.
 """
 
@@ -174,6 +175,7 @@ class Recording:
 
     def __init__(self, package: WriterFactory) -> None:
         self.package = package
+        self.patches = getattr(package, "patches", False)  # see pipeline.build
         self.pending: tuple[NoteType, dict[str, NoteType], list[RenderedNote],
                             tuple[MediaFile, ...]] | None = None
 
@@ -201,6 +203,10 @@ class _RecordingWriter:
     @property
     def cards(self) -> int:
         return self._writer.cards
+
+    @property
+    def canonical(self) -> bool:
+        return self._writer.canonical
 
     def add(self, notes: Sequence[RenderedNote], mods: Sequence[int]) -> None:
         self._notes += notes

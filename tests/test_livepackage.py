@@ -382,3 +382,32 @@ def test_past_the_plain_zip_limits_the_patched_collection_goes_into_a_zip64(
     assert not ours.canonical
     assert Path(ours.path).read_bytes()[4] == 45  # version 4.5 to extract: Zip64
     assert package_dump(Path(ours.path)) == package_dump(Path(fresh.path))
+
+
+def test_watch_patches_its_package_and_takes_it_for_up_to_date_until_a_build(tmp_path, live):
+    from deckbuild.buildlock import project_lock
+    from deckbuild.watch import Rebuilder
+
+    pair = Pair(tmp_path, live)
+    rebuilder = Rebuilder(pair.live, lambda: load_config(pair.live), lambda: pair.now,
+                          project_lock, package=live)
+    assert rebuilder.rebuild().written
+    build(load_config(pair.fresh), now=pair.now)
+    pair.edit(EDITS[0][1])
+    pair.now += 100
+    outcome = rebuilder.rebuild()
+    assert outcome.ok and outcome.written
+    fresh = build(load_config(pair.fresh), now=pair.now)
+    package = Path(outcome.package)
+    patched = package.read_bytes()
+    assert patched != Path(fresh.path).read_bytes()
+    assert package_dump(package) == package_dump(Path(fresh.path))
+    # Saved again without a change: the watch finds its patched package up to date.
+    card = pair.live / "cards" / "basics.md"
+    card.write_bytes(card.read_bytes())
+    again = rebuilder.rebuild()
+    assert again.ok and not again.written and package.read_bytes() == patched
+    # An ordinary build does not: it writes the canonical bytes, which the watch then takes.
+    assert build(load_config(pair.live), now=pair.now).written
+    assert package.read_bytes() == Path(fresh.path).read_bytes()
+    assert not rebuilder.rebuild().written

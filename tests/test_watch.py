@@ -93,7 +93,8 @@ def test_a_build_run_meanwhile_waits_and_both_leave_a_valid_package(tmp_path):
         assert_package_agrees_with_lock(project)
         after = state(project)
         assert after.debris == ()
-        # And a build started while the watch is idle finds the package up to date.
+        # And a build started while the watch is idle leaves a valid package (up to date,
+        # or the canonical bytes again when the watch's package was patched).
         again = spawn(project, "build", "--timestamp", str(NOW + 60), tmp=tmp_path / "tmp")
         out, err = again.communicate(timeout=120)
         assert again.returncode == 0, err.decode()
