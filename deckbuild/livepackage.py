@@ -11,10 +11,11 @@ blocks whose bytes changed are deflated again, and the zip is written whole besi
 target, to be renamed into place with the build's other outputs.
 
 Such a package holds exactly what a fresh build would (tests compare their dumps); only
-its SQLite page layout differs, so it says it is not canonical: the build records it
-as such, and only a build through a LivePackage takes it for up to date (an ordinary
-`build` of the same sources writes the canonical bytes again). A change of what the collection was set up
-with (a note type's fields or templates, the root deck) writes a new one from scratch.
+its SQLite page layout differs, so it says it is not canonical: the build records it as
+such, and only a build through a LivePackage takes it for up to date (an ordinary
+`build` of the same sources writes the canonical bytes again). A change of what the
+collection was set up with (a note type's fields or templates, the root deck) writes a
+new one from scratch.
 A failed build changes nothing kept: rows are updated only when finish() is reached.
 A failure while they are updated drops the kept package (the next build writes one from
 scratch); a failure after their commit leaves kept blocks that the next build checks
@@ -95,12 +96,8 @@ class LivePackage:
         return LiveWriter(self, {"basic": (notetype, fmt), **(others or {})}, root_deck_id,
                           root_deck_name)
 
-    @property
-    def kept_notes(self) -> int:
-        """How many notes the kept collection holds (0 before the first package)."""
-        return len(self._kept.notes) if self._kept else 0
-
     def close(self) -> None:
+        """The kept collection and the scratch folder (when it made one) removed."""
         if self._kept is not None:
             self._kept.close()
             self._kept = None
@@ -122,7 +119,7 @@ class LiveWriter:
         kept = live._kept
         self.canonical = kept is None or kept.base != self._base  # written from scratch
         self.cards = 0
-        self.notes_added = 0
+        self._added = 0  # notes in a new collection
         self._incoming: list[tuple[RenderedNote, int]] = []  # a patch's notes
         self._notes: dict[str, _Note] = {}  # a new collection's notes
         self._fresh: Collection | None = None
@@ -145,13 +142,13 @@ class LiveWriter:
             return
         note_rows, card_rows = [], []
         for note, mod in zip(notes, mods, strict=True):
-            note_id, position = note_id_for(note.guid), self.notes_added
+            note_id, position = note_id_for(note.guid), self._added
             cards = self._rows.cards(note, mod, note_id, position)
             note_rows.append(self._rows.note(note, mod, note_id))
             card_rows += cards
             self._notes[note.guid] = _Note(_content(note), mod, position, note_id,
                                            tuple(card[0] for card in cards))
-            self.notes_added += 1
+            self._added += 1
         self.cards += len(card_rows)
         self._fresh.insert(note_rows, card_rows)
 
@@ -179,7 +176,6 @@ class LiveWriter:
             self._fresh.close()
             self._fresh = None
             self._path.unlink(missing_ok=True)
-
 
     def _sealed(self, col: Row) -> _Kept:
         """The collection written from scratch, closed, read whole into blocks, kept."""
