@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import random
+import zipfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -411,3 +412,16 @@ def test_watch_patches_its_package_and_takes_it_for_up_to_date_until_a_build(tmp
     assert build(load_config(pair.live), now=pair.now).written
     assert package.read_bytes() == Path(fresh.path).read_bytes()
     assert not rebuilder.rebuild().written
+
+
+def test_a_removed_cards_text_does_not_linger_in_the_patched_collection(tmp_path, live):
+    pair = Pair(tmp_path, live)
+    pair.build()
+    pair.edit(EDITS[1][1])  # add a card
+    pair.build()
+    pair.edit(replace_in("cards/basics.md", NEW_CARD, ""))
+    ours, _ = pair.build()
+    assert not ours.canonical
+    with zipfile.ZipFile(ours.path) as zf:
+        collection = zf.read("collection.anki2")
+    assert b"does not change" not in collection and b"frozen-layer" not in collection
