@@ -123,3 +123,30 @@ def test_a_comment_before_the_first_card_is_a_note_unless_it_holds_a_card_key():
     _, problems = parse("# S\n<!-- markdownlint-disable MD025 -->\n<!-- id: early -->\n\n"
                         "## Q?\n<!-- id: q -->\nA\n")
     assert [(p.line, p.message) for p in problems] == [(3, NOT_IN_CARD)]
+
+
+def answers(text: str) -> list[str]:
+    source, problems = parse("# S\n\n## Q?\n<!-- id: q -->\n" + text)
+    assert problems == []
+    return [card.answer for card in source.cards]
+
+
+def test_a_fence_closes_only_with_its_own_marker_at_most_three_spaces_in():
+    # A shorter fence, another marker, a fence with text after it, or one indented four
+    # spaces is code: the heading after it stays inside the block.
+    for inside in ("````\n```\n## R?\n````", "~~~\n```\n## R?\n~~~", "```\n``` x\n## R?\n```",
+                   "```\n    ```\n## R?\n```"):
+        assert answers(inside + "\n") == [inside]
+    assert answers("```\ncode\n   ```\n## R?\n<!-- id: r -->\nB\n") == ["```\ncode\n   ```", "B"]
+    assert answers("```\ncode\n`````\n## R?\n<!-- id: r -->\nB\n") == ["```\ncode\n`````", "B"]
+
+
+def test_a_card_key_below_the_answer_start_is_a_warning_other_comments_are_notes():
+    source, problems = parse("# S\n\n## Q?\n<!-- id: q -->\nA\n<!-- source: s -->\n"
+                             "<!-- note: n -->\n<!-- TAGS: t -->\n")
+    assert [str(p) for p in problems] == [
+        "cards/x.md:6: warning: '<!-- source: -->' is read only directly under the card's "
+        "heading; here it is left out",
+        "cards/x.md:8: warning: '<!-- tags: -->' is read only directly under the card's "
+        "heading; here it is left out"]
+    assert source.cards[0].source == "" and source.cards[0].tags == ()
