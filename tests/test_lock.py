@@ -116,3 +116,19 @@ def test_each_lock_line_is_the_sorted_json_of_its_entry(tmp_path: Path):
     assert expected in path.read_text(encoding="utf-8").split("\n")
     assert entry["question"] == awkward and entry["deck"] == f"D::{awkward}"
     assert read_lock(path, "deck.lock.json").notes == lock.notes
+
+
+def test_a_release_records_its_notes_sorted_decks_and_types_and_replaces_its_own_version():
+    lock = stamp(Lock(), (note("a"), note("b")), NOTETYPE, 100).lock
+    first = with_release(lock, "1.0.0", 100, ["a"], NOTETYPE, ("D::b", "D::a"))
+    (release,) = first.releases
+    assert (release.version, release.timestamp, release.decks) == ("1.0.0", 100, ("D::a", "D::b"))
+    assert release.notes == {"a": lock.notes["a"].hash}
+    assert release.schema == NOTETYPE.schema() and release.types == {}
+    both = with_release(first, "1.1.0", 200, ["a", "b"], NOTETYPE, (), {"cloze": "h"})
+    assert [r.version for r in both.releases] == ["1.0.0", "1.1.0"]
+    assert both.releases[1].types == {"cloze": "h"}
+    again = with_release(both, "1.0.0", 300, ["b"], NOTETYPE, ())
+    assert [(r.version, r.timestamp) for r in again.releases] == [("1.1.0", 200), ("1.0.0", 300)]
+    assert again.last_release == again.releases[-1] and again.release("1.1.0") == both.releases[1]
+    assert Lock().last_release is None and again.release("2.0.0") is None

@@ -189,3 +189,16 @@ def test_a_new_share_kit_replaces_the_old_one_whole(tmp_path, monkeypatch):
     assert renames[1][1] == "1.0.0"
     assert sorted(p.name for p in target.parent.iterdir()) == ["1.0.0"]
     assert (target / "a.txt").read_bytes() == b"new" and not (target / "sub").exists()
+
+
+def test_discarding_forgets_the_staged_files_even_when_one_is_gone(tmp_path):
+    target = tmp_path / "out.bin"
+    target.write_bytes(b"old")
+    staged = atomic.Staged()
+    staged.write(target, b"new")
+    gone = staged.stage(tmp_path / "other.bin")
+    gone.unlink()
+    staged.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+    staged.commit()  # nothing is left to put in place
+    assert target.read_bytes() == b"old"
