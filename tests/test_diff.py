@@ -213,3 +213,19 @@ def test_the_changelog_lists_new_then_updated_up_to_the_limit():
         "<p>Changes since 1.0.0: 0 new, 0 updated, 2 removed.</p>")
     # The version being built is not a previous release, and with none there is no changelog.
     assert changelog_html(Lock(notes=notes, releases=(release,)), ("a",), notetype, "1.0.0") == ""
+
+
+def test_a_cloze_note_is_named_by_its_heading(released):
+    (released / "cards" / "cloze.md").write_text(
+        "---\ntype: cloze\n---\n# Basics\n\n## Risks of transfer\n<!-- id: risks -->\n\n"
+        "Source knowledge can {{c1::hurt}} the target.\n")
+    out = run(released, "diff").output.splitlines()
+    assert out[1:4] == ["  added (2)", "    + risks: Risks of transfer",
+                        "    + source-domain: What is a source domain?"]
+
+
+def test_diff_from_the_sources_reports_a_schema_change_not_yet_built(released):
+    edit(released / "pyproject.toml", 'sort_field = "Question"', 'sort_field = "Answer"')
+    out = run(released, "diff").output.splitlines()
+    assert "  - The note type's SCHEMA changed: Anki adds a copy named '<name>+' and existing " \
+        "notes get no updates unless users tick 'Merge note types'." in out

@@ -78,6 +78,7 @@ def test_fresh_ids_are_in_the_range_of_ankis_own_and_namespaces_read_as_the_deck
     assert slug == slugify("My Deck: Ünïcode " + "long " * 20, 40)
     assert len(token) == 16 and int(token, 16) >= 0
     assert random_namespace("A") != random_namespace("A")
+    assert random_namespace("a" * 41).startswith("a" * 40 + "-")  # the slug is cut at 40
 
 
 def test_note_type_and_deck_ids_are_fixed_for_the_deck_and_distinct():
