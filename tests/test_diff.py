@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -229,3 +231,42 @@ def test_diff_from_the_sources_reports_a_schema_change_not_yet_built(released):
     out = run(released, "diff").output.splitlines()
     assert "  - The note type's SCHEMA changed: Anki adds a copy named '<name>+' and existing " \
         "notes get no updates unless users tick 'Merge note types'." in out
+
+
+def test_only_changed_notes_still_say_they_update_in_place():
+    lines = format_diff(diff_sides(side("1", state("a")), side("2", state("a", "edited"))))
+    assert "  - 0 new notes added and 1 note updated in place; review history is kept." in lines
+    lines = format_diff(diff_sides(side("1"), side("2", state("a"))))
+    assert "  - 1 new note added and 0 notes updated in place; review history is kept." in lines
+
+
+def test_packages_of_several_note_types_diff_and_read_back_their_kinds(released, tmp_path):
+    (released / "cards" / "cloze.md").write_text(
+        "---\ntype: cloze\n---\n# Basics\n\n## Risks of transfer\n<!-- id: risks -->\n\n"
+        "Source knowledge can {{c1::hurt}} the target.\n")
+    assert run(released, "build", "--timestamp", "1700000100").exit_code == 0
+    new = released / "dist" / NEW
+    notetypes, _, _ = read_package(new)
+    assert sorted(t.kind for t in notetypes) == ["cloze", "standard"]
+    shutil.copy(new, tmp_path / "copy.apkg")
+    out = run(released, "diff", str(new), str(tmp_path / "copy.apkg")).output.splitlines()
+    assert out[1:8] == ["  added (0)", "  changed (0)", "  removed (0)", "  unchanged (4)",
+                        "What importing users get:",
+                        "  - Unchanged notes (4) keep their mod time: users' own edits and tags "
+                        "on them are left alone."]
+
+
+def test_a_package_exported_by_newer_anki_is_read_from_its_collection_anki21(released,
+                                                                             tmp_path):
+    """Anki 2.1.50+ exports the real collection as collection.anki21 beside a stub
+    collection.anki2 that only asks to update Anki."""
+    assert run(released, "build", "--timestamp", "1700000100").exit_code == 0
+    built = released / "dist" / NEW
+    stub = tmp_path / "stub.anki2"
+    sqlite3.connect(stub).close()
+    exported = tmp_path / "exported.apkg"
+    with zipfile.ZipFile(built) as src, zipfile.ZipFile(exported, "w") as dst:
+        dst.writestr("collection.anki21", src.read("collection.anki2"))
+        dst.write(stub, "collection.anki2")
+        dst.writestr("media", src.read("media"))
+    assert read_package(exported) == read_package(built)

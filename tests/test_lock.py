@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from deckbuild.errors import DeckError
-from deckbuild.lock import Lock, read_lock, stamp, with_release, write_lock
+from deckbuild.lock import Lock, Stamper, read_lock, stamp, with_release, write_lock
 from deckbuild.records import CardTemplate, NoteType, RenderedNote
 
 NOTETYPE = NoteType(1, "T", ("Question", "Answer"), (CardTemplate("Card 1", "{{Question}}",
@@ -132,3 +133,29 @@ def test_a_release_records_its_notes_sorted_decks_and_types_and_replaces_its_own
     assert [(r.version, r.timestamp) for r in again.releases] == [("1.1.0", 200), ("1.0.0", 300)]
     assert again.last_release == again.releases[-1] and again.release("1.1.0") == both.releases[1]
     assert Lock().last_release is None and again.release("2.0.0") is None
+
+
+REVERSED = NoteType(2, "T reversed", ("Question", "Answer"),
+                    (CardTemplate("Card 1", "{{Question}}", "{{Answer}}"),
+                     CardTemplate("Card 2", "{{Answer}}", "{{Question}}")), "css")
+
+
+def stamp_typed(lock: Lock, reversed_type: NoteType, now: int):
+    stamper = Stamper(lock, NOTETYPE, now, {"reversed": reversed_type})
+    for n in (note("a"), dataclasses.replace(note("r"), notetype="reversed")):
+        stamper.mod_for(n)
+    return stamper.finish()
+
+
+def test_another_note_type_is_stamped_like_the_main_one():
+    first = stamp_typed(Lock(), REVERSED, 100)
+    entry = first.lock.notetypes["2"]
+    assert (entry.name, entry.schema, entry.mod) == ("T reversed", REVERSED.schema(), 100)
+    assert first.type_mods == {"reversed": 100} and first.lock_changed
+    again = stamp_typed(first.lock, REVERSED, 200)
+    assert again.lock.notetypes["2"] == entry and again.type_mods == {"reversed": 100}
+    assert not again.notetype_changed and not again.lock_changed
+    restyled = dataclasses.replace(REVERSED, css="css, restyled")
+    changed = stamp_typed(first.lock, restyled, 200)
+    assert changed.changed == () and changed.type_mods == {"reversed": 200}
+    assert changed.notetype_changed and changed.lock_changed  # the lock records the new mod
