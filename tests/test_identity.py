@@ -155,6 +155,15 @@ def test_a_lock_without_identity_adopts_the_current_one(tmp_path):
     assert run(project, "build").exit_code == 1
 
 
+def test_a_partly_recorded_identity_reads_back_as_recorded():
+    for data in ({}, {"deck_id": 1}, {"deck_name": "D"}, {"notetype_ids": [2, 3]},
+                 {"guid_namespace": "ns"}, {"deck_name": None, "deck_id": None}):
+        identity = Identity.from_json(data)
+        assert identity.to_json() == {k: v for k, v in data.items() if v is not None}
+    assert Identity.from_json({"deck_id": "7", "notetype_ids": ["8"]}) == Identity(
+        deck_id=7, notetype_ids=(8,))
+
+
 def test_a_partly_recorded_identity_guards_what_it_records():
     recorded = Identity(deck_id=1, guid_namespace="ns")
     assert identity_problems(recorded, Identity("New name", 1, (9,), "ns"), "lock") == []
