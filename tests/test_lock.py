@@ -159,3 +159,10 @@ def test_another_note_type_is_stamped_like_the_main_one():
     changed = stamp_typed(first.lock, restyled, 200)
     assert changed.changed == () and changed.type_mods == {"reversed": 200}
     assert changed.notetype_changed and changed.lock_changed  # the lock records the new mod
+
+
+def test_a_note_recorded_before_questions_and_decks_were_kept_reads_with_none(tmp_path: Path):
+    path = tmp_path / "deck.lock.json"
+    path.write_text('{"format": 1, "notes": {"a": {"guid": "g", "hash": "h", "mod": "5"}}, '
+                    '"notetypes": {}}')
+    assert read_lock(path, "deck.lock.json").notes["a"] == ("g", "h", 5, "", "", "", ())
