@@ -213,6 +213,9 @@ def test_the_changelog_lists_new_then_updated_up_to_the_limit():
         "<ul><li>New: b &amp; co?</li><li>New: c &amp; co?</li><li>Updated: a &amp; co?</li></ul>")
     assert changelog_html(lock, ("kept",), notetype, "1.1.0") == (
         "<p>Changes since 1.0.0: 0 new, 0 updated, 2 removed.</p>")
+    six = {f"n{i}": NoteLock(f"g{i}", "h", 1, f"Q{i}?") for i in range(6)}
+    text = changelog_html(Lock(notes=six, releases=(release,)), tuple(six), notetype, "1.1.0")
+    assert text.count("<li>New: ") == 5 and text.endswith("<li>and 1 more</li></ul>")
     # The version being built is not a previous release, and with none there is no changelog.
     assert changelog_html(Lock(notes=notes, releases=(release,)), ("a",), notetype, "1.0.0") == ""
 

@@ -131,6 +131,17 @@ def test_leftovers_match_only_temporary_files_of_the_target(tmp_path):
                                                                 ".d.apkg.x1.tmp"]
 
 
+def test_leftovers_are_searched_in_subfolders_only_when_asked(tmp_path):
+    # Card files may sit in subfolders of cards/; dist/ keeps the share kits' own staging.
+    (tmp_path / "sub").mkdir()
+    for path in (tmp_path / ".a.md.x1.tmp", tmp_path / "sub" / ".b.md.x2.tmp"):
+        path.write_bytes(b"")
+    assert leftovers(tmp_path, "*.md") == [tmp_path / ".a.md.x1.tmp"]
+    assert leftovers(tmp_path, "*.md", recursive=True) == [tmp_path / ".a.md.x1.tmp",
+                                                           tmp_path / "sub" / ".b.md.x2.tmp"]
+    assert leftovers(tmp_path / "missing", "*.md", recursive=True) == []
+
+
 def test_without_hard_links_a_failed_rename_leaves_whole_files(tmp_path, monkeypatch):
     a, b = tmp_path / "a", tmp_path / "b"
     a.write_bytes(b"old a")
