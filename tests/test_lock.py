@@ -166,3 +166,27 @@ def test_a_note_recorded_before_questions_and_decks_were_kept_reads_with_none(tm
     path.write_text('{"format": 1, "notes": {"a": {"guid": "g", "hash": "h", "mod": "5"}}, '
                     '"notetypes": {}}')
     assert read_lock(path, "deck.lock.json").notes["a"] == ("g", "h", 5, "", "", "", ())
+
+
+def test_lock_lines_hold_only_what_each_entry_has_sorted_and_readable(tmp_path: Path):
+    import json
+
+    from deckbuild.lock import lock_text
+
+    named = NoteType(1, "Karten für Übung", NOTETYPE.fields, NOTETYPE.templates, "css")
+    lock = stamp(Lock(), (note("a"),), named, 100).lock
+    text = lock_text(lock)
+    data = json.loads(text)
+    assert set(data["notes"]["a"]) == {"deck", "guid", "hash", "mod", "question"}
+    entry = data["notetypes"]["1"]
+    assert f'    "1": {json.dumps(entry, sort_keys=True, ensure_ascii=False)}' in text.split("\n")
+    assert "Karten für Übung" in text
+    typed = dataclasses.replace(lock, notes={"a": lock.notes["a"]._replace(
+        notetype="cloze", cloze=(1, 2))})
+    assert set(json.loads(lock_text(typed))["notes"]["a"]) == {
+        "cloze", "deck", "guid", "hash", "mod", "question", "type"}
+    empty = lock_text(Lock())
+    assert json.loads(empty) == {"format": 1, "notes": {}, "notetypes": {}, "releases": []}
+    path = tmp_path / "deck.lock.json"
+    path.write_text(empty)
+    assert read_lock(path, "deck.lock.json") == Lock()
