@@ -190,3 +190,19 @@ def test_lock_lines_hold_only_what_each_entry_has_sorted_and_readable(tmp_path: 
     path = tmp_path / "deck.lock.json"
     path.write_text(empty)
     assert read_lock(path, "deck.lock.json") == Lock()
+
+
+def test_a_release_line_is_sorted_and_readable():
+    import json
+
+    from deckbuild.lock import lock_text
+
+    lock = stamp(Lock(), (note("a"),), NOTETYPE, 100).lock
+    released = with_release(lock, "1.0.0", 100, ["a"], NOTETYPE, ("Karten::Übung",),
+                            {"cloze": "h"})
+    (line,) = [ln for ln in lock_text(released).split("\n") if '"version"' in ln]
+    assert "Karten::Übung" in line
+    head = line.strip()
+    assert head.endswith(', "notes": {')  # one note per line follows
+    keys = list(json.loads(head.removesuffix(', "notes": {') + "}"))
+    assert keys == ["decks", "notetype_hash", "schema", "timestamp", "types", "version"]
