@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from deckbuild.errors import DeckError
+from deckbuild.identity import Identity
 from deckbuild.lock import Lock, Stamper, read_lock, stamp, with_release, write_lock
 from deckbuild.records import CardTemplate, NoteType, RenderedNote
 
@@ -186,7 +187,11 @@ def test_lock_lines_hold_only_what_each_entry_has_sorted_and_readable(tmp_path: 
     assert set(json.loads(lock_text(typed))["notes"]["a"]) == {
         "cloze", "deck", "guid", "hash", "mod", "question", "type"}
     empty = lock_text(Lock())
-    assert json.loads(empty) == {"format": 1, "notes": {}, "notetypes": {}, "releases": []}
+    assert empty == '{\n  "format": 1,\n  "notes": {},\n  "notetypes": {},\n  "releases": []\n}\n'
+    identity = Identity("Déck", 5, (6,), "ns")
+    line = lock_text(dataclasses.replace(Lock(), identity=identity)).split("\n")[2]
+    assert line == '  "identity": {"deck_id": 5, "deck_name": "Déck", "guid_namespace": "ns", ' \
+        '"notetype_ids": [6]},'
     path = tmp_path / "deck.lock.json"
     path.write_text(empty)
     assert read_lock(path, "deck.lock.json") == Lock()
