@@ -7,7 +7,15 @@ import pytest
 
 from deckbuild.errors import DeckError
 from deckbuild.identity import Identity
-from deckbuild.lock import Lock, Stamper, read_lock, stamp, with_release, write_lock
+from deckbuild.lock import (
+    Lock,
+    Stamper,
+    notetype_hash,
+    read_lock,
+    stamp,
+    with_release,
+    write_lock,
+)
 from deckbuild.records import CardTemplate, NoteType, RenderedNote
 
 NOTETYPE = NoteType(1, "T", ("Question", "Answer"), (CardTemplate("Card 1", "{{Question}}",
@@ -42,6 +50,25 @@ def test_notetype_css_change_gets_a_new_mod_but_is_not_a_schema_change():
     result = stamp(first, (note("a"),), restyled, 200)
     assert result.notetype_mod == 200 and result.schema_change is None
     assert result.mods == (100,)
+    assert result.notetype_changed and result.lock_changed  # the new mod is recorded
+    assert not stamp(result.lock, (note("a"),), restyled, 300).lock_changed
+
+
+def test_a_note_types_hash_is_the_one_locks_have_recorded():
+    # Locks in users' repositories hold these hashes: a different one would give every
+    # importing user a note type "update" that changes nothing.
+    german = NoteType(1, "Karten für Übung", ("Frage", "Antwort"),
+                      (CardTemplate("Karte 1", "{{Frage}} – ?", "{{Antwort}} ✓"),),
+                      '.card { font-family: "Noto Sans"; } /* é */')
+    assert notetype_hash(german) == (
+        "6131d034c3add852f54d1881fd51996cf35f9fd1aee6189e027cd18b7c1fc1a0")
+
+
+def test_stamping_keeps_the_recorded_identity():
+    identity = Identity("D", 1, (2,), "ns")
+    lock = dataclasses.replace(stamp(Lock(), (note("a"),), NOTETYPE, 100).lock,
+                               identity=identity)
+    assert stamp(lock, (note("a"),), NOTETYPE, 200).lock.identity == identity
 
 
 @pytest.mark.parametrize("changed", [
@@ -160,6 +187,12 @@ def test_another_note_type_is_stamped_like_the_main_one():
     changed = stamp_typed(first.lock, restyled, 200)
     assert changed.changed == () and changed.type_mods == {"reversed": 200}
     assert changed.notetype_changed and changed.lock_changed  # the lock records the new mod
+    assert changed.other_schema_changes == {}
+    two = dataclasses.replace(REVERSED, templates=REVERSED.templates[:1])
+    reshaped = stamp_typed(first.lock, two, 200)
+    assert reshaped.other_schema_changes == {
+        "reversed": {"old": REVERSED.schema(), "new": two.schema()}}
+    assert reshaped.schema_change is None  # the main note type is unchanged
 
 
 def test_a_note_recorded_before_questions_and_decks_were_kept_reads_with_none(tmp_path: Path):
