@@ -244,3 +244,54 @@ def test_a_release_line_is_sorted_and_readable():
     assert head.endswith(', "notes": {')  # one note per line follows
     keys = list(json.loads(head.removesuffix(', "notes": {') + "}"))
     assert keys == ["decks", "notetype_hash", "schema", "timestamp", "types", "version"]
+
+
+def test_a_notes_hash_is_its_fields_tags_deck_and_type_as_locks_record_them():
+    import hashlib
+
+    from deckbuild.lock import note_hash
+
+    basic = RenderedNote("a", "g", ("Q?", "A."), ("t2", "t1"), "D::S", (), "cards/x.md", 1)
+    # The definition: each part length-prefixed; tags sorted; the type only when not basic.
+    payload = "2:Q?2:A.5:t1 t24:D::S"
+    assert note_hash(basic) == hashlib.sha256(payload.encode()).hexdigest() == (
+        "d7ac182f09d85194f128ef0521cf9363a854ff052f4036a226d3f3993532b8e9")
+    cloze = dataclasses.replace(basic, notetype="cloze")
+    assert note_hash(cloze) == hashlib.sha256(f"{payload}5:cloze".encode()).hexdigest()
+
+
+def test_a_sessions_first_mod_is_one_after_nothing():
+    # With SOURCE_DATE_EPOCH=0 and an empty lock, notes get mod 1: newer than none.
+    assert stamp(Lock(), (note("a"),), NOTETYPE, 0).mods == (1,)
+
+
+def test_the_question_is_the_question_field_whatever_the_sort_field():
+    from deckbuild.lock import question_field
+
+    by_answer = dataclasses.replace(NOTETYPE, sort_field=1)
+    assert question_field(by_answer) == 0
+    context = NoteType(3, "C", ("Text", "Context"), NOTETYPE.templates, "", 0, "cloze")
+    assert question_field(context) == 1
+    assert question_field(NoteType(4, "F", ("Front", "Back"), NOTETYPE.templates, "", 1)) == 1
+
+
+CLOZE = NoteType(3, "T cloze", ("Text", "Context"), (CardTemplate("Cloze", "{{cloze:Text}}",
+                                                                  "{{cloze:Text}}"),), "css", 0,
+                 "cloze")
+
+
+def test_a_note_moved_to_another_type_and_every_lost_deletion_are_reported():
+    def cloze(card_id: str, text: str) -> RenderedNote:
+        return dataclasses.replace(note(card_id), fields=(text, "Ctx"), notetype="cloze")
+
+    stamper = Stamper(Lock(), NOTETYPE, 100, {"cloze": CLOZE})
+    for n in (note("moved"), cloze("x", "{{c1::a}} {{c2::b}}"), cloze("y", "{{c1::a}} {{c2::b}}")):
+        stamper.mod_for(n)
+    lock = stamper.finish().lock
+    assert lock.notes["moved"].notetype == "" and lock.notes["x"].notetype == "cloze"
+    stamper = Stamper(lock, NOTETYPE, 200, {"cloze": CLOZE})
+    moved = cloze("moved", "{{c1::m}}")
+    for n in (moved, cloze("x", "{{c1::a}} b"), cloze("y", "{{c1::a}} b")):
+        stamper.mod_for(n)
+    assert stamper.finish().type_changes == ((moved, "basic"),)
+    assert [w.message[:26] for w in stamper.warnings] == ["deletion c2 removed from a"] * 2
