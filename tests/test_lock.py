@@ -295,3 +295,16 @@ def test_a_note_moved_to_another_type_and_every_lost_deletion_are_reported():
         stamper.mod_for(n)
     assert stamper.finish().type_changes == ((moved, "basic"),)
     assert [w.message[:26] for w in stamper.warnings] == ["deletion c2 removed from a"] * 2
+
+
+def test_a_lock_that_is_not_utf8_or_of_another_format_is_a_located_error(tmp_path: Path):
+    path = tmp_path / "deck.lock.json"
+    path.write_bytes(b'{"format": 1, "notes": {"\xff": 1}}')
+    with pytest.raises(DeckError) as info:
+        read_lock(path, "deck.lock.json")
+    assert str(info.value) == ("deck.lock.json: unreadable lock file: 'utf-8' codec can't "
+                               "decode byte 0xff in position 25: invalid start byte")
+    path.write_text('{"format": 2, "notes": {}, "notetypes": {}}')
+    with pytest.raises(DeckError) as info:
+        read_lock(path, "deck.lock.json")
+    assert str(info.value) == "deck.lock.json: invalid lock file: unknown format 2"
