@@ -304,6 +304,8 @@ def test_a_lock_that_is_not_utf8_or_of_another_format_is_a_located_error(tmp_pat
         read_lock(path, "deck.lock.json")
     assert str(info.value) == ("deck.lock.json: unreadable lock file: 'utf-8' codec can't "
                                "decode byte 0xff in position 25: invalid start byte")
+    path.write_text('{"format": 1, "notes": {}, "notetypes": {}}')
+    assert read_lock(path, "deck.lock.json") == Lock()  # no releases recorded yet
     path.write_text('{"format": 2, "notes": {}, "notetypes": {}}')
     with pytest.raises(DeckError) as info:
         read_lock(path, "deck.lock.json")
