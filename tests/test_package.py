@@ -106,3 +106,55 @@ def test_a_package_file_that_cannot_be_made_still_stops_the_worker(tmp_path, mon
             writer.finish(_spec(), target)
     assert not process.is_alive()
     assert not target.exists()
+
+
+def _rows(package, query: str) -> list[tuple]:
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    with zipfile.ZipFile(package) as zf, tempfile.TemporaryDirectory() as tmp:
+        zf.extract("collection.anki2", tmp)
+        conn = sqlite3.connect(Path(tmp) / "collection.anki2")
+        try:
+            return conn.execute(query).fetchall()
+        finally:
+            conn.close()
+
+
+def test_the_package_holds_each_row_as_anki_reads_it(tmp_path):
+    """What Anki compares on import: note mods and checksums, card places, and the note
+    type's and decks' mods, all from the build's inputs."""
+    import hashlib
+
+    from deckbuild.ids import note_id_for, subdeck_id_for
+
+    target = tmp_path / "d.apkg"
+    first = RenderedNote("a", "guid-a", ("<b>Q</b> a ", "A"), ("t2", "t1"), "D::S", (),
+                         "cards/a.md", 1)
+    notes = [first, _note("b")]
+    with PackageWriter(NOTETYPE, collection_format(NOTETYPE), 9, root_deck_name="D") as writer:
+        writer.add(notes, [7, 8])
+        writer.finish(_spec(), target)
+    checksum = int(hashlib.sha1(b"Q a").hexdigest()[:8], 16)
+    assert _rows(target, "SELECT id, guid, mid, mod, usn, tags, flds, sfld, csum FROM notes "
+                         "ORDER BY mod") == [
+        (note_id_for("guid-a"), "guid-a", NOTETYPE.id, 7, -1, " t2 t1 ", "<b>Q</b> a \x1fA",
+         "Q a", checksum),
+        (note_id_for("guid-b"), "guid-b", NOTETYPE.id, 8, -1, "", "Q b\x1fA", "Q b",
+         int(hashlib.sha1(b"Q b").hexdigest()[:8], 16))]
+    deck = subdeck_id_for(9, "D::S")
+    assert _rows(target, "SELECT id, nid, did, ord, mod, usn, type, queue, due FROM cards "
+                         "ORDER BY due") == [
+        (note_id_for("guid-a"), note_id_for("guid-a"), deck, 0, 7, -1, 0, 0, 0),
+        (note_id_for("guid-b"), note_id_for("guid-b"), deck, 0, 8, -1, 0, 0, 1)]
+    ((mod, models_text, decks_text),) = _rows(target, "SELECT mod, models, decks FROM col")
+    assert mod == 100 * 1000
+    models = json.loads(models_text)
+    assert models_text == json.dumps(models, sort_keys=True)
+    model = models[str(NOTETYPE.id)]
+    assert (model["mod"], model["did"]) == (5, 9)
+    decks = json.loads(decks_text)
+    assert decks_text == json.dumps(decks, sort_keys=True)
+    assert {k: (d["name"], d["mod"]) for k, d in decks.items() if k != "1"} == {
+        "9": ("D", 100), "10": ("D::S", 100)}
