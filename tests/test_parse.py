@@ -81,6 +81,13 @@ def test_invalid_utf8_names_line_and_offset():
     text, problems = decode_source(b"# S\n\n## Q\xff?\n", "cards/x.md")
     assert text == ""
     assert str(problems[0]) == "cards/x.md:3: invalid UTF-8 at byte offset 9"
+    _, problems = decode_source(b"\n\xff", "cards/x.md")  # a newline as the first byte
+    assert str(problems[0]) == "cards/x.md:2: invalid UTF-8 at byte offset 1"
+
+
+def test_decoding_drops_only_a_leading_bom():
+    assert decode_source(b"\xef\xbb\xbf# S\n", "cards/x.md") == ("# S\n", [])
+    assert decode_source(b"# S\n\xef\xbb\xbf", "cards/x.md") == ("# S\n\ufeff", [])
 
 
 def test_text_before_the_first_card_is_reported_once_per_block():
