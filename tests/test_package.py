@@ -158,3 +158,24 @@ def test_the_package_holds_each_row_as_anki_reads_it(tmp_path):
     assert decks_text == json.dumps(decks, sort_keys=True)
     assert {k: (d["name"], d["mod"]) for k, d in decks.items() if k != "1"} == {
         "9": ("D", 100), "10": ("D::S", 100)}
+
+
+def test_the_media_map_is_sorted_json(tmp_path):
+    from deckbuild.records import MediaFile
+
+    files = []
+    for i in range(12):  # "10" and "11" sort before "2"
+        path = tmp_path / f"m{i}.png"
+        path.write_bytes(b"png %d" % i)
+        files.append(MediaFile(f"media/m{i}.png", f"m{i}.png", str(path)))
+    spec = PackageSpec(NOTETYPE, 5, (DeckInfo(9, "D", ""),), tuple(files), 100)
+    target = tmp_path / "d.apkg"
+    with PackageWriter(NOTETYPE, collection_format(NOTETYPE), 9) as writer:
+        writer.add([_note("a")], [7])
+        writer.finish(spec, target)
+    import zipfile
+
+    with zipfile.ZipFile(target) as zf:
+        text = zf.read("media").decode()
+        assert text == json.dumps({str(i): f"m{i}.png" for i in range(12)}, sort_keys=True)
+        assert [zf.read(str(i)) for i in range(12)] == [b"png %d" % i for i in range(12)]

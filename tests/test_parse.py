@@ -157,3 +157,8 @@ def test_a_card_key_below_the_answer_start_is_a_warning_other_comments_are_notes
         "cards/x.md:8: warning: '<!-- tags: -->' is read only directly under the card's "
         "heading; here it is left out"]
     assert source.cards[0].source == "" and source.cards[0].tags == ()
+
+
+def test_a_card_key_given_twice_is_an_error_at_the_second():
+    _, problems = parse("# S\n\n## Q?\n<!-- id: q -->\n<!-- tags: a -->\n<!-- ID: r -->\nA.\n")
+    assert [str(p) for p in problems] == ["cards/x.md:6: 'id' given twice for this card"]
