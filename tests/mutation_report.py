@@ -26,7 +26,7 @@ TARGET = 0.90
 # mutmut's exit codes: a test failed (1), pytest broke (3), or the mutant ran out of time.
 KILLED = {1, 3, 24, -24, 36, 152, 255}
 TIMEOUT = {24, -24, 36, 152, 255}
-NAMES = {0: "survived", 5: "no tests", 33: "no tests", None: "not checked"}
+NAMES = {0: "survived", 5: "no tests", 33: "no tests"}
 
 
 def modules() -> list[str]:
@@ -61,16 +61,21 @@ def main(argv: list[str]) -> int:
     chosen = [m for m in modules() if not argv or Path(m).stem in argv]
     listed = equivalents()
     failed = False
-    print(f"{'module':<22} {'killed':>7} {'total':>6} {'score':>6}  equivalent  timeout")
+    print(f"{'module':<22} {'killed':>7} {'total':>6} {'score':>6}  equivalent  timeout  not run")
     for module in chosen:
         codes = results(module)
         killed = sum(code in KILLED for code in codes.values())
         timeouts = sum(code in TIMEOUT for code in codes.values())
-        alive = {name: code for name, code in codes.items() if code not in KILLED}
+        not_run = sum(code is None for code in codes.values())
+        alive = {name: code for name, code in codes.items()
+                 if code not in KILLED and code is not None}
         explained = [name for name in alive if name in listed]
         score = killed / len(codes) if codes else 1.0
         print(f"{module:<22} {killed:>7} {len(codes):>6} {score:>6.1%}  {len(explained):>10}"
-              f"  {timeouts:>7}")
+              f"  {timeouts:>7}  {not_run:>7}")
+        if not_run:
+            print(f"  {not_run} mutants not run yet (an interrupted run: `mutmut run` resumes it)")
+            failed = True
         if score < TARGET:
             print(f"  under {TARGET:.0%}")
             failed = True
@@ -80,7 +85,8 @@ def main(argv: list[str]) -> int:
                       f"list it in {EQUIVALENTS.name} with the reason it changes nothing)")
                 failed = True
         prefix = module.removesuffix(".py").replace("/", ".") + "."
-        for name in sorted(n for n in listed if n.startswith(prefix) and n not in alive):
+        for name in sorted(n for n in listed if n.startswith(prefix) and n not in alive
+                           and codes.get(n, 0) is not None):
             state = "is killed now" if name in codes else "no longer exists"
             print(f"  {EQUIVALENTS.name} lists {name}, which {state}: remove it")
             failed = True

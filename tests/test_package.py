@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 
@@ -158,6 +159,20 @@ def test_the_package_holds_each_row_as_anki_reads_it(tmp_path):
     assert decks_text == json.dumps(decks, sort_keys=True)
     assert {k: (d["name"], d["mod"]) for k, d in decks.items() if k != "1"} == {
         "9": ("D", 100), "10": ("D::S", 100)}
+
+
+def test_every_note_type_in_the_package_has_its_own_mod_and_the_root_deck(tmp_path):
+    other = NoteType(77, "Q/A reversed", NOTETYPE.fields, NOTETYPE.templates, NOTETYPE.css)
+    spec = PackageSpec(NOTETYPE, 5, (DeckInfo(9, "D", ""),), (), 100, others=(("reversed", 6),))
+    target = tmp_path / "d.apkg"
+    with PackageWriter(NOTETYPE, collection_format(NOTETYPE), 9,
+                       others={"reversed": (other, collection_format(other))}) as writer:
+        writer.add([dataclasses.replace(_note("a"), notetype="reversed")], [7])
+        writer.finish(spec, target)
+    ((models_text,),) = _rows(target, "SELECT models FROM col")
+    models = json.loads(models_text)
+    assert {k: (m["mod"], m["did"]) for k, m in models.items()} == {
+        str(NOTETYPE.id): (5, 9), "77": (6, 9)}
 
 
 def test_the_media_map_is_sorted_json(tmp_path):

@@ -162,3 +162,9 @@ def test_a_card_key_below_the_answer_start_is_a_warning_other_comments_are_notes
 def test_a_card_key_given_twice_is_an_error_at_the_second():
     _, problems = parse("# S\n\n## Q?\n<!-- id: q -->\n<!-- tags: a -->\n<!-- ID: r -->\nA.\n")
     assert [str(p) for p in problems] == ["cards/x.md:6: 'id' given twice for this card"]
+
+
+def test_a_second_extra_marker_is_an_error_at_its_line():
+    _, problems = parse("# S\n\n## Q?\n<!-- id: q -->\nA.\n<!-- extra -->\nE.\n<!-- extra -->\n")
+    assert [str(p) for p in problems] == [
+        "cards/x.md:8: a second '<!-- extra -->' marker in one card"]
