@@ -213,3 +213,12 @@ def test_discarding_forgets_the_staged_files_even_when_one_is_gone(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
     staged.commit()  # nothing is left to put in place
     assert target.read_bytes() == b"old"
+
+
+def test_a_staged_file_is_hidden_beside_its_target_even_in_a_new_folder(tmp_path):
+    target = tmp_path / "share" / "1.0.0" / "kit.txt"
+    staged = Staged()
+    path = staged.stage(target)
+    assert path.parent == target.parent
+    assert path.name.startswith(".kit.txt.") and path.name.endswith(".tmp")
+    staged.discard()
