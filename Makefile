@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: deck test lint bench clean
+.PHONY: deck test lint bench mutation clean
 
 deck: $(VENV)/.deps
 	$(PY) build.py build
@@ -18,6 +18,15 @@ lint: $(VENV)/.deps-test
 SIZES ?= 38,1000,10000,100000
 bench: $(VENV)/.deps
 	$(PY) bench/run.py --sizes $(SIZES)
+
+# Mutation testing (README: Mutation testing): a fresh full run, then the score per
+# module; `make mutation MODULES="diff guards"` tests only those modules' mutants.
+MODULES ?=
+mutation: $(VENV)/.deps-test
+	rm -rf mutants
+	$(PY) -m mutmut run --max-children $$(nproc 2>/dev/null || echo 2) \
+		$(foreach m,$(MODULES),"deckbuild.$(m).*")
+	$(PY) tests/mutation_report.py $(MODULES)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,4 +46,4 @@ node_modules/.deps: package.json
 	else echo "npm not found: browser tests will be skipped"; fi
 
 clean:
-	rm -rf $(VENV) node_modules dist/*.apkg dist/preview dist/share .deckbuild-cache
+	rm -rf $(VENV) node_modules mutants dist/*.apkg dist/preview dist/share .deckbuild-cache

@@ -81,3 +81,43 @@ def test_times_before_1980_are_clamped_and_seconds_round_down(tmp_path, timestam
         stamp = zf.getinfo("a").date_time
     assert stamp == {0: (1980, 1, 1, 0, 0, 0), 315532800: (1980, 1, 1, 0, 0, 0),
                      4_102_444_799: (2099, 12, 31, 23, 59, 58)}[timestamp]
+
+
+def entries(path: Path) -> list[tuple]:
+    with zipfile.ZipFile(path) as zf:
+        return [(i.filename, i.date_time, i.create_system, i.external_attr, i.compress_type,
+                 i.CRC, i.file_size, i.compress_size if i.file_size < BLOCK else None)
+                for i in zf.infolist()]
+
+
+def test_a_zip64_archive_stores_its_entries_as_the_plain_writer_does(tmp_path, monkeypatch):
+    mid = b"".join(b"entry %d, compressed differently at each level\n" % i for i in range(3000))
+    items = [*members(tmp_path), ("mid", mid)]
+    archive.write_zip(tmp_path / "plain.zip", items, 1_700_000_000)
+    monkeypatch.setattr(archive, "_MAX_ENTRIES", 3)
+    archive.write_zip(tmp_path / "z64.zip", items, 1_700_000_000)
+    # Same times, Unix mode 0644 and deflate level; an entry of one block is the same stream.
+    assert entries(tmp_path / "z64.zip") == entries(tmp_path / "plain.zip")
+    archive.write_zip(tmp_path / "old.zip", [("a", b"x"), ("b", b"y"), ("c", b"z")], 0)
+    with zipfile.ZipFile(tmp_path / "old.zip") as zf:
+        assert zf.getinfo("a").date_time == (1980, 1, 1, 0, 0, 0)
+
+
+@pytest.mark.parametrize("count,zip64", [(2, False), (3, True), (4, True)])
+def test_zip64_starts_at_the_entry_limit(tmp_path, monkeypatch, count, zip64):
+    monkeypatch.setattr(archive, "_MAX_ENTRIES", 3)
+    out = tmp_path / "n.zip"
+    archive.write_zip(out, [(str(i), b"data") for i in range(count)], 1_700_000_000)
+    assert (out.read_bytes()[4] == 45) is zip64
+
+
+@pytest.mark.parametrize("limit,zip64", [(11_424, True), (11_425, False)])
+def test_zip64_starts_below_the_size_limit_with_room_for_deflate(tmp_path, monkeypatch, limit,
+                                                                    zip64):
+    # 10 KiB of data needs 10 KiB + 10240 // 64 + 1024 = 11424 bytes of room.
+    monkeypatch.setattr(archive, "_LIMIT", limit)
+    out = tmp_path / "s.zip"
+    archive.write_zip(out, [("a", bytes(10 * 1024))], 1_700_000_000)
+    assert (out.read_bytes()[4] == 45) is zip64
+    with zipfile.ZipFile(out) as zf:
+        assert zf.read("a") == bytes(10 * 1024)

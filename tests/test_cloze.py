@@ -119,3 +119,8 @@ def test_the_lock_keeps_deletion_numbers_and_changes_to_them_are_warnings(tmp_pa
     card.write_text(CLOZE_CARD.replace("{{c3::LoRA}} adapts cheaply.",
                                        "{{c4::LoRA}} adapts cheaply; {{c5::QLoRA}} too."))
     assert _warnings(project) == []  # a new number is a new card, nothing moves
+    card.write_text(CLOZE_CARD.replace("{{c2::a baseline}}", "a baseline").replace(
+        "{{c3::LoRA}}", "LoRA"))
+    assert _warnings(project) == [
+        "cards/a.md:6: warning: deletion c2, c4 removed from a published note: users keep its "
+        "card, empty (Tools > Empty Cards removes it), with its review history"]

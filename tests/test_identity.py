@@ -155,6 +155,30 @@ def test_a_lock_without_identity_adopts_the_current_one(tmp_path):
     assert run(project, "build").exit_code == 1
 
 
+def test_renaming_a_copy_of_the_example_deck_reports_both_problems(tmp_path):
+    project = make_project(tmp_path / "p", mini=True)
+    assert run(project, "build", "--timestamp", "1700000000").exit_code == 0
+    edit(project / "pyproject.toml", 'name = "Transfer Learning Interview Questions"',
+         'name = "My Own Deck"')
+    result = run(project, "build", "--timestamp", "1700000100")
+    assert result.exit_code == 1
+    first, second = result.output.splitlines()
+    assert first.startswith("Error: pyproject.toml: the deck name changed from 'Transfer "
+                            "Learning Interview Questions' to 'My Own Deck'")
+    assert second.startswith("Error: pyproject.toml: tool.deckbuild.deck_id, "
+                             "tool.deckbuild.notetype.id, tool.deckbuild.guid_namespace are "
+                             "those of the example deck")
+
+
+def test_a_partly_recorded_identity_reads_back_as_recorded():
+    for data in ({}, {"deck_id": 1}, {"deck_name": "D"}, {"notetype_ids": [2, 3]},
+                 {"guid_namespace": "ns"}, {"deck_name": None, "deck_id": None}):
+        identity = Identity.from_json(data)
+        assert identity.to_json() == {k: v for k, v in data.items() if v is not None}
+    assert Identity.from_json({"deck_id": "7", "notetype_ids": ["8"]}) == Identity(
+        deck_id=7, notetype_ids=(8,))
+
+
 def test_a_partly_recorded_identity_guards_what_it_records():
     recorded = Identity(deck_id=1, guid_namespace="ns")
     assert identity_problems(recorded, Identity("New name", 1, (9,), "ns"), "lock") == []

@@ -6,7 +6,18 @@ import genanki
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deckbuild.ids import card_id_for, guid_for, note_id_for, slugify, unique_slug
+from deckbuild.ids import (
+    card_id_for,
+    deck_id_for,
+    guid_for,
+    note_id_for,
+    notetype_id_for,
+    random_id,
+    random_namespace,
+    slugify,
+    subdeck_id_for,
+    unique_slug,
+)
 from deckbuild.parse import ID_RE
 from deckbuild.rewrite import insert_ids
 
@@ -46,6 +57,40 @@ def test_slugify_reads_well():
 
 def test_unique_slug_appends_a_counter():
     assert unique_slug("Same", {"same", "same-2"}) == "same-3"
+    assert unique_slug("Same", {"same"}) == "same-2"
+    assert unique_slug("Same", {"same-2"}) == "same"
+
+
+def test_a_slug_is_cut_at_a_word_and_never_longer_than_its_limit():
+    assert slugify("aaa bbb", 7) == "aaa-bbb"  # exactly the limit
+    assert slugify("aaa bbb", 6) == "aaa"
+    assert slugify("aaa bbb ccc", 6) == "aaa"  # the first word too long ends the slug
+    assert slugify("abcdefgh", 5) == "abcde"  # one long word is cut
+    assert slugify("x " * 40) == "-".join(["x"] * 30)  # 59 characters: under the default 60
+    assert slugify("Tom's `x` $y$ and ok") == "tom-s-and-ok"
+
+
+def test_fresh_ids_are_in_the_range_of_ankis_own_and_namespaces_read_as_the_deck():
+    ids = {random_id() for _ in range(50)}
+    assert len(ids) == 50 and all(2**40 <= i < 2**41 for i in ids)
+    namespace = random_namespace("My Deck: Ünïcode " + "long " * 20)
+    slug, token = namespace.rsplit("-", 1)
+    assert slug == slugify("My Deck: Ünïcode " + "long " * 20, 40)
+    assert len(token) == 16 and int(token, 16) >= 0
+    assert random_namespace("A") != random_namespace("A")
+    assert random_namespace("a" * 41).startswith("a" * 40 + "-")  # the slug is cut at 40
+
+
+def test_note_type_and_deck_ids_are_fixed_for_the_deck_and_distinct():
+    assert notetype_id_for(42, "basic") == 42
+    cloze = notetype_id_for(42, "cloze")
+    digest = hashlib.sha256(b"notetype\x1f42\x1fcloze").digest()
+    assert cloze == 2**50 + int.from_bytes(digest[:8], "big") % 2**52
+    assert len({cloze, notetype_id_for(42, "reversed"), notetype_id_for(43, "cloze")}) == 3
+    assert deck_id_for(7, "Root", "Root") == 7
+    assert deck_id_for(7, "Root", "Root::Sub") == subdeck_id_for(7, "Root::Sub")
+    digest = hashlib.sha256(b"deck\x1f7\x1fRoot::Sub").digest()
+    assert subdeck_id_for(7, "Root::Sub") == 2**50 + int.from_bytes(digest[:8], "big") % 2**52
 
 
 @given(st.text(max_size=200))

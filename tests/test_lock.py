@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from deckbuild.errors import DeckError
-from deckbuild.lock import Lock, read_lock, stamp, with_release, write_lock
+from deckbuild.identity import Identity
+from deckbuild.lock import (
+    Lock,
+    Stamper,
+    notetype_hash,
+    read_lock,
+    stamp,
+    with_release,
+    write_lock,
+)
 from deckbuild.records import CardTemplate, NoteType, RenderedNote
 
 NOTETYPE = NoteType(1, "T", ("Question", "Answer"), (CardTemplate("Card 1", "{{Question}}",
@@ -40,6 +50,25 @@ def test_notetype_css_change_gets_a_new_mod_but_is_not_a_schema_change():
     result = stamp(first, (note("a"),), restyled, 200)
     assert result.notetype_mod == 200 and result.schema_change is None
     assert result.mods == (100,)
+    assert result.notetype_changed and result.lock_changed  # the new mod is recorded
+    assert not stamp(result.lock, (note("a"),), restyled, 300).lock_changed
+
+
+def test_a_note_types_hash_is_the_one_locks_have_recorded():
+    # Locks in users' repositories hold these hashes: a different one would give every
+    # importing user a note type "update" that changes nothing.
+    german = NoteType(1, "Karten für Übung", ("Frage", "Antwort"),
+                      (CardTemplate("Karte 1", "{{Frage}} – ?", "{{Antwort}} ✓"),),
+                      '.card { font-family: "Noto Sans"; } /* é */')
+    assert notetype_hash(german) == (
+        "6131d034c3add852f54d1881fd51996cf35f9fd1aee6189e027cd18b7c1fc1a0")
+
+
+def test_stamping_keeps_the_recorded_identity():
+    identity = Identity("D", 1, (2,), "ns")
+    lock = dataclasses.replace(stamp(Lock(), (note("a"),), NOTETYPE, 100).lock,
+                               identity=identity)
+    assert stamp(lock, (note("a"),), NOTETYPE, 200).lock.identity == identity
 
 
 @pytest.mark.parametrize("changed", [
@@ -116,3 +145,168 @@ def test_each_lock_line_is_the_sorted_json_of_its_entry(tmp_path: Path):
     assert expected in path.read_text(encoding="utf-8").split("\n")
     assert entry["question"] == awkward and entry["deck"] == f"D::{awkward}"
     assert read_lock(path, "deck.lock.json").notes == lock.notes
+
+
+def test_a_release_records_its_notes_sorted_decks_and_types_and_replaces_its_own_version():
+    lock = stamp(Lock(), (note("a"), note("b")), NOTETYPE, 100).lock
+    first = with_release(lock, "1.0.0", 100, ["a"], NOTETYPE, ("D::b", "D::a"))
+    (release,) = first.releases
+    assert (release.version, release.timestamp, release.decks) == ("1.0.0", 100, ("D::a", "D::b"))
+    assert release.notes == {"a": lock.notes["a"].hash}
+    assert release.schema == NOTETYPE.schema() and release.types == {}
+    both = with_release(first, "1.1.0", 200, ["a", "b"], NOTETYPE, (), {"cloze": "h"})
+    assert [r.version for r in both.releases] == ["1.0.0", "1.1.0"]
+    assert both.releases[1].types == {"cloze": "h"}
+    again = with_release(both, "1.0.0", 300, ["b"], NOTETYPE, ())
+    assert [(r.version, r.timestamp) for r in again.releases] == [("1.1.0", 200), ("1.0.0", 300)]
+    assert again.last_release == again.releases[-1] and again.release("1.1.0") == both.releases[1]
+    assert Lock().last_release is None and again.release("2.0.0") is None
+
+
+REVERSED = NoteType(2, "T reversed", ("Question", "Answer"),
+                    (CardTemplate("Card 1", "{{Question}}", "{{Answer}}"),
+                     CardTemplate("Card 2", "{{Answer}}", "{{Question}}")), "css")
+
+
+def stamp_typed(lock: Lock, reversed_type: NoteType, now: int):
+    stamper = Stamper(lock, NOTETYPE, now, {"reversed": reversed_type})
+    for n in (note("a"), dataclasses.replace(note("r"), notetype="reversed")):
+        stamper.mod_for(n)
+    return stamper.finish()
+
+
+def test_another_note_type_is_stamped_like_the_main_one():
+    first = stamp_typed(Lock(), REVERSED, 100)
+    entry = first.lock.notetypes["2"]
+    assert (entry.name, entry.schema, entry.mod) == ("T reversed", REVERSED.schema(), 100)
+    assert first.type_mods == {"reversed": 100} and first.lock_changed
+    again = stamp_typed(first.lock, REVERSED, 200)
+    assert again.lock.notetypes["2"] == entry and again.type_mods == {"reversed": 100}
+    assert not again.notetype_changed and not again.lock_changed
+    restyled = dataclasses.replace(REVERSED, css="css, restyled")
+    changed = stamp_typed(first.lock, restyled, 200)
+    assert changed.changed == () and changed.type_mods == {"reversed": 200}
+    assert changed.notetype_changed and changed.lock_changed  # the lock records the new mod
+    assert changed.other_schema_changes == {}
+    two = dataclasses.replace(REVERSED, templates=REVERSED.templates[:1])
+    reshaped = stamp_typed(first.lock, two, 200)
+    assert reshaped.other_schema_changes == {
+        "reversed": {"old": REVERSED.schema(), "new": two.schema()}}
+    assert reshaped.schema_change is None  # the main note type is unchanged
+
+
+def test_a_note_recorded_before_questions_and_decks_were_kept_reads_with_none(tmp_path: Path):
+    path = tmp_path / "deck.lock.json"
+    path.write_text('{"format": 1, "notes": {"a": {"guid": "g", "hash": "h", "mod": "5"}}, '
+                    '"notetypes": {}}')
+    assert read_lock(path, "deck.lock.json").notes["a"] == ("g", "h", 5, "", "", "", ())
+
+
+def test_lock_lines_hold_only_what_each_entry_has_sorted_and_readable(tmp_path: Path):
+    import json
+
+    from deckbuild.lock import lock_text
+
+    named = NoteType(1, "Karten für Übung", NOTETYPE.fields, NOTETYPE.templates, "css")
+    lock = stamp(Lock(), (note("a"),), named, 100).lock
+    text = lock_text(lock)
+    data = json.loads(text)
+    assert set(data["notes"]["a"]) == {"deck", "guid", "hash", "mod", "question"}
+    entry = data["notetypes"]["1"]
+    assert f'    "1": {json.dumps(entry, sort_keys=True, ensure_ascii=False)}' in text.split("\n")
+    assert "Karten für Übung" in text
+    typed = dataclasses.replace(lock, notes={"a": lock.notes["a"]._replace(
+        notetype="cloze", cloze=(1, 2))})
+    assert set(json.loads(lock_text(typed))["notes"]["a"]) == {
+        "cloze", "deck", "guid", "hash", "mod", "question", "type"}
+    empty = lock_text(Lock())
+    assert empty == '{\n  "format": 1,\n  "notes": {},\n  "notetypes": {},\n  "releases": []\n}\n'
+    identity = Identity("Déck", 5, (6,), "ns")
+    line = lock_text(dataclasses.replace(Lock(), identity=identity)).split("\n")[2]
+    assert line == '  "identity": {"deck_id": 5, "deck_name": "Déck", "guid_namespace": "ns", ' \
+        '"notetype_ids": [6]},'
+    path = tmp_path / "deck.lock.json"
+    path.write_text(empty)
+    assert read_lock(path, "deck.lock.json") == Lock()
+
+
+def test_a_release_line_is_sorted_and_readable():
+    import json
+
+    from deckbuild.lock import lock_text
+
+    lock = stamp(Lock(), (note("a"),), NOTETYPE, 100).lock
+    released = with_release(lock, "1.0.0", 100, ["a"], NOTETYPE, ("Karten::Übung",),
+                            {"cloze": "h"})
+    (line,) = [ln for ln in lock_text(released).split("\n") if '"version"' in ln]
+    assert "Karten::Übung" in line
+    head = line.strip()
+    assert head.endswith(', "notes": {')  # one note per line follows
+    keys = list(json.loads(head.removesuffix(', "notes": {') + "}"))
+    assert keys == ["decks", "notetype_hash", "schema", "timestamp", "types", "version"]
+
+
+def test_a_notes_hash_is_its_fields_tags_deck_and_type_as_locks_record_them():
+    import hashlib
+
+    from deckbuild.lock import note_hash
+
+    basic = RenderedNote("a", "g", ("Q?", "A."), ("t2", "t1"), "D::S", (), "cards/x.md", 1)
+    # The definition: each part length-prefixed; tags sorted; the type only when not basic.
+    payload = "2:Q?2:A.5:t1 t24:D::S"
+    assert note_hash(basic) == hashlib.sha256(payload.encode()).hexdigest() == (
+        "d7ac182f09d85194f128ef0521cf9363a854ff052f4036a226d3f3993532b8e9")
+    cloze = dataclasses.replace(basic, notetype="cloze")
+    assert note_hash(cloze) == hashlib.sha256(f"{payload}5:cloze".encode()).hexdigest()
+
+
+def test_a_sessions_first_mod_is_one_after_nothing():
+    # With SOURCE_DATE_EPOCH=0 and an empty lock, notes get mod 1: newer than none.
+    assert stamp(Lock(), (note("a"),), NOTETYPE, 0).mods == (1,)
+
+
+def test_the_question_is_the_question_field_whatever_the_sort_field():
+    from deckbuild.lock import question_field
+
+    by_answer = dataclasses.replace(NOTETYPE, sort_field=1)
+    assert question_field(by_answer) == 0
+    context = NoteType(3, "C", ("Text", "Context"), NOTETYPE.templates, "", 0, "cloze")
+    assert question_field(context) == 1
+    assert question_field(NoteType(4, "F", ("Front", "Back"), NOTETYPE.templates, "", 1)) == 1
+
+
+CLOZE = NoteType(3, "T cloze", ("Text", "Context"), (CardTemplate("Cloze", "{{cloze:Text}}",
+                                                                  "{{cloze:Text}}"),), "css", 0,
+                 "cloze")
+
+
+def test_a_note_moved_to_another_type_and_every_lost_deletion_are_reported():
+    def cloze(card_id: str, text: str) -> RenderedNote:
+        return dataclasses.replace(note(card_id), fields=(text, "Ctx"), notetype="cloze")
+
+    stamper = Stamper(Lock(), NOTETYPE, 100, {"cloze": CLOZE})
+    for n in (note("moved"), cloze("x", "{{c1::a}} {{c2::b}}"), cloze("y", "{{c1::a}} {{c2::b}}")):
+        stamper.mod_for(n)
+    lock = stamper.finish().lock
+    assert lock.notes["moved"].notetype == "" and lock.notes["x"].notetype == "cloze"
+    stamper = Stamper(lock, NOTETYPE, 200, {"cloze": CLOZE})
+    moved = cloze("moved", "{{c1::m}}")
+    for n in (moved, cloze("x", "{{c1::a}} b"), cloze("y", "{{c1::a}} b")):
+        stamper.mod_for(n)
+    assert stamper.finish().type_changes == ((moved, "basic"),)
+    assert [w.message[:26] for w in stamper.warnings] == ["deletion c2 removed from a"] * 2
+
+
+def test_a_lock_that_is_not_utf8_or_of_another_format_is_a_located_error(tmp_path: Path):
+    path = tmp_path / "deck.lock.json"
+    path.write_bytes(b'{"format": 1, "notes": {"\xff": 1}}')
+    with pytest.raises(DeckError) as info:
+        read_lock(path, "deck.lock.json")
+    assert str(info.value) == ("deck.lock.json: unreadable lock file: 'utf-8' codec can't "
+                               "decode byte 0xff in position 25: invalid start byte")
+    path.write_text('{"format": 1, "notes": {}, "notetypes": {}}')
+    assert read_lock(path, "deck.lock.json") == Lock()  # no releases recorded yet
+    path.write_text('{"format": 2, "notes": {}, "notetypes": {}}')
+    with pytest.raises(DeckError) as info:
+        read_lock(path, "deck.lock.json")
+    assert str(info.value) == "deck.lock.json: invalid lock file: unknown format 2"

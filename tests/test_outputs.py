@@ -131,6 +131,17 @@ def test_leftovers_match_only_temporary_files_of_the_target(tmp_path):
                                                                 ".d.apkg.x1.tmp"]
 
 
+def test_leftovers_are_searched_in_subfolders_only_when_asked(tmp_path):
+    # Card files may sit in subfolders of cards/; dist/ keeps the share kits' own staging.
+    (tmp_path / "sub").mkdir()
+    for path in (tmp_path / ".a.md.x1.tmp", tmp_path / "sub" / ".b.md.x2.tmp"):
+        path.write_bytes(b"")
+    assert leftovers(tmp_path, "*.md") == [tmp_path / ".a.md.x1.tmp"]
+    assert leftovers(tmp_path, "*.md", recursive=True) == [tmp_path / ".a.md.x1.tmp",
+                                                           tmp_path / "sub" / ".b.md.x2.tmp"]
+    assert leftovers(tmp_path / "missing", "*.md", recursive=True) == []
+
+
 def test_without_hard_links_a_failed_rename_leaves_whole_files(tmp_path, monkeypatch):
     a, b = tmp_path / "a", tmp_path / "b"
     a.write_bytes(b"old a")
@@ -189,3 +200,25 @@ def test_a_new_share_kit_replaces_the_old_one_whole(tmp_path, monkeypatch):
     assert renames[1][1] == "1.0.0"
     assert sorted(p.name for p in target.parent.iterdir()) == ["1.0.0"]
     assert (target / "a.txt").read_bytes() == b"new" and not (target / "sub").exists()
+
+
+def test_discarding_forgets_the_staged_files_even_when_one_is_gone(tmp_path):
+    target = tmp_path / "out.bin"
+    target.write_bytes(b"old")
+    staged = atomic.Staged()
+    staged.write(target, b"new")
+    gone = staged.stage(tmp_path / "other.bin")
+    gone.unlink()
+    staged.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+    staged.commit()  # nothing is left to put in place
+    assert target.read_bytes() == b"old"
+
+
+def test_a_staged_file_is_hidden_beside_its_target_even_in_a_new_folder(tmp_path):
+    target = tmp_path / "share" / "1.0.0" / "kit.txt"
+    staged = Staged()
+    path = staged.stage(target)
+    assert path.parent == target.parent
+    assert path.name.startswith(".kit.txt.") and path.name.endswith(".tmp")
+    staged.discard()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 
@@ -106,3 +107,90 @@ def test_a_package_file_that_cannot_be_made_still_stops_the_worker(tmp_path, mon
             writer.finish(_spec(), target)
     assert not process.is_alive()
     assert not target.exists()
+
+
+def _rows(package, query: str) -> list[tuple]:
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    with zipfile.ZipFile(package) as zf, tempfile.TemporaryDirectory() as tmp:
+        zf.extract("collection.anki2", tmp)
+        conn = sqlite3.connect(Path(tmp) / "collection.anki2")
+        try:
+            return conn.execute(query).fetchall()
+        finally:
+            conn.close()
+
+
+def test_the_package_holds_each_row_as_anki_reads_it(tmp_path):
+    """What Anki compares on import: note mods and checksums, card places, and the note
+    type's and decks' mods, all from the build's inputs."""
+    import hashlib
+
+    from deckbuild.ids import note_id_for, subdeck_id_for
+
+    target = tmp_path / "d.apkg"
+    first = RenderedNote("a", "guid-a", ("<b>Q</b> a ", "A"), ("t2", "t1"), "D::S", (),
+                         "cards/a.md", 1)
+    notes = [first, _note("b")]
+    with PackageWriter(NOTETYPE, collection_format(NOTETYPE), 9, root_deck_name="D") as writer:
+        writer.add(notes, [7, 8])
+        writer.finish(_spec(), target)
+    checksum = int(hashlib.sha1(b"Q a").hexdigest()[:8], 16)
+    assert _rows(target, "SELECT id, guid, mid, mod, usn, tags, flds, sfld, csum FROM notes "
+                         "ORDER BY mod") == [
+        (note_id_for("guid-a"), "guid-a", NOTETYPE.id, 7, -1, " t2 t1 ", "<b>Q</b> a \x1fA",
+         "Q a", checksum),
+        (note_id_for("guid-b"), "guid-b", NOTETYPE.id, 8, -1, "", "Q b\x1fA", "Q b",
+         int(hashlib.sha1(b"Q b").hexdigest()[:8], 16))]
+    deck = subdeck_id_for(9, "D::S")
+    assert _rows(target, "SELECT id, nid, did, ord, mod, usn, type, queue, due FROM cards "
+                         "ORDER BY due") == [
+        (note_id_for("guid-a"), note_id_for("guid-a"), deck, 0, 7, -1, 0, 0, 0),
+        (note_id_for("guid-b"), note_id_for("guid-b"), deck, 0, 8, -1, 0, 0, 1)]
+    ((mod, models_text, decks_text),) = _rows(target, "SELECT mod, models, decks FROM col")
+    assert mod == 100 * 1000
+    models = json.loads(models_text)
+    assert models_text == json.dumps(models, sort_keys=True)
+    model = models[str(NOTETYPE.id)]
+    assert (model["mod"], model["did"]) == (5, 9)
+    decks = json.loads(decks_text)
+    assert decks_text == json.dumps(decks, sort_keys=True)
+    assert {k: (d["name"], d["mod"]) for k, d in decks.items() if k != "1"} == {
+        "9": ("D", 100), "10": ("D::S", 100)}
+
+
+def test_every_note_type_in_the_package_has_its_own_mod_and_the_root_deck(tmp_path):
+    other = NoteType(77, "Q/A reversed", NOTETYPE.fields, NOTETYPE.templates, NOTETYPE.css)
+    spec = PackageSpec(NOTETYPE, 5, (DeckInfo(9, "D", ""),), (), 100, others=(("reversed", 6),))
+    target = tmp_path / "d.apkg"
+    with PackageWriter(NOTETYPE, collection_format(NOTETYPE), 9,
+                       others={"reversed": (other, collection_format(other))}) as writer:
+        writer.add([dataclasses.replace(_note("a"), notetype="reversed")], [7])
+        writer.finish(spec, target)
+    ((models_text,),) = _rows(target, "SELECT models FROM col")
+    models = json.loads(models_text)
+    assert {k: (m["mod"], m["did"]) for k, m in models.items()} == {
+        str(NOTETYPE.id): (5, 9), "77": (6, 9)}
+
+
+def test_the_media_map_is_sorted_json(tmp_path):
+    from deckbuild.records import MediaFile
+
+    files = []
+    for i in range(12):  # "10" and "11" sort before "2"
+        path = tmp_path / f"m{i}.png"
+        path.write_bytes(b"png %d" % i)
+        files.append(MediaFile(f"media/m{i}.png", f"m{i}.png", str(path)))
+    spec = PackageSpec(NOTETYPE, 5, (DeckInfo(9, "D", ""),), tuple(files), 100)
+    target = tmp_path / "d.apkg"
+    with PackageWriter(NOTETYPE, collection_format(NOTETYPE), 9) as writer:
+        writer.add([_note("a")], [7])
+        writer.finish(spec, target)
+    import zipfile
+
+    with zipfile.ZipFile(target) as zf:
+        text = zf.read("media").decode()
+        assert text == json.dumps({str(i): f"m{i}.png" for i in range(12)}, sort_keys=True)
+        assert [zf.read(str(i)) for i in range(12)] == [b"png %d" % i for i in range(12)]

@@ -81,6 +81,13 @@ def test_invalid_utf8_names_line_and_offset():
     text, problems = decode_source(b"# S\n\n## Q\xff?\n", "cards/x.md")
     assert text == ""
     assert str(problems[0]) == "cards/x.md:3: invalid UTF-8 at byte offset 9"
+    _, problems = decode_source(b"\n\xff", "cards/x.md")  # a newline as the first byte
+    assert str(problems[0]) == "cards/x.md:2: invalid UTF-8 at byte offset 1"
+
+
+def test_decoding_drops_only_a_leading_bom():
+    assert decode_source(b"\xef\xbb\xbf# S\n", "cards/x.md") == ("# S\n", [])
+    assert decode_source(b"# S\n\xef\xbb\xbf", "cards/x.md") == ("# S\n\ufeff", [])
 
 
 def test_text_before_the_first_card_is_reported_once_per_block():
@@ -123,3 +130,41 @@ def test_a_comment_before_the_first_card_is_a_note_unless_it_holds_a_card_key():
     _, problems = parse("# S\n<!-- markdownlint-disable MD025 -->\n<!-- id: early -->\n\n"
                         "## Q?\n<!-- id: q -->\nA\n")
     assert [(p.line, p.message) for p in problems] == [(3, NOT_IN_CARD)]
+
+
+def answers(text: str) -> list[str]:
+    source, problems = parse("# S\n\n## Q?\n<!-- id: q -->\n" + text)
+    assert problems == []
+    return [card.answer for card in source.cards]
+
+
+def test_a_fence_closes_only_with_its_own_marker_at_most_three_spaces_in():
+    # A shorter fence, another marker, a fence with text after it, or one indented four
+    # spaces is code: the heading after it stays inside the block.
+    for inside in ("````\n```\n## R?\n````", "~~~\n```\n## R?\n~~~", "```\n``` x\n## R?\n```",
+                   "```\n    ```\n## R?\n```"):
+        assert answers(inside + "\n") == [inside]
+    assert answers("```\ncode\n   ```\n## R?\n<!-- id: r -->\nB\n") == ["```\ncode\n   ```", "B"]
+    assert answers("```\ncode\n`````\n## R?\n<!-- id: r -->\nB\n") == ["```\ncode\n`````", "B"]
+
+
+def test_a_card_key_below_the_answer_start_is_a_warning_other_comments_are_notes():
+    source, problems = parse("# S\n\n## Q?\n<!-- id: q -->\nA\n<!-- source: s -->\n"
+                             "<!-- note: n -->\n<!-- TAGS: t -->\n")
+    assert [str(p) for p in problems] == [
+        "cards/x.md:6: warning: '<!-- source: -->' is read only directly under the card's "
+        "heading; here it is left out",
+        "cards/x.md:8: warning: '<!-- tags: -->' is read only directly under the card's "
+        "heading; here it is left out"]
+    assert source.cards[0].source == "" and source.cards[0].tags == ()
+
+
+def test_a_card_key_given_twice_is_an_error_at_the_second():
+    _, problems = parse("# S\n\n## Q?\n<!-- id: q -->\n<!-- tags: a -->\n<!-- ID: r -->\nA.\n")
+    assert [str(p) for p in problems] == ["cards/x.md:6: 'id' given twice for this card"]
+
+
+def test_a_second_extra_marker_is_an_error_at_its_line():
+    _, problems = parse("# S\n\n## Q?\n<!-- id: q -->\nA.\n<!-- extra -->\nE.\n<!-- extra -->\n")
+    assert [str(p) for p in problems] == [
+        "cards/x.md:8: a second '<!-- extra -->' marker in one card"]

@@ -119,3 +119,22 @@ def test_markdown_links_to_scripts_are_removed_and_reported():
     assert "javascript:" not in fields["Answer"]
     assert 'href="https://example.com"' in fields["Answer"]
     assert "unsafe HTML removed: javascript: URL on <a>" in problems[-1].message
+
+
+def test_the_allowlist_is_ours_not_the_sanitisers_defaults():
+    from deckbuild.sanitize import removed_parts, sanitize
+
+    # Tags, URL schemes and style properties that nh3 allows by default but cards do not.
+    assert sanitize("<center>a</center><font color=red>b</font>") == "ab"
+    assert sanitize('<a href="ftp://example.org/x">c</a>') == '<a rel="noopener noreferrer">c</a>'
+    assert sanitize('<table><tr><td style="color: red; text-align: left">d</td></tr></table>') \
+        == '<table><tbody><tr><td style="text-align:left">d</td></tr></tbody></table>'
+    assert sanitize("e<!-- a note -->f") == "ef"
+    assert removed_parts("<center>a</center>") == ["<center>"]
+
+
+def test_an_unsafe_image_source_is_named_in_the_warning():
+    from deckbuild.sanitize import removed_parts
+
+    assert removed_parts('<img src="javascript:alert(1)">') == ["javascript: URL on <img>"]
+    assert removed_parts('<a href="javascript:a:b">x</a>') == ["javascript: URL on <a>"]

@@ -1,0 +1,97 @@
+"""The mutation score of `make mutation`, per module, against tests/mutation-equivalents.txt.
+
+Reads the results mutmut left in mutants/ (one `<module>.py.meta` per mutated module) and
+prints killed/total per module. Exits 1 when a module scores under 90%, when a mutant
+survived that the equivalents file does not list (with the reason it cannot change
+behaviour), or when that file lists a mutant that no longer survives: either a test now
+kills it, or the code changed and its name points at another mutation.
+
+    python tests/mutation_report.py [MODULE ...]    # e.g. diff guards; default: all
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+EQUIVALENTS = ROOT / "tests" / "mutation-equivalents.txt"
+TARGET = 0.90
+# mutmut's exit codes: a test failed (1), pytest broke (3), or the mutant ran out of time.
+KILLED = {1, 3, 24, -24, 36, 152, 255}
+TIMEOUT = {24, -24, 36, 152, 255}
+NAMES = {0: "survived", 5: "no tests", 33: "no tests"}
+
+
+def modules() -> list[str]:
+    """The mutated modules, as `deckbuild/x.py`, from [tool.mutmut] only_mutate."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return list(config["tool"]["mutmut"]["only_mutate"])
+
+
+def equivalents(path: Path = EQUIVALENTS) -> dict[str, str]:
+    """Mutant name -> the reason it cannot change behaviour."""
+    listed: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, _, reason = line.partition(" ")
+        if not reason.strip():
+            raise SystemExit(f"{path.name}:{number}: {name} has no reason")
+        listed[name] = reason.strip()
+    return listed
+
+
+def results(module: str) -> dict[str, int | None]:
+    """Mutant name -> mutmut's exit code for it (None: not run)."""
+    meta = ROOT / "mutants" / f"{module}.meta"
+    if not meta.exists():
+        raise SystemExit(f"{meta.relative_to(ROOT)} is missing: run `make mutation` first")
+    return json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+
+
+def main(argv: list[str]) -> int:
+    chosen = [m for m in modules() if not argv or Path(m).stem in argv]
+    listed = equivalents()
+    failed = False
+    print(f"{'module':<22} {'killed':>7} {'total':>6} {'score':>6}  equivalent  timeout  not run")
+    for module in chosen:
+        codes = results(module)
+        killed = sum(code in KILLED for code in codes.values())
+        timeouts = sum(code in TIMEOUT for code in codes.values())
+        not_run = sum(code is None for code in codes.values())
+        alive = {name: code for name, code in codes.items()
+                 if code not in KILLED and code is not None}
+        explained = [name for name in alive if name in listed]
+        score = killed / len(codes) if codes else 1.0
+        print(f"{module:<22} {killed:>7} {len(codes):>6} {score:>6.1%}  {len(explained):>10}"
+              f"  {timeouts:>7}  {not_run:>7}")
+        if not_run:
+            print(f"  {not_run} mutants not run yet (an interrupted run: `mutmut run` resumes it)")
+            failed = True
+        if score < TARGET:
+            print(f"  under {TARGET:.0%}")
+            failed = True
+        for name, code in sorted(alive.items()):
+            if name not in listed:
+                print(f"  {NAMES.get(code, f'exit {code}')}: {name}  (kill it with a test, or "
+                      f"list it in {EQUIVALENTS.name} with the reason it changes nothing)")
+                failed = True
+        prefix = module.removesuffix(".py").replace("/", ".") + "."
+        for name in sorted(n for n in listed if n.startswith(prefix) and n not in alive
+                           and codes.get(n, 0) is not None):
+            state = "is killed now" if name in codes else "no longer exists"
+            print(f"  {EQUIVALENTS.name} lists {name}, which {state}: remove it")
+            failed = True
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
