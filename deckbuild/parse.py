@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .errors import Problem
@@ -135,6 +136,19 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
     if not cards and start < len(lines):
         problems.append(Problem(path, 1, "no cards: a card starts with a '## Question' heading"))
     return SourceFile(path, section, file_tags, cards), problems
+
+
+def fence_openings(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """(index, info string) of each line that opens a code fence; lines inside one are code."""
+    marker = None
+    for index, raw in enumerate(lines):
+        if marker is None:
+            opened = _FENCE_OPEN.match(raw)
+            if opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
+                marker = opened.group(1)
+                yield index, opened.group(2)
+        elif _closes(raw, marker):
+            marker = None
 
 
 def _closes(raw: str, marker: str) -> bool:

@@ -25,6 +25,7 @@ from pygments.util import ClassNotFound
 from .cloze import ClozeTreeprocessor
 from .errors import Problem, display_path
 from .notetypes import REGISTRY
+from .parse import fence_openings
 from .records import Card, RenderedNote
 from .sanitize import may_be_unsafe, removed_parts, sanitize
 from .triggers import TriggeredInlineProcessor
@@ -81,7 +82,7 @@ EXTENSION_CONFIGS = {
     "pymdownx.arithmatex": {"generic": True, "smart_dollar": True},
     "pymdownx.tilde": {"subscript": False},
 }
-_FENCE_INFO = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*\{?\s*\.?([\w+#.-]+)")
+_FENCE_INFO = re.compile(r"\s*\{?\s*\.?([\w+#.-]+)")  # a fence's language, first in its info
 # Text Markdown would pass through unchanged: no markup characters, no block syntax.
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,;:?'\"()/.%=+-]*")
 _HIGHLIGHTED = re.compile(r'<div class="[^"]*highlight"><pre>.*?</pre></div>', re.DOTALL)
@@ -251,8 +252,8 @@ def _code_language_warnings(card: Card) -> list[Problem]:
     if "```" not in card.answer and "~~~" not in card.answer:
         return []  # no line can open a fence
     problems = []
-    for offset, text in enumerate(card.answer.split("\n")):
-        m = _FENCE_INFO.match(text)
+    for offset, info in fence_openings(card.answer.split("\n")):
+        m = _FENCE_INFO.match(info)
         if m and not known_language(m.group(1)):
             problems.append(Problem(card.path, card.answer_line + offset,
                                     f"unknown code language {m.group(1)!r}; shown as plain text",

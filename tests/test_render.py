@@ -65,6 +65,14 @@ def test_unknown_language_warns_and_renders_plain():
         "for x in &lt;b&gt;y&lt;/b&gt; &amp; z: pass\n</code></pre></div>")
 
 
+def test_a_fence_shown_inside_a_longer_fence_is_code_not_a_language():
+    # A README shows Markdown with a fence in it; only the outer fence names a language.
+    _, problems = render("````markdown\n```nosuchlang\nx\n```\n````\n\n"
+                         "```bash\n```alsonot\n```\n\n~~~ {.nolang}\ny\n~~~")
+    assert [str(p) for p in problems] == [
+        "cards/x.md:16: warning: unknown code language 'nolang'; shown as plain text"]
+
+
 def test_question_is_inline_html():
     fields, _ = render("A", question="What is `x` and $y_1$?")
     assert fields["Question"] == 'What is <code>x</code> and <span class="arithmatex">\\(y_1\\)</span>?'
