@@ -196,18 +196,24 @@ def report_live(r: dict) -> None:
 
 
 def live_targets(results: dict) -> list[tuple[str, bool]]:
-    """Edit-to-package in the resident process: ≤ 30 ms at 38 cards, ≤ 0.5 F from 10,000."""
+    """Edit-to-package in the resident process: ≤ 30 ms at 38 cards, ≤ 0.5 F from 10,000.
+
+    Each target is checked twice: for the package step alone (the rows updated, the changed
+    blocks deflated, the rename) and for the whole in-process rebuild after the save (the
+    pipeline's pass over every note, then the package step)."""
     checks = []
+    stages = (("package", "package step"), ("build", "whole rebuild"))
     if "live" in results.get(38, {}):
-        package = results[38]["live"]["package"]
-        checks.append((f"resident edit-to-package ≤ 30 ms at 38 ({package * 1000:.1f} ms)",
-                       package <= 0.030))
+        live = results[38]["live"]
+        checks += [(f"resident edit-to-package ≤ 30 ms at 38, {label} "
+                    f"({live[key] * 1000:.1f} ms)", live[key] <= 0.030)
+                   for key, label in stages]
     for n in (10000, 100000):
         if "live" in results.get(n, {}):
             r = results[n]
-            checks.append((f"resident edit-to-package ≤ 0.5×F at {n:,} "
-                           f"({r['live']['package'] / r['F']:.2f}×F)",
-                           r["live"]["package"] <= 0.5 * r["F"]))
+            checks += [(f"resident edit-to-package ≤ 0.5×F at {n:,}, {label} "
+                        f"({r['live'][key] / r['F']:.2f}×F)", r["live"][key] <= 0.5 * r["F"])
+                       for key, label in stages]
     return checks
 
 
