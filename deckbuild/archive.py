@@ -59,11 +59,16 @@ def write_zip(out: Path, members: Sequence[Member], timestamp: int,
             f.write(struct.pack("<III", crc, compressed, size))
             f.seek(end)
             central.append(_central_header(encoded, flags, when, crc, compressed, size, offset))
-        start = f.tell()
-        directory = b"".join(central)
-        f.write(directory)
-        f.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central),
-                            len(directory), start, 0))
+        write_directory(f, central)
+
+
+def write_directory(f: BinaryIO, central: Sequence[bytes]) -> None:
+    """The central directory and its end record, after the members."""
+    start = f.tell()
+    directory = b"".join(central)
+    f.write(directory)
+    f.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central),
+                        len(directory), start, 0))
 
 
 def _deflate_into(f: BinaryIO, src: Path | bytes, pool: ThreadPoolExecutor,

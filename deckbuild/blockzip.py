@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import struct
 import zlib
 from collections import deque
 from collections.abc import Sequence
@@ -120,11 +119,7 @@ def write_blocks(out: Path, entries: Sequence[Entry], timestamp: int) -> None:
             f.write(_local_header(encoded, flags, when, crc, compressed, size))
             f.writelines(block.data for block in entry.blocks)
             central.append(_central_header(encoded, flags, when, crc, compressed, size, offset))
-        start = f.tell()
-        directory = b"".join(central)
-        f.write(directory)
-        f.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central),
-                            len(directory), start, 0))
+        archive.write_directory(f, central)
 
 
 def crc32_combine(crc1: int, crc2: int, size2: int) -> int:
