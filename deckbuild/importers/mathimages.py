@@ -1,0 +1,34 @@
+"""Formulas that GitHub once drew as images, turned back into math.
+
+READMEs written before GitHub rendered `$...$` often show a formula as an image from
+GitHub's math renderer, `render.githubusercontent.com/render/math?math=TEX`. That service
+is gone, and a card must work offline anyway; the TeX is all in the address, so the image
+becomes inline math, or display math when it stands alone on its line.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
+_RENDERER = r"https?://render\.githubusercontent\.com/render/math\?"
+_IMAGE = re.compile(r"<img\s[^>]*?src\s*=\s*([\"'])(?P<a>" + _RENDERER + r"[^\"']*)\1[^>]*>"
+                    r"|!\[[^\]]*\]\(\s*(?P<b>" + _RENDERER + r"[^)\s]*)\s*\)", re.IGNORECASE)
+
+
+def math_images(line: str) -> str:
+    """The line with each image of GitHub's math renderer replaced by its TeX as math."""
+    if "render.githubusercontent.com" not in line:
+        return line
+    alone = _IMAGE.fullmatch(line.strip()) is not None
+
+    def tex(match: re.Match[str]) -> str:
+        address = html.unescape(match.group("a") or match.group("b"))
+        found = parse_qs(urlsplit(address).query).get("math")
+        if not found or not found[0].strip():
+            return match.group(0)  # nothing to show: left for the image warning
+        formula = found[0].strip()
+        return f"$${formula}$$" if alone else f"${formula}$"
+
+    return _IMAGE.sub(tex, line)
