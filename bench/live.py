@@ -26,6 +26,7 @@ sys.path.insert(0, str(synth.REPO))
 from deckbuild import atomic  # noqa: E402
 from deckbuild.config import load_config  # noqa: E402
 from deckbuild.livepackage import LivePackage  # noqa: E402
+from deckbuild.package import PassingWriter  # noqa: E402
 from deckbuild.pipeline import build  # noqa: E402
 
 
@@ -49,23 +50,10 @@ class Timed:
             self.seconds += time.perf_counter() - started
 
 
-class TimedWriter:
+class TimedWriter(PassingWriter):
     def __init__(self, timer: Timed, writer) -> None:
-        self._timer, self._writer = timer, writer
-
-    def __enter__(self) -> TimedWriter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._writer.close()
-
-    @property
-    def cards(self) -> int:
-        return self._writer.cards
-
-    @property
-    def canonical(self) -> bool:
-        return self._writer.canonical
+        super().__init__(writer)
+        self._timer = timer
 
     def add(self, *args, **kwargs) -> None:
         self._timer.timed(self._writer.add, *args, **kwargs)

@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .archive import Member
 from .atomic import Staged
@@ -197,6 +197,34 @@ class NotesWriter(Protocol):
 
     def finish(self, spec: PackageSpec, target: Path, meanwhile: Callable[[], T] = ...,
                outputs: Staged | None = None) -> T: ...
+
+
+class PassingWriter:
+    """A NotesWriter that passes everything on to another; wrappers override what they add."""
+
+    def __init__(self, writer: NotesWriter) -> None:
+        self._writer = writer
+
+    def __enter__(self) -> PassingWriter:
+        self._writer.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._writer.__exit__(*exc)
+
+    @property
+    def cards(self) -> int:
+        return self._writer.cards
+
+    @property
+    def canonical(self) -> bool:
+        return self._writer.canonical
+
+    def add(self, notes: Sequence[RenderedNote], mods: Sequence[int]) -> None:
+        self._writer.add(notes, mods)
+
+    def finish(self, spec: PackageSpec, target: Path, *args: Any, **kwargs: Any) -> Any:
+        return self._writer.finish(spec, target, *args, **kwargs)
 
 
 # The seam between a build and the package it writes: called with PackageWriter's

@@ -25,7 +25,7 @@ from .cache import CACHE_DIR
 from .config import Config
 from .errors import DeckError
 from .memcache import MemoryLayer
-from .package import NotesWriter, PackageWriter, WriterFactory
+from .package import NotesWriter, PackageWriter, PassingWriter, WriterFactory
 from .parallel import RenderOptions
 from .pipeline import build, check
 from .records import Card, MediaFile, NoteType, PackageSpec, RenderedNote
@@ -185,35 +185,21 @@ class Recording:
         return _RecordingWriter(self, writer, others)
 
 
-class _RecordingWriter:
+class _RecordingWriter(PassingWriter):
     """A package writer that passes everything on and, once the package is made, records it."""
 
     def __init__(self, recording: Recording, writer: NotesWriter,
                  others: dict[str, NoteType]) -> None:
-        self._recording, self._writer, self._others = recording, writer, others
+        super().__init__(writer)
+        self._recording, self._others = recording, others
         self._notes: list[RenderedNote] = []
-
-    def __enter__(self) -> _RecordingWriter:
-        self._writer.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._writer.__exit__(*exc)
-
-    @property
-    def cards(self) -> int:
-        return self._writer.cards
-
-    @property
-    def canonical(self) -> bool:
-        return self._writer.canonical
 
     def add(self, notes: Sequence[RenderedNote], mods: Sequence[int]) -> None:
         self._notes += notes
-        self._writer.add(notes, mods)
+        super().add(notes, mods)
 
     def finish(self, spec: PackageSpec, target: Path, *args: object, **kwargs: object) -> object:
-        result = self._writer.finish(spec, target, *args, **kwargs)
+        result = super().finish(spec, target, *args, **kwargs)
         self._recording.pending = (spec.notetype, self._others, self._notes, spec.media)
         return result
 
