@@ -33,6 +33,9 @@ class Side:
     schema: dict[str, object] | None = None
     # The built-in types other than basic that the notes use; None when not known.
     types: frozenset[str] | None = None
+    # A package's note types by id, as (templates-and-CSS hash, schema); None when not read
+    # from a package. Two packages compare every type they share, not only a single one.
+    by_type: dict[int, tuple[str, dict[str, object]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,12 +96,21 @@ def diff_sides(old: Side, new: Side) -> DeckDiff:
         removed=pick(old.notes.keys() - new.notes.keys(), old),
         decks_added=tuple(sorted(set(new.decks) - set(old.decks))),
         decks_removed=tuple(sorted(set(old.decks) - set(new.decks))),
-        notetype_changed=old.notetype_hash != new.notetype_hash,
-        schema_changed=old.schema is not None and new.schema is not None
-        and old.schema != new.schema,
+        notetype_changed=any(a != b for a, b, _, _ in _shared_types(old, new)),
+        schema_changed=any(a is not None and b is not None and a != b
+                           for _, _, a, b in _shared_types(old, new)),
         types_added=tuple(sorted(new.types - old.types))
         if old.types is not None and new.types is not None else (),
     )
+
+
+def _shared_types(old: Side, new: Side) -> list[tuple[str, str, object, object]]:
+    """(old hash, new hash, old schema, new schema) of each note type both sides have: every
+    type with the same id when both are packages, else the one main type of each."""
+    if old.by_type is not None and new.by_type is not None:
+        return [(old.by_type[i][0], new.by_type[i][0], old.by_type[i][1], new.by_type[i][1])
+                for i in sorted(old.by_type.keys() & new.by_type.keys())]
+    return [(old.notetype_hash, new.notetype_hash, old.schema, new.schema)]
 
 
 def _n(count: int, noun: str) -> str:
@@ -187,6 +199,5 @@ def side_from_package(path: Path) -> Side:
         rendered = RenderedNote(card_id, guid, tuple(fields), tuple(tags), deck, (), "", 0)
         notes[card_id] = NoteState(card_id, guid, plain(question_text(rendered, notetype)),
                                    note_hash(rendered))
-    main = notetypes[0] if len(notetypes) == 1 else None
-    return Side(path.name, notes, tuple(decks),
-                notetype_hash(main) if main else "", main.schema() if main else None)
+    return Side(path.name, notes, tuple(decks), "",
+                by_type={t.id: (notetype_hash(t), t.schema()) for t in notetypes})

@@ -24,7 +24,7 @@ from deckbuild.diff import (
     side_from_package,
     side_from_release,
 )
-from deckbuild.lock import Lock, NoteLock, Release
+from deckbuild.lock import Lock, NoteLock, Release, notetype_hash
 from deckbuild.package import read_package
 from deckbuild.pipeline import check
 
@@ -103,7 +103,8 @@ def test_a_package_reads_back_as_the_note_type_notes_and_decks_it_was_built_from
                      "Transfer Learning Interview Questions::Benefits"]
     side = side_from_package(released / "dist" / NEW)
     assert side.label == NEW
-    assert side.schema == checked.notetype.schema()
+    assert side.by_type == {checked.notetype.id: (notetype_hash(checked.notetype),
+                                                  checked.notetype.schema())}
     assert {i: (s.guid, s.question) for i, s in side.notes.items()} == {
         n.card_id: (n.guid, plain(n.fields[0])) for n in checked.notes}
 
@@ -257,6 +258,35 @@ def test_packages_of_several_note_types_diff_and_read_back_their_kinds(released,
                         "What importing users get:",
                         "  - Unchanged notes (4) keep their mod time: users' own edits and tags "
                         "on them are left alone."]
+    with (released / "templates" / "style.css").open("a") as css:
+        css.write("\n.card { color: black; }\n")
+    edit(released / "pyproject.toml", 'version = "1.1.0"', 'version = "1.2.0"')
+    assert run(released, "build", "--timestamp", "1700000200").exit_code == 0
+    newer = released / "dist" / "transfer-learning-interview-questions-1.2.0.apkg"
+    out = run(released, "diff", str(tmp_path / "copy.apkg"), str(newer)).output.splitlines()
+    assert out[-1] == "  - Templates or CSS changed: the note type is updated in place."
+
+
+def by_type(**types: tuple[str, dict[str, object]]) -> dict[int, tuple[str, dict[str, object]]]:
+    return {int(key[1:]): value for key, value in types.items()}
+
+
+def test_packages_compare_every_note_type_they_share_by_id():
+    def diff(old: dict, new: dict):
+        return diff_sides(Side("1", {}, (), "", by_type=old), Side("2", {}, (), "", by_type=new))
+
+    a, b = {"fields": ["Q"]}, {"fields": ["R"]}
+    same = diff(by_type(t1=("h", a), t2=("k", b)), by_type(t1=("h", a), t2=("k", b)))
+    assert (same.notetype_changed, same.schema_changed) == (False, False)
+    second = diff(by_type(t1=("h", a), t2=("k", b)), by_type(t1=("h", a), t2=("k2", b)))
+    assert (second.notetype_changed, second.schema_changed) == (True, False)
+    schema = diff(by_type(t1=("h", a), t2=("k", b)), by_type(t1=("h", a), t2=("k", a)))
+    assert (schema.notetype_changed, schema.schema_changed) == (False, True)
+    # A type only one side has is new or gone, not changed.
+    added = diff(by_type(t1=("h", a)), by_type(t1=("h", a), t2=("k", b)))
+    assert (added.notetype_changed, added.schema_changed) == (False, False)
+    moved = diff(by_type(t1=("h", a)), by_type(t2=("k", b)))
+    assert (moved.notetype_changed, moved.schema_changed) == (False, False)
 
 
 def test_a_package_exported_by_newer_anki_is_read_from_its_collection_anki21(released,
