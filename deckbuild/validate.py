@@ -15,11 +15,6 @@ _CLOSER = {"$$": "$$", "\\[": "\\]", "\\(": "\\)", "$": "$"}
 _HTML_IN_MATH = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 
 
-def prose(text: str) -> str:
-    """Markdown without its code: fenced blocks blanked, inline code spans removed."""
-    return "\n".join(_prose_lines(text))
-
-
 def _prose_lines(text: str) -> list[str]:
     """The text with fenced code blanked and inline code spans removed (lines kept)."""
     out, fence = [], None
