@@ -88,7 +88,7 @@ class LivePackage:
         self._names = (f"{COLLECTION}.{n}" for n in itertools.count())
 
     def __call__(self, notetype: NoteType, fmt: CollectionFormat, root_deck_id: int,
-                 in_worker: bool = False, root_deck_name: str = "",
+                 in_worker: bool = False, *, root_deck_name: str,
                  others: dict[str, tuple[NoteType, CollectionFormat]] | None = None,
                  ) -> LiveWriter:
         """A writer for one build, as package.PackageWriter is called (`in_worker` aside:

@@ -112,10 +112,8 @@ class PackageWriter:
     canonical = True  # the bytes any build of the same sources writes (see NotesWriter)
 
     def __init__(self, notetype: NoteType, fmt: CollectionFormat, root_deck_id: int,
-                 in_worker: bool = False, root_deck_name: str = "",
+                 in_worker: bool = False, *, root_deck_name: str,
                  others: dict[str, tuple[NoteType, CollectionFormat]] | None = None) -> None:
-        self._notetype = notetype
-        self._format = fmt
         # Every note type by built-in name: basic is the project's own.
         self._types = {"basic": (notetype, fmt), **(others or {})}
         self.cards = 0  # cards written so far
@@ -138,9 +136,10 @@ class PackageWriter:
     def add(self, notes: Sequence[RenderedNote], mods: Sequence[int]) -> None:
         """Rows for these notes and their cards, after those added before."""
         assert self._collection is not None
-        note_ids = [note_id_for(note.guid) for note in notes]
-        self._collection.insert(list(self._note_rows(notes, mods, note_ids)),
-                                list(self._card_rows(notes, mods, note_ids)))
+        stamped = [(note, mod, note_id_for(note.guid))
+                   for note, mod in zip(notes, mods, strict=True)]
+        self._collection.insert([self._rows.note(*row) for row in stamped],
+                                list(self._card_rows(stamped)))
 
     def finish(self, spec: PackageSpec, target: Path,
                meanwhile: Callable[[], T] = lambda: None, outputs: Staged | None = None) -> T:
@@ -166,14 +165,8 @@ class PackageWriter:
             self._collection = None
         self._dir.cleanup()
 
-    def _note_rows(self, notes: Sequence[RenderedNote], mods: Sequence[int],
-                   note_ids: list[int]):
-        for note, mod, note_id in zip(notes, mods, note_ids, strict=True):
-            yield self._rows.note(note, mod, note_id)
-
-    def _card_rows(self, notes: Sequence[RenderedNote], mods: Sequence[int],
-                   note_ids: list[int]):
-        for note, mod, note_id in zip(notes, mods, note_ids, strict=True):
+    def _card_rows(self, stamped: list[tuple[RenderedNote, int, int]]):
+        for note, mod, note_id in stamped:
             rows = self._rows.cards(note, mod, note_id, self._position)
             self.cards += len(rows)
             yield from rows
@@ -293,11 +286,12 @@ def media_members(spec: PackageSpec) -> list[Member]:
 
 def card_ordinals(note: RenderedNote, notetype: NoteType) -> list[int]:
     """The ordinals of a note's cards, as Anki makes them: one per template, or for a
-    cloze note one per distinct deletion number (c1 is ordinal 0)."""
+    cloze note one per distinct deletion number in any of its fields (c1 is ordinal 0;
+    with none, Anki still makes the first card, which shows its cloze error)."""
     if notetype.kind != "cloze":
         return list(range(len(notetype.templates)))
-    text = note.fields[notetype.fields.index("Text")] if "Text" in notetype.fields else ""
-    return [n - 1 for n in cloze_numbers(text)] or [0]
+    numbers = set().union(*(cloze_numbers(field) for field in note.fields))
+    return [n - 1 for n in sorted(numbers)] or [0]
 
 
 def read_package(path: Path) -> tuple[list[NoteType], list[tuple[str, int, list[str], list[str],
