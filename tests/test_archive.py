@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import struct
 import subprocess
 import zipfile
 from pathlib import Path
@@ -121,3 +122,52 @@ def test_zip64_starts_below_the_size_limit_with_room_for_deflate(tmp_path, monke
     assert (out.read_bytes()[4] == 45) is zip64
     with zipfile.ZipFile(out) as zf:
         assert zf.read("a") == bytes(10 * 1024)
+
+
+@pytest.mark.parametrize("size", [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK])
+def test_a_file_and_the_same_bytes_make_the_same_archive(tmp_path, size):
+    """Sources are cut into the same blocks whether read from disk or given as bytes, the
+    last one ending the deflate stream; a size on a block boundary is the edge."""
+    data = b"".join(b"row %d\n" % i for i in range(size // 5 + 1))[:size]
+    path = tmp_path / "src.bin"
+    path.write_bytes(data)
+    archive.write_zip(tmp_path / "file.zip", [("m", path)], 1_700_000_000)
+    archive.write_zip(tmp_path / "bytes.zip", [("m", data)], 1_700_000_000)
+    assert (tmp_path / "file.zip").read_bytes() == (tmp_path / "bytes.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "file.zip") as zf:
+        assert zf.read("m") == data
+
+
+def test_every_header_says_what_zipfile_itself_would_write(tmp_path):
+    """Each local header repeats its central entry; no disk numbers, no text flag, the UTF-8
+    flag only on names that need it, and an end record with no comment."""
+    out = tmp_path / "a.zip"
+    archive.write_zip(out, members(tmp_path), 1_700_000_000)
+    raw = out.read_bytes()
+    with zipfile.ZipFile(out) as zf:
+        infos = zf.infolist()
+    for info in infos:
+        local = struct.unpack("<IHHHHHIIIHH", raw[info.header_offset:info.header_offset + 30])
+        year, month, day, hour, minute, second = info.date_time
+        assert local == (0x04034B50, 20, info.flag_bits, zipfile.ZIP_DEFLATED,
+                         (hour << 11) | (minute << 5) | (second // 2),
+                         ((year - 1980) << 9) | (month << 5) | day, info.CRC,
+                         info.compress_size, info.file_size, len(info.filename.encode()), 0)
+        assert info.flag_bits == (0 if info.filename.isascii() else 0x800)
+        assert (info.volume, info.internal_attr, info.extra, info.comment) == (0, 0, b"", b"")
+    start = min(i.header_offset for i in infos) + sum(
+        30 + len(i.filename.encode()) + i.compress_size for i in infos)
+    assert struct.unpack("<IHHHHIIH", raw[-22:]) == (
+        0x06054B50, 0, 0, len(infos), len(infos), len(raw) - 22 - start, start, 0)
+
+
+def test_the_end_record_holds_counts_and_offsets_past_the_signed_range(tmp_path):
+    """Up to 65,535 entries and a directory past 2 GiB (a sparse file) fit the plain end
+    record's unsigned fields."""
+    with open(tmp_path / "sparse.zip", "wb") as f:
+        f.seek(0x80000000 + 5)
+        archive.write_directory(f, [b"e"] * 40_000)
+    with open(tmp_path / "sparse.zip", "rb") as f:
+        f.seek(-22, 2)
+        assert struct.unpack("<IHHHHIIH", f.read()) == (
+            0x06054B50, 0, 0, 40_000, 40_000, 40_000, 0x80000005, 0)
