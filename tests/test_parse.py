@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from deckbuild.parse import NOT_IN_CARD, decode_source, parse_source
+from deckbuild.parse import NOT_IN_CARD, decode_source, fence_openings, parse_source
 
 
 def parse(text: str):
@@ -168,3 +168,17 @@ def test_a_second_extra_marker_is_an_error_at_its_line():
     _, problems = parse("# S\n\n## Q?\n<!-- id: q -->\nA.\n<!-- extra -->\nE.\n<!-- extra -->\n")
     assert [str(p) for p in problems] == [
         "cards/x.md:8: a second '<!-- extra -->' marker in one card"]
+
+
+def test_only_lines_that_open_a_fence_are_fence_openings():
+    lines = ["``` not`a fence: inline code", "text",
+             "~~~ py`thon",  # a tilde fence may have backticks in its info string
+             "```", "~~~",  # a backtick line inside the tilde fence; then its end
+             "```` sh", "```", "````"]  # a shorter fence inside a longer one is text
+    assert list(fence_openings(lines)) == [(2, " py`thon"), (5, " sh")]
+
+
+def test_a_front_matter_value_with_a_colon_is_reported_at_its_own_line():
+    _, problems = parse("---\ntags: a\ntype: cloze: old\n---\n# S\n\n## Q?\nA\n")
+    assert [str(p) for p in problems] == [
+        "cards/x.md:3: unknown note type 'cloze: old' (known: basic, reversed, cloze, type-in)"]
