@@ -115,8 +115,8 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
                 problems.append(Problem(path, number,
                                         "a '# ' heading inside a card; use '###' or deeper"))
         elif lead in ("`", "~"):
-            opened = _FENCE_OPEN.match(raw)
-            if opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
+            opened = _opening(raw)
+            if opened:
                 fence = (opened.group(1), number)
                 in_code = True
         elif fence is not None and _closes(raw, fence[0]):
@@ -130,8 +130,8 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
         problems.append(Problem(path, fence[1], "code fence is never closed"))
     file_tags = tuple(split_tags(front.get("tags", "")))
     problems += _check_tags(file_tags, path, 1)
-    default_type = _type_name(front.get("type", "basic"), path, front_lines.get("type", 1),
-                              problems)
+    default_type = _type_name(front["type"], path, front_lines["type"], problems, "basic") \
+        if "type" in front else "basic"
     cards = tuple(_finish(d, section, path, problems, default_type) for d in drafts)
     if not cards and start < len(lines):
         problems.append(Problem(path, 1, "no cards: a card starts with a '## Question' heading"))
@@ -143,12 +143,21 @@ def fence_openings(lines: list[str]) -> Iterator[tuple[int, str]]:
     marker = None
     for index, raw in enumerate(lines):
         if marker is None:
-            opened = _FENCE_OPEN.match(raw)
-            if opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
+            opened = _opening(raw)
+            if opened:
                 marker = opened.group(1)
                 yield index, opened.group(2)
         elif _closes(raw, marker):
             marker = None
+
+
+def _opening(raw: str) -> re.Match[str] | None:
+    """The fence a line opens (marker, info string); a backtick fence's info string cannot
+    hold a backtick (such a line is inline code)."""
+    opened = _FENCE_OPEN.match(raw)
+    if opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
+        return opened
+    return None
 
 
 def _closes(raw: str, marker: str) -> bool:
@@ -215,7 +224,7 @@ def _without_separators(lines: list[str], breaks: set[int]) -> list[str]:
 
 
 def _type_name(value: str, path: str, line: int, problems: list[Problem],
-               default: str = "basic") -> str:
+               default: str) -> str:
     """A known note type's name; an unknown one is an error (and the default is used)."""
     name = value.strip().lower()
     if name in REGISTRY:
@@ -226,7 +235,7 @@ def _type_name(value: str, path: str, line: int, problems: list[Problem],
 
 
 def _finish(d: _Draft, section: str, path: str, problems: list[Problem],
-            default_type: str = "basic") -> Card:
+            default_type: str) -> Card:
     card_id, id_line = d.meta.get("id", (None, 0))
     if card_id is not None and not ID_RE.match(card_id):
         problems.append(Problem(path, id_line, f"invalid id {card_id!r}: use lowercase "

@@ -182,3 +182,78 @@ def test_a_front_matter_value_with_a_colon_is_reported_at_its_own_line():
     _, problems = parse("---\ntags: a\ntype: cloze: old\n---\n# S\n\n## Q?\nA\n")
     assert [str(p) for p in problems] == [
         "cards/x.md:3: unknown note type 'cloze: old' (known: basic, reversed, cloze, type-in)"]
+
+
+def test_a_top_heading_inside_a_card_is_an_error_at_its_line():
+    source, problems = parse("# S\n\n## Q?\nA\n# Oops\n")
+    assert [str(p) for p in problems] == [
+        "cards/x.md:5: a '# ' heading inside a card; use '###' or deeper"]
+    assert source.cards[0].answer == "A\n# Oops"
+
+
+def test_every_card_carries_its_section_and_zero_for_lines_it_lacks():
+    source, problems = parse("# Basics\n\n## Q?\nA\n\n## R?\n<!-- source: book -->\nB\n")
+    assert problems == []
+    first, second = source.cards
+    assert (first.section, second.section) == ("Basics", "Basics")
+    assert (first.id_line, first.source_line, first.source) == (0, 0, "")
+    assert (second.source_line, second.source) == (7, "book")
+
+
+def test_an_empty_top_heading_names_no_section():
+    source, problems = parse("#\n\n## Q?\nA\n")
+    assert (source.section, problems) == ("", [])
+
+
+def test_lines_that_start_with_inline_code_or_indented_headings():
+    source, problems = parse("# S\n\n   ## Indented?\n`x` starts this line.\n")
+    assert problems == []
+    [card] = source.cards
+    assert (card.question, card.answer) == ("Indented?", "`x` starts this line.")
+
+
+def test_a_file_with_no_card_says_so_on_its_first_line():
+    _, problems = parse("# Only a title\n\nSome text\n")
+    assert "cards/x.md:1: no cards: a card starts with a '## Question' heading" in [
+        str(p) for p in problems]
+
+
+def test_answer_and_extra_keep_their_indentation_and_their_letters():
+    source, _ = parse("# S\n\n## Q?\n\n    X = 1\nends with X\n\n<!-- extra -->\n\n"
+                      "    X = 2\nmore X\n\n")
+    card = source.cards[0]
+    assert (card.answer, card.extra) == ("    X = 1\nends with X", "    X = 2\nmore X")
+
+
+def test_front_matter_edges():
+    # Empty, and closed on the last line.
+    assert parse("---\n---\n# S\n\n## Q?\nA\n")[0].section == "S"
+    source, problems = parse("---\nsection: S\n---")
+    assert (source.section, problems) == ("S", [])
+    # Never closed: one error, and a placeholder section so no other error follows.
+    source, problems = parse("---\nsection: S\n\n## Q?\nA\n")
+    assert (source.section, [str(p) for p in problems]) == (
+        "?", ["cards/x.md:1: invalid front matter: no closing '---'"])
+
+
+def test_front_matter_lines_blank_comments_bad_and_unknown():
+    source, problems = parse("---\n\n  # a comment\nTitle: x\njustaword\n"
+                             "section: Part 1: XGBoost\ntags: [a, b]\n---\n\n## Q?\nA\n")
+    assert [str(p) for p in problems] == [
+        "cards/x.md:4: warning: unknown front matter key 'Title'",
+        "cards/x.md:5: invalid front matter: expected 'key: value'"]
+    assert (source.section, source.tags) == ("Part 1: XGBoost", ("a", "b"))
+    source, problems = parse("---\ntags: \"a b\"\nsection: 'XGBoost X'\n---\n\n## Q?\nA\n")
+    assert (source.section, source.tags, problems) == ("XGBoost X", ("a", "b"), [])
+    assert parse("---\nsection: XGBoost X\n---\n\n## Q?\nA\n")[0].section == "XGBoost X"
+
+
+def test_an_unknown_type_falls_back_to_the_files_type_then_basic():
+    source, problems = parse("---\ntype: cloze\n---\n# S\n\n## Q?\n<!-- type: nonsense -->\n"
+                             "A {{c1::x}}\n")
+    assert [str(p) for p in problems] == [
+        "cards/x.md:7: unknown note type 'nonsense' (known: basic, reversed, cloze, type-in)"]
+    assert source.cards[0].notetype == "cloze"
+    source, problems = parse("---\ntype: nonsense\n---\n# S\n\n## Q?\nA\n")
+    assert [p.line for p in problems] == [2]
+    assert source.cards[0].notetype == "basic"
