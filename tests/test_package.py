@@ -147,20 +147,24 @@ def test_the_package_holds_each_row_as_anki_reads_it(tmp_path):
         writer.add([in_root], [9])
         writer.finish(_spec(), target)
     checksum = int(hashlib.sha1(b"Q a").hexdigest()[:8], 16)
-    assert _rows(target, "SELECT id, guid, mid, mod, usn, tags, flds, sfld, csum FROM notes "
-                         "ORDER BY mod") == [
+    # Every column: the last two of a note (flags, data) and of a card (odue, odid, flags,
+    # data) are always empty in a new deck.
+    assert _rows(target, "SELECT id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data "
+                         "FROM notes ORDER BY mod") == [
         (note_id_for("guid-a"), "guid-a", NOTETYPE.id, 7, -1, " t2 t1 ", "<b>Q</b> a \x1fA",
-         "Q a", checksum),
+         "Q a", checksum, 0, ""),
         (note_id_for("guid-b"), "guid-b", NOTETYPE.id, 8, -1, "", "Q b\x1fA", "Q b",
-         int(hashlib.sha1(b"Q b").hexdigest()[:8], 16)),
+         int(hashlib.sha1(b"Q b").hexdigest()[:8], 16), 0, ""),
         (note_id_for("guid-c"), "guid-c", NOTETYPE.id, 9, -1, "", "Q c\x1fA", "Q c",
-         int(hashlib.sha1(b"Q c").hexdigest()[:8], 16))]
+         int(hashlib.sha1(b"Q c").hexdigest()[:8], 16), 0, "")]
     deck = subdeck_id_for(9, "D::S")
-    assert _rows(target, "SELECT id, nid, did, ord, mod, usn, type, queue, due FROM cards "
+    new = (0, 0, 0, 0, 0, 0, 0, 0, "")  # ivl, factor, reps, lapses, left, odue, odid, flags, data
+    assert _rows(target, "SELECT id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, "
+                         "reps, lapses, left, odue, odid, flags, data FROM cards "
                          "ORDER BY due") == [
-        (note_id_for("guid-a"), note_id_for("guid-a"), deck, 0, 7, -1, 0, 0, 0),
-        (note_id_for("guid-b"), note_id_for("guid-b"), deck, 0, 8, -1, 0, 0, 1),
-        (note_id_for("guid-c"), note_id_for("guid-c"), 9, 0, 9, -1, 0, 0, 2)]
+        (note_id_for("guid-a"), note_id_for("guid-a"), deck, 0, 7, -1, 0, 0, 0, *new),
+        (note_id_for("guid-b"), note_id_for("guid-b"), deck, 0, 8, -1, 0, 0, 1, *new),
+        (note_id_for("guid-c"), note_id_for("guid-c"), 9, 0, 9, -1, 0, 0, 2, *new)]
     ((mod, models_text, decks_text),) = _rows(target, "SELECT mod, models, decks FROM col")
     assert mod == 100 * 1000
     models = json.loads(models_text)
