@@ -181,7 +181,6 @@ def _add_line(d: _Draft, raw: str, number: int, in_code: bool, problems: list[Pr
                                         + ", ".join(CARD_META_KEYS) + ")", "warning"))
             d.meta[key] = (meta.group(2), number)
             return
-        d.in_meta = False
     d.in_meta = False
     if not in_code and "<!--" in raw and _EXTRA.match(raw):
         if d.extra is None:
