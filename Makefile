@@ -20,11 +20,12 @@ bench: $(VENV)/.deps
 	$(PY) bench/run.py --sizes $(SIZES)
 
 # Mutation testing (README: Mutation testing): a fresh full run, then the score per
-# module; `make mutation MODULES="diff guards"` tests only those modules' mutants.
+# module; `make mutation MODULES="diff guards"` tests only those modules' mutants. The
+# property tests run the same examples for every mutant, as many as on a laptop under CI.
 MODULES ?=
 mutation: $(VENV)/.deps-test
 	rm -rf mutants
-	$(PY) -m mutmut run --max-children $$(nproc 2>/dev/null || echo 2) \
+	env -u CI HYPOTHESIS_PROFILE=mutation $(PY) -m mutmut run --max-children $$(nproc 2>/dev/null || echo 2) \
 		$(foreach m,$(MODULES),"deckbuild.$(m).*")
 	$(PY) tests/mutation_report.py $(MODULES)
 

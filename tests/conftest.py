@@ -1,13 +1,22 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from support import AnkiCollection  # noqa: E402
+
+# `make mutation` runs every property test once per mutant: the same examples each time, so
+# a mutant's verdict does not depend on the run, and no shrinking, as any failing example
+# already kills the mutant.
+settings.register_profile("mutation", derandomize=True, database=None,
+                          phases=(Phase.explicit, Phase.generate))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,7 +1,8 @@
 """The mutation score of `make mutation`, per module, against tests/mutation-equivalents.txt.
 
 Reads the results mutmut left in mutants/ (one `<module>.py.meta` per mutated module) and
-prints killed/total per module. Exits 1 when a module scores under 90%, when a mutant
+prints killed/total per module, and the score: killed / (total - listed equivalents), the
+mutants that can change behaviour. Exits 1 when a module scores under 90%, when a mutant
 survived that the equivalents file does not list (with the reason it cannot change
 behaviour), or when that file lists a mutant that no longer survives: either a test now
 kills it, or the code changed and its name points at another mutation.
@@ -61,7 +62,9 @@ def main(argv: list[str]) -> int:
     chosen = [m for m in modules() if not argv or Path(m).stem in argv]
     listed = equivalents()
     failed = False
-    print(f"{'module':<22} {'killed':>7} {'total':>6} {'score':>6}  equivalent  timeout  not run")
+    print(f"{'module':<22} {'killed':>7} {'total':>6} {'equivalent':>10} {'killed/total':>12}"
+          f" {'score':>6}  timeout  not run")
+    sums = [0, 0, 0, 0, 0]
     for module in chosen:
         codes = results(module)
         killed = sum(code in KILLED for code in codes.values())
@@ -70,9 +73,9 @@ def main(argv: list[str]) -> int:
         alive = {name: code for name, code in codes.items()
                  if code not in KILLED and code is not None}
         explained = [name for name in alive if name in listed]
-        score = killed / len(codes) if codes else 1.0
-        print(f"{module:<22} {killed:>7} {len(codes):>6} {score:>6.1%}  {len(explained):>10}"
-              f"  {timeouts:>7}  {not_run:>7}")
+        score = _row(module, killed, len(codes), len(explained), timeouts, not_run)
+        sums = [a + b for a, b in zip(sums, (killed, len(codes), len(explained), timeouts,
+                                             not_run), strict=True)]
         if not_run:
             print(f"  {not_run} mutants not run yet (an interrupted run: `mutmut run` resumes it)")
             failed = True
@@ -90,7 +93,18 @@ def main(argv: list[str]) -> int:
             state = "is killed now" if name in codes else "no longer exists"
             print(f"  {EQUIVALENTS.name} lists {name}, which {state}: remove it")
             failed = True
+    if len(chosen) > 1:
+        _row("all", *sums)
     return 1 if failed else 0
+
+
+def _row(name: str, killed: int, total: int, equivalent: int, timeouts: int,
+         not_run: int) -> float:
+    """Print one line of the table; return the score (killed of the non-equivalent)."""
+    score = killed / (total - equivalent) if total > equivalent else 1.0
+    print(f"{name:<22} {killed:>7} {total:>6} {equivalent:>10} "
+          f"{killed / total if total else 1.0:>12.1%} {score:>6.1%}  {timeouts:>7}  {not_run:>7}")
+    return score
 
 
 if __name__ == "__main__":
