@@ -252,6 +252,7 @@ def _finish(d: _Draft, section: str, path: str, problems: list[Problem],
     if "type" in d.meta:
         notetype = _type_name(d.meta["type"][0], path, d.meta["type"][1], problems, default_type)
     answer = "\n".join(d.answer).strip("\n")
+    source, source_line = d.meta.get("source", ("", 0))
     if not answer.strip():
         problems.append(Problem(path, d.line, "card has no answer"))
     return Card(
@@ -259,7 +260,7 @@ def _finish(d: _Draft, section: str, path: str, problems: list[Problem],
         question=d.question,
         answer=answer,
         extra="\n".join(d.extra or []).strip("\n"),
-        source=d.meta.get("source", ("", 0))[0],
+        source=source,
         tags=tags,
         section=section,
         path=path,
@@ -267,7 +268,7 @@ def _finish(d: _Draft, section: str, path: str, problems: list[Problem],
         id_line=id_line,
         answer_line=d.answer_line or d.line,
         extra_line=d.extra_line,
-        source_line=d.meta.get("source", ("", 0))[1],
+        source_line=source_line,
         notetype=notetype,
     )
 

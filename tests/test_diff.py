@@ -287,6 +287,10 @@ def test_packages_compare_every_note_type_they_share_by_id():
     assert (added.notetype_changed, added.schema_changed) == (False, False)
     moved = diff(by_type(t1=("h", a)), by_type(t2=("k", b)))
     assert (moved.notetype_changed, moved.schema_changed) == (False, False)
+    # A side that is not a package compares its one main type, whatever the other holds.
+    mixed = diff_sides(Side("1", {}, (), "h", a, by_type=by_type(t1=("h", a))),
+                       Side("2", {}, (), "k", b))
+    assert (mixed.notetype_changed, mixed.schema_changed) == (True, True)
 
 
 def test_a_package_exported_by_newer_anki_is_read_from_its_collection_anki21(released,
