@@ -146,3 +146,6 @@ def test_an_unsafe_image_source_is_named_in_the_warning():
 
     assert removed_parts('<img src="javascript:alert(1)">') == ["javascript: URL on <img>"]
     assert removed_parts('<a href="javascript:a:b">x</a>') == ["javascript: URL on <a>"]
+    # Only a link's or an image's address is a URL; an address may be left empty.
+    assert removed_parts('<a title="javascript:x" href="https://example.org">x</a>') == []
+    assert removed_parts("<a href>x</a>") == []
