@@ -261,8 +261,15 @@ def _code_language_warnings(card: Card) -> list[Problem]:
     return problems
 
 
+# Names that ask for no highlighting (GitHub and highlight.js read them so): plain text,
+# as intended, so no warning.
+PLAIN_TEXT_NAMES = frozenset({"plaintext", "plain", "txt", "nohighlight", "none"})
+
+
 @functools.lru_cache(maxsize=256)
 def known_language(name: str) -> bool:
+    if name.lower() in PLAIN_TEXT_NAMES:
+        return True
     try:
         get_lexer_by_name(name)
     except ClassNotFound:

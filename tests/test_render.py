@@ -65,6 +65,13 @@ def test_unknown_language_warns_and_renders_plain():
         "for x in &lt;b&gt;y&lt;/b&gt; &amp; z: pass\n</code></pre></div>")
 
 
+def test_a_fence_that_asks_for_plain_text_renders_it_without_a_warning():
+    for name in ("plaintext", "Plain", "txt", "nohighlight", "none"):
+        fields, problems = render(f"```{name}\nfor x in y: pass\n```")
+        assert problems == []
+        assert fields["Answer"] == render("```nosuchlang\nfor x in y: pass\n```")[0]["Answer"]
+
+
 def test_a_fence_shown_inside_a_longer_fence_is_code_not_a_language():
     # A README shows Markdown with a fence in it; only the outer fence names a language.
     _, problems = render("````markdown\n```nosuchlang\nx\n```\n````\n\n"
