@@ -161,13 +161,13 @@ class LiveWriter:
                 return self.finish(spec, target, meanwhile, own)
         col = col_row(spec, self._types, self._root_deck_id)
         kept = self._sealed(col) if self._fresh is not None else self._patched(col)
-        entries = [Entry(COLLECTION, tuple(kept.blocks)),
-                   *self._media_entries(media_members(spec))]
+        media = media_members(spec)
+        entries = [Entry(COLLECTION, tuple(kept.blocks)), *self._media_entries(media)]
         out = outputs.stage(target)
         if fits(entries):
             write_blocks(out, entries, spec.timestamp)
         else:  # Zip64: archive.py writes it (from scratch) as a fresh build would
-            write_zip(out, [(COLLECTION, kept.path), *media_members(spec)], spec.timestamp)
+            write_zip(out, [(COLLECTION, kept.path), *media], spec.timestamp)
         return meanwhile()
 
     def close(self) -> None:
