@@ -13,17 +13,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .atomic import Staged
-from .bundles import DeckReader
-from .config import Config
-from .diff import changelog_html
 from .errors import DeckError, Problem, display_path
-from .fieldmap import empty_first_fields
-from .freshness import input_digest, record, recorded_warnings, sources_digest
-from .guards import guard_released, migration_advice, schema_problem, type_change_problems
-from .identity import example_ids_problem, identity_of, identity_problems
-from .ids import subdeck_id_for
-from .lock import (
+from .notetypes import BUILTIN
+from .package.atomic import Staged
+from .package.writer import WORKER_MIN_NOTES, CollectionFormat, PackageWriter, WriterFactory
+from .project.config import Config
+from .project.identity import example_ids_problem, identity_of, identity_problems
+from .project.sources import check_ids, load_media, no_cards
+from .records import (
+    BuildReport,
+    CardRef,
+    DeckInfo,
+    MediaFile,
+    NoteType,
+    PackageSpec,
+    RenderedNote,
+)
+from .release.diff import changelog_html
+from .release.guards import guard_released, migration_advice, schema_problem, type_change_problems
+from .release.lock import (
     Lock,
     Release,
     Stamped,
@@ -35,20 +43,12 @@ from .lock import (
     write_lock,
     write_lock_text,
 )
-from .notetypes import BUILTIN
-from .package import WORKER_MIN_NOTES, CollectionFormat, PackageWriter, WriterFactory
-from .parallel import RenderOptions
-from .records import (
-    BuildReport,
-    CardRef,
-    DeckInfo,
-    MediaFile,
-    NoteType,
-    PackageSpec,
-    RenderedNote,
-)
-from .sources import check_ids, load_media, no_cards
-from .validate import duplicate_questions
+from .source.fieldmap import empty_first_fields
+from .source.ids import subdeck_id_for
+from .source.validate import duplicate_questions
+from .speed.bundles import DeckReader
+from .speed.freshness import input_digest, record, recorded_warnings, sources_digest
+from .speed.parallel import RenderOptions
 
 PLACEHOLDER_NOTETYPE = NoteType(0, "", ("Question",), (), "")
 
@@ -363,8 +363,8 @@ def release(config: Config, now: int, strict: bool = False, allow_schema_change:
 
     A share error in the settings stops the release before anything is written.
     """
-    from .share import Shared, previous_release, write_kit  # only releases need these
-    from .sharecheck import settings_problems
+    from .release.share import Shared, previous_release, write_kit  # only releases need these
+    from .release.sharecheck import settings_problems
 
     before, _ = _read_lock(config)
     previous = previous_release(before, config.version, config.notetype.id)
@@ -385,9 +385,9 @@ def release(config: Config, now: int, strict: bool = False, allow_schema_change:
 
 def check_share(config: Config) -> list[Problem]:
     """check_all(), then the share checks on a package built in a scratch folder."""
-    from .screenshots import missing_requirements
-    from .share import Shared, previous_release, screenshots_skipped, share_problems
-    from .sharecheck import read_package_facts, settings_problems
+    from .release.screenshots import missing_requirements
+    from .release.share import Shared, previous_release, screenshots_skipped, share_problems
+    from .release.sharecheck import read_package_facts, settings_problems
 
     problems = check_all(config)
     lock = read_lock(config.lock_path, display_path(config.lock_path, config.root))

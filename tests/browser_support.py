@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from deckbuild.preview import mathjax_config
+from deckbuild.live.preview import mathjax_config
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("DECKBUILD_CHROMIUM", "/usr/bin/chromium"))

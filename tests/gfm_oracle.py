@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
-from deckbuild.render import Renderer
+from deckbuild.markdown.render import Renderer
 
 _BLOCKS = {"p", "ul", "ol", "li", "pre", "table", "tr", "th", "td", "blockquote", "hr",
            "h1", "h2", "h3", "h4", "h5", "h6"}

@@ -9,11 +9,11 @@ from pathlib import Path
 import genanki
 from support import REPO, AnkiCollection, make_project, read_apkg
 
-from deckbuild.config import load_config
 from deckbuild.notetypes.cloze_type import cloze_numbers
-from deckbuild.parallel import RenderOptions
 from deckbuild.pipeline import build
-from deckbuild.sources import load_sources
+from deckbuild.project.config import load_config
+from deckbuild.project.sources import load_sources
+from deckbuild.speed.parallel import RenderOptions
 
 MATH = r"\theta_{t+1} = \theta_t - \eta \nabla_\theta \mathcal{L}(\theta_t)"
 
@@ -87,7 +87,7 @@ def test_key_formulas_are_cloze_cards_in_their_own_subdeck(tmp_path, anki):
 
 
 def test_a_package_deflated_in_many_blocks_imports_whole(tmp_path, anki, monkeypatch):
-    from deckbuild import archive
+    from deckbuild.package import archive
 
     monkeypatch.setattr(archive, "BLOCK", 4096)  # the collection in some fifty blocks
     project = make_project(tmp_path / "p", shipped=True)

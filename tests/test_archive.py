@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from deckbuild import archive
+from deckbuild.package import archive
 
 BLOCK = archive.BLOCK
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_archive import contents, members
 
-from deckbuild import archive, blockzip
+from deckbuild.package import archive, blockzip
 
 BLOCK = archive.BLOCK
 

@@ -27,10 +27,10 @@ from click.testing import CliRunner
 from support import AnkiCollection, make_project
 
 from deckbuild.cli import cli
-from deckbuild.config import load_config
-from deckbuild.notetype import load_notetype
+from deckbuild.live.preview import write_preview
+from deckbuild.notetypes.notetype import load_notetype
 from deckbuild.pipeline import build
-from deckbuild.preview import write_preview
+from deckbuild.project.config import load_config
 
 SHIPPED_CARDS = 64  # 38 full cards and 26 cloze cards (Key Formulas)
 VIEWS = [(360, False), (360, True), (1000, False), (1000, True)]
@@ -227,7 +227,7 @@ def test_images_load_in_the_reviewer(chromium, mini, night):
 @pytest.fixture(scope="module")
 def starter(tmp_path_factory) -> tuple[list[Face], Path]:
     """The sample cards of a new project, with the built-in note type."""
-    from deckbuild.scaffold import Identity, init_files, write_files
+    from deckbuild.project.scaffold import Identity, init_files, write_files
 
     root = tmp_path_factory.mktemp("starter")
     project = root / "p"

@@ -9,8 +9,8 @@ import time
 from safety_support import assert_package_agrees_with_lock, run, spawn, state
 from support import AnkiCollection, make_project
 
-from deckbuild.buildlock import project_lock
-from deckbuild.config import load_config
+from deckbuild.project.buildlock import project_lock
+from deckbuild.project.config import load_config
 
 WAITING = b"Waiting for another build in this project (.deckbuild-cache/build.lock)..."
 
@@ -86,7 +86,7 @@ def test_a_cache_busy_with_another_process_is_a_miss_not_damage(tmp_path, monkey
     """`check` does not take the build lock; when the cache is busy it must not replace it."""
     import sqlite3
 
-    from deckbuild import cache
+    from deckbuild.speed import cache
 
     project = make_project(tmp_path / "p", mini=True)
     assert run(project, "build", tmp=tmp_path / "tmp").returncode == 0

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from support import make_project
 
-from deckbuild.config import load_config
-from deckbuild.parallel import RenderOptions
+from deckbuild.markdown.render import Renderer
 from deckbuild.pipeline import check_all
+from deckbuild.project.config import load_config
 from deckbuild.records import Card
-from deckbuild.render import Renderer
+from deckbuild.speed.parallel import RenderOptions
 
 CLOZE_PARTS = ("Answer", "Question", "Extra", "Source", "Id")
 

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deckbuild.cli import cli
-from deckbuild.config import key_lines, load_config
 from deckbuild.errors import DeckError
 from deckbuild.notetypes import BASIC
+from deckbuild.project.config import key_lines, load_config
 
 MINIMAL = """\
 [tool.deckbuild]
@@ -164,7 +164,7 @@ def test_a_missing_key_points_at_its_misspelling(tmp_path):
                           st.sampled_from(["", " ", "  # note"])),
                 min_size=1, max_size=4, unique_by=lambda t: t[0]))
 def test_key_lines_agree_with_tomllib_on_where_each_key_is(tables):
-    from deckbuild.config import tomllib
+    from deckbuild.project.config import tomllib
 
     lines, expected = [], {}
     for table, keys, trailer in tables:

@@ -19,12 +19,12 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 from support import REPO, make_project, read_apkg
 
-from deckbuild.bundles import section_tag
-from deckbuild.config import load_config
 from deckbuild.notetypes.cloze_type import cloze_numbers
 from deckbuild.pipeline import build
+from deckbuild.project.config import load_config
+from deckbuild.project.sources import check_ids, load_sources
 from deckbuild.records import Card, SourceFile
-from deckbuild.sources import check_ids, load_sources
+from deckbuild.speed.bundles import section_tag
 
 SECTIONS = {
     "Fundamentals": 8,

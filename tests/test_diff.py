@@ -12,8 +12,10 @@ from click.testing import CliRunner
 from support import make_project
 
 from deckbuild.cli import cli
-from deckbuild.config import load_config
-from deckbuild.diff import (
+from deckbuild.package.writer import read_package
+from deckbuild.pipeline import check
+from deckbuild.project.config import load_config
+from deckbuild.release.diff import (
     NoteState,
     Side,
     anki_search,
@@ -24,9 +26,7 @@ from deckbuild.diff import (
     side_from_package,
     side_from_release,
 )
-from deckbuild.lock import Lock, NoteLock, Release, notetype_hash
-from deckbuild.package import read_package
-from deckbuild.pipeline import check
+from deckbuild.release.lock import Lock, NoteLock, Release, notetype_hash
 
 OLD = "transfer-learning-interview-questions-1.0.0.apkg"
 NEW = "transfer-learning-interview-questions-1.1.0.apkg"
@@ -110,7 +110,7 @@ def test_a_package_reads_back_as_the_note_type_notes_and_decks_it_was_built_from
 
 
 def _note_id(guid: str) -> int:
-    from deckbuild.ids import note_id_for
+    from deckbuild.source.ids import note_id_for
     return note_id_for(guid)
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from support import make_project
 
-from deckbuild.config import load_config
-from deckbuild.fieldmap import field_parts
 from deckbuild.pipeline import build
+from deckbuild.project.config import load_config
+from deckbuild.source.fieldmap import field_parts
 
 SHIPPED = ("Question", "Answer", "Extra", "Source", "Id")
 
@@ -52,8 +52,8 @@ def test_a_custom_note_type_fills_every_field_in_anki(tmp_path: Path, anki):
 
 
 def test_a_first_field_is_empty_when_it_shows_neither_text_nor_an_image():
-    from deckbuild.fieldmap import empty_first_fields
     from deckbuild.records import RenderedNote
+    from deckbuild.source.fieldmap import empty_first_fields
 
     def note(first: str, line: int) -> RenderedNote:
         return RenderedNote("x", "g", (first, "A"), (), "D", (), "cards/a.md", line)

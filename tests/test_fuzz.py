@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import unsafe_markup
 
-from deckbuild.parse import parse_source
+from deckbuild.markdown.render import Renderer
 from deckbuild.records import Card
-from deckbuild.render import Renderer
-from deckbuild.validate import math_problems
+from deckbuild.source.parse import parse_source
+from deckbuild.source.validate import math_problems
 
 EXAMPLES = 2000 if os.environ.get("CI") else 300
 FIELDS = ("Question", "Answer", "Extra", "Source", "Id")

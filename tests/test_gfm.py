@@ -24,8 +24,8 @@ from gfm_oracle import block_tree, our_html, trees
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deckbuild.gfmblocks import delimiter_aligns, math_left_open, parse_blocks, split_row
-from deckbuild.parse import parse_source
+from deckbuild.markdown.gfmblocks import delimiter_aligns, math_left_open, parse_blocks, split_row
+from deckbuild.source.parse import parse_source
 
 CORPUS = sorted((Path(__file__).parent / "data" / "gfm-corpus").glob("*.md"))
 EXAMPLES = 2000 if os.environ.get("CI") else 200

@@ -14,8 +14,8 @@ import pytest
 from browser_support import Face, launch_chromium, open_reviewer, require_browser
 from support import AnkiCollection, make_project
 
-from deckbuild.config import load_config
 from deckbuild.pipeline import build
+from deckbuild.project.config import load_config
 
 CARD = """# Fundamentals
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from support import dump_apkg, make_project
 
-from deckbuild.config import load_config
 from deckbuild.pipeline import build
+from deckbuild.project.config import load_config
 
 GOLDEN = Path(__file__).parent / "golden" / "mini.json"
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import pytest
 from support import make_project
 
-from deckbuild.config import load_config
 from deckbuild.errors import DeckError, Problem
-from deckbuild.guards import (
+from deckbuild.project.config import load_config
+from deckbuild.records import RenderedNote
+from deckbuild.release.guards import (
     describe_schema_change,
     guard_released,
     migration_advice,
     schema_problem,
     type_change_problems,
 )
-from deckbuild.lock import Release
-from deckbuild.records import RenderedNote
+from deckbuild.release.lock import Release
 
 RELEASED = Release("1.0.0", 1, "nt-hash", {"a": "h1", "b": "h2"}, ("D",), types={"cloze": "c1"})
 BUMP = "version 1.0.0 is already released and the content changed{}; bump [tool.deckbuild] version"

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from support import make_project, read_apkg, snapshot
 
 from deckbuild.cli import cli
-from deckbuild.identity import Identity, example_ids_problem, identity_problems
+from deckbuild.project.identity import Identity, example_ids_problem, identity_problems
 
 NAME = 'name = "Transfer Learning Interview Questions"'
 DECK_ID = "deck_id = 1764145200001"

@@ -6,7 +6,7 @@ import genanki
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deckbuild.ids import (
+from deckbuild.source.ids import (
     card_id_for,
     deck_id_for,
     guid_for,
@@ -18,8 +18,8 @@ from deckbuild.ids import (
     subdeck_id_for,
     unique_slug,
 )
-from deckbuild.parse import ID_RE
-from deckbuild.rewrite import insert_ids
+from deckbuild.source.parse import ID_RE
+from deckbuild.source.rewrite import insert_ids
 
 
 def test_guid_comes_from_namespace_and_id_only():

@@ -224,9 +224,9 @@ def test_import_warns_of_what_check_will_refuse_or_warn_about(tmp_path):
 
 
 def test_an_unreadable_file_is_an_error_not_a_traceback(tmp_path):
-    from deckbuild.config import load_config
     from deckbuild.errors import DeckError
     from deckbuild.importers import plan_import
+    from deckbuild.project.config import load_config
 
     project = make_project(tmp_path / "p")
     folder = tmp_path / "notes.md"  # a folder where a file is expected: reading it fails
@@ -238,9 +238,9 @@ def test_an_unreadable_file_is_an_error_not_a_traceback(tmp_path):
 
 
 def test_a_card_file_that_appears_after_the_plan_is_not_overwritten(tmp_path):
-    from deckbuild.config import load_config
     from deckbuild.errors import DeckError
     from deckbuild.importers import plan_import, write_import
+    from deckbuild.project.config import load_config
 
     project = make_project(tmp_path / "p")
     plan = plan_import(load_config(project), [CORPUS / "list-git.md"])

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deckbuild.importers import import_sources
-from deckbuild.parse import parse_source
+from deckbuild.source.parse import parse_source
 
 EXAMPLES = 1000 if os.environ.get("CI") else 200
 fuzz = settings(max_examples=EXAMPLES, deadline=None,

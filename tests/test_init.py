@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from support import snapshot
 
 from deckbuild.cli import cli
-from deckbuild.config import DECK_KEYS, NOTETYPE_KEYS, load_config, tomllib
 from deckbuild.notetypes import BASIC
-from deckbuild.scaffold import Identity, pyproject_text
+from deckbuild.project.config import DECK_KEYS, NOTETYPE_KEYS, load_config, tomllib
+from deckbuild.project.scaffold import Identity, pyproject_text
 
 ALL_FILES = ["pyproject.toml", "README.md", ".gitignore", "cards/01-getting-started.md",
              "media/learning-curve.png"]

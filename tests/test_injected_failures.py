@@ -28,9 +28,9 @@ from safety_support import (
 )
 from support import make_project
 
-from deckbuild import archive, atomic
-from deckbuild.cache import RenderCache
 from deckbuild.cli import cli
+from deckbuild.package import archive, atomic
+from deckbuild.speed.cache import RenderCache
 
 BEFORE, AFTER = "1700000000", "1700000500"
 PACKAGE = "transfer-learning-interview-questions-1.0.0.apkg"
@@ -255,7 +255,7 @@ KILLER = textwrap.dedent("""
             return real(*a, **k)
         return call
     if step == "cache":
-        from deckbuild.cache import RenderCache
+        from deckbuild.speed.cache import RenderCache
         RenderCache._prune = killing(RenderCache._prune)  # inside the cache's transaction
     else:
         setattr(os, step, killing(getattr(os, step)))

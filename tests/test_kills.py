@@ -24,9 +24,9 @@ from pathlib import Path
 from safety_support import assert_old_or_new, assert_package_agrees_with_lock, state
 from support import AnkiCollection, make_project
 
-import deckbuild.buildlock  # noqa: F401 - imported before forking, as the builds need them
+import deckbuild.markdown.render  # noqa: F401
 import deckbuild.pipeline  # noqa: F401
-import deckbuild.render  # noqa: F401
+import deckbuild.project.buildlock  # noqa: F401 - imported before forking, as the builds need them
 from deckbuild.cli import cli
 
 SEED = 20261130

@@ -14,14 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import AnkiCollection, make_project, package_dump, snapshot
 
-from deckbuild import archive, atomic, livepackage
-from deckbuild.config import load_config
 from deckbuild.errors import DeckError
-from deckbuild.livepackage import LivePackage
-from deckbuild.lock import content_hash
-from deckbuild.package import PackageWriter, collection_format
+from deckbuild.live import livepackage
+from deckbuild.live.livepackage import LivePackage
+from deckbuild.package import archive, atomic
+from deckbuild.package.writer import PackageWriter, collection_format
 from deckbuild.pipeline import build
+from deckbuild.project.config import load_config
 from deckbuild.records import CardTemplate, DeckInfo, MediaFile, NoteType, PackageSpec, RenderedNote
+from deckbuild.release.lock import content_hash
 
 NOW = 1_700_000_000
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -386,8 +387,8 @@ def test_past_the_plain_zip_limits_the_patched_collection_goes_into_a_zip64(
 
 
 def test_watch_patches_its_package_and_takes_it_for_up_to_date_until_a_build(tmp_path, live):
-    from deckbuild.buildlock import project_lock
-    from deckbuild.watch import Rebuilder
+    from deckbuild.live.watch import Rebuilder
+    from deckbuild.project.buildlock import project_lock
 
     pair = Pair(tmp_path, live)
     rebuilder = Rebuilder(pair.live, lambda: load_config(pair.live), lambda: pair.now,

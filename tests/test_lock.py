@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from deckbuild.errors import DeckError
-from deckbuild.identity import Identity
-from deckbuild.lock import (
+from deckbuild.project.identity import Identity
+from deckbuild.records import CardTemplate, NoteType, RenderedNote
+from deckbuild.release.lock import (
     Lock,
     Stamper,
     notetype_hash,
@@ -16,7 +17,6 @@ from deckbuild.lock import (
     with_release,
     write_lock,
 )
-from deckbuild.records import CardTemplate, NoteType, RenderedNote
 
 NOTETYPE = NoteType(1, "T", ("Question", "Answer"), (CardTemplate("Card 1", "{{Question}}",
                                                                   "{{Answer}}"),), "css")
@@ -205,7 +205,7 @@ def test_a_note_recorded_before_questions_and_decks_were_kept_reads_with_none(tm
 def test_lock_lines_hold_only_what_each_entry_has_sorted_and_readable(tmp_path: Path):
     import json
 
-    from deckbuild.lock import lock_text
+    from deckbuild.release.lock import lock_text
 
     named = NoteType(1, "Karten für Übung", NOTETYPE.fields, NOTETYPE.templates, "css")
     lock = stamp(Lock(), (note("a"),), named, 100).lock
@@ -233,7 +233,7 @@ def test_lock_lines_hold_only_what_each_entry_has_sorted_and_readable(tmp_path: 
 def test_a_release_line_is_sorted_and_readable():
     import json
 
-    from deckbuild.lock import lock_text
+    from deckbuild.release.lock import lock_text
 
     lock = stamp(Lock(), (note("a"),), NOTETYPE, 100).lock
     released = with_release(lock, "1.0.0", 100, ["a"], NOTETYPE, ("Karten::Übung",),
@@ -249,7 +249,7 @@ def test_a_release_line_is_sorted_and_readable():
 def test_a_notes_hash_is_its_fields_tags_deck_and_type_as_locks_record_them():
     import hashlib
 
-    from deckbuild.lock import note_hash
+    from deckbuild.release.lock import note_hash
 
     basic = RenderedNote("a", "g", ("Q?", "A."), ("t2", "t1"), "D::S", (), "cards/x.md", 1)
     # The definition: each part length-prefixed; tags sorted; the type only when not basic.
@@ -266,7 +266,7 @@ def test_a_sessions_first_mod_is_one_after_nothing():
 
 
 def test_the_question_is_the_question_field_whatever_the_sort_field():
-    from deckbuild.lock import question_field
+    from deckbuild.release.lock import question_field
 
     by_answer = dataclasses.replace(NOTETYPE, sort_field=1)
     assert question_field(by_answer) == 0

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from support import make_project, read_apkg, snapshot
 
 from deckbuild.cli import cli
-from deckbuild.sources import MAX_MEDIA_BYTES, media_name
+from deckbuild.project.sources import MAX_MEDIA_BYTES, media_name
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
                     "0000000d49444154789c63f8cfc0f01f0005000201a5f5c2a80000000049454e44ae426082")

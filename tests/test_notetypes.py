@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from support import make_project
 
-from deckbuild.config import load_config
 from deckbuild.errors import DeckError
-from deckbuild.notetype import load_notetype, load_notetypes
 from deckbuild.notetypes import REGISTRY, BuiltinNoteType, Registry
-from deckbuild.package import collection_format
-from deckbuild.parallel import RenderOptions
+from deckbuild.notetypes.notetype import load_notetype, load_notetypes
+from deckbuild.package.writer import collection_format
 from deckbuild.pipeline import build
+from deckbuild.project.config import load_config
+from deckbuild.speed.parallel import RenderOptions
 
 
 def test_the_registry_holds_four_types_basic_first():
@@ -123,7 +123,7 @@ Why it is AdamW.
 
 
 def test_the_front_matter_sets_the_default_type_and_a_comment_overrides_it():
-    from deckbuild.parse import parse_source
+    from deckbuild.source.parse import parse_source
 
     source, problems = parse_source("---\ntype: cloze\n---\n# S\n\n## A\n<!-- id: a -->\n\n"
                                     "{{c1::x}}\n\n## B\n<!-- id: b -->\n<!-- type: Reversed -->"
@@ -170,8 +170,8 @@ def test_preview_shows_every_card_of_every_type_with_a_type_filter(tmp_path: Pat
 
     from test_notetypes_anki import MIXED
 
+    from deckbuild.live.preview import cloze_side, preview_html
     from deckbuild.pipeline import check
-    from deckbuild.preview import cloze_side, preview_html
 
     config = load_config(make_project(tmp_path / "p", {"mixed.md": MIXED}))
     checked = check(config, RenderOptions(cache=False))

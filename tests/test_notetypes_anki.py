@@ -7,9 +7,9 @@ from pathlib import Path
 
 from support import make_project
 
-from deckbuild.config import load_config
-from deckbuild.parallel import RenderOptions
 from deckbuild.pipeline import build
+from deckbuild.project.config import load_config
+from deckbuild.speed.parallel import RenderOptions
 
 MIXED = """\
 ---

@@ -9,9 +9,9 @@ from browser_support import Face, launch_chromium, open_reviewer, require_browse
 from support import AnkiCollection, make_project
 from test_notetypes_anki import MIXED
 
-from deckbuild.config import load_config
-from deckbuild.parallel import RenderOptions
 from deckbuild.pipeline import build
+from deckbuild.project.config import load_config
+from deckbuild.speed.parallel import RenderOptions
 
 VIEWS = [(360, False), (360, True), (1000, False), (1000, True)]
 VIEW_IDS = ["360-day", "360-night", "1000-day", "1000-night"]
@@ -103,7 +103,7 @@ def test_cloze_hides_and_reveals_and_type_in_has_its_box(chromium, faces, width,
 def test_preview_filters_by_type_and_typesets_every_card(chromium, tmp_path):
     from browser_support import MATHJAX
 
-    from deckbuild.preview import write_preview
+    from deckbuild.live.preview import write_preview
 
     project = make_project(tmp_path / "p", {"mixed.md": MIXED})
     index = Path(write_preview(load_config(project), mathjax=MATHJAX).path)

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from support import make_project, read_apkg
 
 from deckbuild.cli import cli
-from deckbuild.numbering import without_number
+from deckbuild.source.numbering import without_number
 
 
 @pytest.mark.parametrize("heading,question", [

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from support import REPO, make_project
 
-from deckbuild import atomic
-from deckbuild.atomic import Staged, leftovers
 from deckbuild.cli import cli
+from deckbuild.package import atomic
+from deckbuild.package.atomic import Staged, leftovers
 
 MATHJAX = REPO / "node_modules" / "mathjax"
 
@@ -66,8 +66,8 @@ def test_ids_keeps_a_card_files_own_mode(tmp_path):
 
 @pytest.mark.skipif(not MATHJAX.is_dir(), reason="MathJax 3 not installed (npm install)")
 def test_preview_files_are_ordinary(tmp_path, umask_022):
-    from deckbuild.config import load_config
-    from deckbuild.preview import write_preview
+    from deckbuild.live.preview import write_preview
+    from deckbuild.project.config import load_config
 
     project = make_project(tmp_path / "p", mini=True)
     report = write_preview(load_config(project), mathjax=MATHJAX)
@@ -182,7 +182,7 @@ def test_the_next_build_removes_staging_folders_that_a_killed_one_left(tmp_path)
 
 
 def test_a_new_share_kit_replaces_the_old_one_whole(tmp_path, monkeypatch):
-    from deckbuild import share
+    from deckbuild.release import share
 
     target = tmp_path / "share" / "1.0.0"
     share._replace_folder(target, {"a.txt": b"old", "sub/b.txt": b"old"})

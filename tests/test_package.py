@@ -9,7 +9,7 @@ import sqlite3
 import genanki
 import pytest
 
-from deckbuild.package import (
+from deckbuild.package.writer import (
     CollectionFormat,
     PackageWriter,
     PassingWriter,
@@ -100,7 +100,7 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path):
 
 
 def test_a_package_file_that_cannot_be_made_still_stops_the_worker(tmp_path, monkeypatch):
-    from deckbuild import atomic
+    from deckbuild.package import atomic
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
@@ -136,7 +136,7 @@ def test_the_package_holds_each_row_as_anki_reads_it(tmp_path):
     type's and decks' mods, all from the build's inputs."""
     import hashlib
 
-    from deckbuild.ids import note_id_for, subdeck_id_for
+    from deckbuild.source.ids import note_id_for, subdeck_id_for
 
     target = tmp_path / "d.apkg"
     first = RenderedNote("a", "guid-a", ("<b>Q</b> a ", "A"), ("t2", "t1"), "D::S", (),

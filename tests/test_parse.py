@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from deckbuild.parse import NOT_IN_CARD, decode_source, fence_openings, parse_source
+from deckbuild.source.parse import NOT_IN_CARD, decode_source, fence_openings, parse_source
 
 
 def parse(text: str):

@@ -14,11 +14,11 @@ from click.testing import CliRunner
 from support import REPO, make_project, read_apkg
 
 from deckbuild import cli as cli_module
-from deckbuild import parallel
-from deckbuild.cache import CACHE_DIR, CACHE_FILE
-from deckbuild.config import load_config
-from deckbuild.parallel import RenderOptions
 from deckbuild.pipeline import build
+from deckbuild.project.config import load_config
+from deckbuild.speed import parallel
+from deckbuild.speed.cache import CACHE_DIR, CACHE_FILE
+from deckbuild.speed.parallel import RenderOptions
 
 NOW = 1_700_000_000
 UNKNOWN_LANG = ("# Extra\n\n## Which code?\n<!-- id: which-code -->\n\nSee:\n\n"
@@ -75,7 +75,7 @@ def test_workers_start_before_parsing_and_render_a_small_first_group(shipped, mo
     """The pool starts (and its workers import Markdown) before the first file is parsed,
     and the first cards go to it after a small first group: the workers never wait for
     a whole group to be parsed. The package is the same as from one process."""
-    from deckbuild.bundles import DeckReader
+    from deckbuild.speed.bundles import DeckReader
 
     plain = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
     events: list[str] = []
@@ -115,8 +115,8 @@ def load_cards(project: Path) -> list[list[str]]:
 
 
 def test_a_build_from_the_cache_imports_neither_markdown_pygments_nor_genanki(shipped):
-    script = ("import sys; from pathlib import Path; from deckbuild.config import load_config; "
-              "from deckbuild.pipeline import build; from deckbuild.parallel import RenderOptions; "
+    script = ("import sys; from pathlib import Path; from deckbuild.project.config import load_config; "
+              "from deckbuild.pipeline import build; from deckbuild.speed.parallel import RenderOptions; "
               f"build(load_config(Path({str(shipped)!r})), now={NOW}, "
               "render=RenderOptions(jobs=1)); "
               "print(sorted(m for m in ('markdown', 'pygments', 'genanki') if m in sys.modules))")
@@ -166,7 +166,7 @@ def test_damaged_entries_and_a_damaged_file_are_ignored(shipped):
 
 
 def test_wrongly_shaped_entry_with_a_valid_checksum_is_a_miss(shipped):
-    from deckbuild.cache import _checksum, _encode
+    from deckbuild.speed.cache import _checksum, _encode
 
     expected = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
     build_bytes(shipped, RenderOptions(jobs=1))
@@ -306,7 +306,7 @@ def test_after_an_edit_only_the_edited_card_is_rendered_again(shipped, monkeypat
 
 def test_the_installed_version_of_a_library_is_read_from_its_metadata_folder(tmp_path,
                                                                              monkeypatch):
-    from deckbuild.cache import installed_version
+    from deckbuild.speed.cache import installed_version
 
     site = tmp_path / "site"
     (site / "fancy_pkg").mkdir(parents=True)
@@ -325,7 +325,9 @@ def test_the_installed_version_of_a_library_is_read_from_its_metadata_folder(tmp
 
 
 def test_a_build_writing_through_the_worker_process_is_identical(shipped, monkeypatch):
-    from deckbuild import collection, package, pipeline
+    from deckbuild import pipeline
+    from deckbuild.package import collection
+    from deckbuild.package import writer as package
 
     expected = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
     started = []

@@ -261,5 +261,5 @@ def test_a_release_records_its_note_types_schema(tmp_path):
     # Releases recorded before the schema was kept still read, without one.
     del lock["releases"][0]["schema"]
     (project / "deck.lock.json").write_text(json.dumps(lock))
-    from deckbuild.lock import read_lock
+    from deckbuild.release.lock import read_lock
     assert read_lock(project / "deck.lock.json", "deck.lock.json").releases[0].schema is None

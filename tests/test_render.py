@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from deckbuild.markdown.render import Renderer, code_css
 from deckbuild.records import Card
-from deckbuild.render import Renderer, code_css
 
 FIELDS = ("Question", "Answer", "Extra", "Source", "Id")
 
@@ -137,7 +137,7 @@ def test_markdown_links_to_scripts_are_removed_and_reported():
 
 
 def test_the_allowlist_is_ours_not_the_sanitisers_defaults():
-    from deckbuild.sanitize import removed_parts, sanitize
+    from deckbuild.markdown.sanitize import removed_parts, sanitize
 
     # Tags, URL schemes and style properties that nh3 allows by default but cards do not.
     assert sanitize("<center>a</center><font color=red>b</font>") == "ab"
@@ -149,7 +149,7 @@ def test_the_allowlist_is_ours_not_the_sanitisers_defaults():
 
 
 def test_an_unsafe_image_source_is_named_in_the_warning():
-    from deckbuild.sanitize import removed_parts
+    from deckbuild.markdown.sanitize import removed_parts
 
     assert removed_parts('<img src="javascript:alert(1)">') == ["javascript: URL on <img>"]
     assert removed_parts('<a href="javascript:a:b">x</a>') == ["javascript: URL on <a>"]

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from support import REPO, make_project, read_apkg, snapshot
 
 from deckbuild.cli import cli
-from deckbuild.sharecheck import (
+from deckbuild.release.sharecheck import (
     COLLECTION_COMPRESSED_MAX,
     COLLECTION_MAX,
     MEDIA_FILE_MAX,
@@ -483,7 +483,7 @@ def test_the_same_sources_give_the_same_kit_bytes(history, tmp_path):
 
 
 def test_plain_text_is_escaped_for_markdown():
-    from deckbuild.share import md
+    from deckbuild.release.share import md
 
     assert md("a_b *c* [d](e) | #1 <x>  \\(t\\)\n more") == \
         "a\\_b \\*c\\* \\[d\\](e) \\| \\#1 \\<x\\> \\\\(t\\\\) more"
@@ -492,8 +492,8 @@ def test_plain_text_is_escaped_for_markdown():
 def test_a_missing_share_extra_is_named_with_how_to_install_it(tmp_path, monkeypatch):
     import importlib.util
 
-    from deckbuild.config import load_config
-    from deckbuild.screenshots import missing_requirements
+    from deckbuild.project.config import load_config
+    from deckbuild.release.screenshots import missing_requirements
 
     project = make_project(tmp_path / "p", mini=True)
     real = importlib.util.find_spec

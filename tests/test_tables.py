@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from deckbuild.markdown.render import Renderer
+from deckbuild.markdown.tables import extra_cells
 from deckbuild.records import Card
-from deckbuild.render import Renderer
-from deckbuild.tables import extra_cells
 
 FIELDS = ("Question", "Answer", "Extra", "Source", "Id")
 

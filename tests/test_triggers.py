@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown.treeprocessors import InlineProcessor
 
-from deckbuild.parse import parse_source
-from deckbuild.render import Renderer
-from deckbuild.triggers import TriggeredInlineProcessor, needed_characters
+from deckbuild.markdown.render import Renderer
+from deckbuild.markdown.triggers import TriggeredInlineProcessor, needed_characters
+from deckbuild.source.parse import parse_source
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = 2000 if os.environ.get("CI") else 400
@@ -117,8 +117,9 @@ def test_same_notes_for_the_shipped_cards_and_the_benchmark_mixes() -> None:
 def test_math_checks_skip_only_text_without_dollar_or_backslash() -> None:
     """math_problems and the math-aware block parser skip text holding neither `$` nor
     `\\`: every math token they look for holds one of the two."""
-    from deckbuild import gfmblocks, validate
+    from deckbuild.markdown import gfmblocks
     from deckbuild.records import Card
+    from deckbuild.source import validate
 
     for token_re in (validate._TOKEN, gfmblocks._MATH_TOKEN):
         assert needed_characters(token_re) == {"$", "\\"}

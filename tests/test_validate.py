@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from deckbuild.errors import Problem
 from deckbuild.records import Card
-from deckbuild.validate import duplicate_questions, math_problems
+from deckbuild.source.validate import duplicate_questions, math_problems
 
 
 def card(answer: str, question: str = "Q?", line: int = 3) -> Card:

@@ -13,12 +13,12 @@ from safety_support import assert_package_agrees_with_lock, spawn, state
 from support import make_project
 from watch_support import Watching, edit
 
-from deckbuild.buildlock import project_lock
-from deckbuild.config import load_config
-from deckbuild.package import PackageWriter, read_package
-from deckbuild.parallel import RenderOptions
+from deckbuild.live.watch import Changes, Rebuilder, run
+from deckbuild.package.writer import PackageWriter, read_package
 from deckbuild.pipeline import build
-from deckbuild.watch import Changes, Rebuilder, run
+from deckbuild.project.buildlock import project_lock
+from deckbuild.project.config import load_config
+from deckbuild.speed.parallel import RenderOptions
 
 NOW = 1_700_000_000
 PACKAGE = "dist/transfer-learning-interview-questions-1.0.0.apkg"

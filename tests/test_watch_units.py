@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from support import make_project
 
-from deckbuild.config import load_config
-from deckbuild.watch import Changes, Outcome, WatchSet, changes_between, shorten, summary
+from deckbuild.live.watch import Changes, Outcome, WatchSet, changes_between, shorten, summary
+from deckbuild.project.config import load_config
 
 
 @pytest.fixture

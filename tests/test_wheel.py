@@ -59,7 +59,7 @@ def test_the_wheel_holds_the_built_in_templates_and_the_starter_files(installed)
         assert f"deckbuild/notetypes/basic/{name}" in names
     for name in ("README.md", "gitignore", "cards/01-getting-started.md",
                  "media/learning-curve.png"):
-        assert f"deckbuild/starter/{name}" in names
+        assert f"deckbuild/project/starter/{name}" in names
 
 
 def test_init_build_and_import_from_an_installed_wheel(installed, tmp_path, anki):

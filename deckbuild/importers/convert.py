@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import Problem
-from ..ids import slugify, unique_slug
+from ..source.ids import slugify, unique_slug
 from .emit import native_markdown, read_back
 from .layout import Layout
 from .lines import read_document

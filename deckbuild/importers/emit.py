@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..errors import Problem
-from ..parse import parse_source
+from ..source.parse import parse_source
 from .records import ImportedCard
 
 _HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")

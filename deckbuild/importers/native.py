@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from ..errors import Problem
-from ..parse import parse_source
+from ..source.parse import parse_source
 from .layout import Layout, default_section
 from .records import Document, Found, Line, Placed, Split
 

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import Config
 from ..errors import DeckError, Problem, display_path
-from ..parse import decode_source
-from ..sources import load_sources
+from ..project.config import Config
+from ..project.sources import load_sources
+from ..source.parse import decode_source
 from .convert import ImportResult, import_sources
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DeckError, Problem, display_path
-from ..ids import notetype_id_for
 from ..records import CardTemplate, NoteType
+from ..source.ids import notetype_id_for
 from . import REGISTRY, BuiltinNoteType
 
 if TYPE_CHECKING:
-    from ..config import Config
+    from ..project.config import Config
 
 SPECIAL_FIELDS = {"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag", "CardID"}
 _REFERENCE = re.compile(r"\{\{([^{}]*)\}\}")
@@ -25,7 +25,7 @@ _REFERENCE = re.compile(r"\{\{([^{}]*)\}\}")
 def load_notetypes(config: Config) -> dict[str, NoteType]:
     """Every built-in type by name: basic is the project's own note type (its templates/ and
     [tool.deckbuild.notetype]); the others share its CSS, with their own ids and schemas."""
-    from ..notetype import load_notetype
+    from .notetype import load_notetype
 
     basic = load_notetype(config)
     return {"basic": basic, **other_notetypes(config, basic)}

@@ -1,0 +1,373 @@
+"""The lock file: per-note content hashes and mod times, note-type schemas, releases.
+
+Anki updates a note on import only when the incoming mod time is strictly newer than
+the one in the collection. So a note keeps its recorded mod while its content is
+unchanged (users' own edits and tags on it survive re-imports), and gets a fresh one,
+newer than anything recorded, when its content changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ..errors import DeckError, Problem
+from ..notetypes.cloze_type import cloze_numbers
+from ..package.atomic import Staged, write_atomically
+from ..project.identity import Identity
+from ..records import NoteType, RenderedNote
+
+LOCK_FORMAT = 1
+# The C string encoder json.dumps(..., ensure_ascii=False) uses, without its per-call setup.
+_string = json.encoder.encode_basestring
+
+
+class NoteLock(NamedTuple):
+    """One note's line in the lock (a named tuple: a large deck reads and stamps many)."""
+
+    guid: str
+    hash: str
+    mod: int
+    question: str = ""
+    deck: str = ""
+    notetype: str = ""  # the built-in note type's name; "" for basic (as before there were others)
+    cloze: tuple[int, ...] = ()  # a cloze note's deletion numbers (its cards' ordinals + 1)
+
+
+@dataclass(frozen=True)
+class NoteTypeLock:
+    name: str
+    schema: dict[str, Any]
+    hash: str
+    mod: int
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    timestamp: int
+    notetype_hash: str
+    notes: dict[str, str]  # card id -> content hash
+    decks: tuple[str, ...]
+    # The note type's schema when released (absent from releases recorded before it was kept).
+    schema: dict[str, Any] | None = None
+    # The hashes of the other built-in note types its notes use, by type name.
+    types: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Lock:
+    notes: dict[str, NoteLock] = field(default_factory=dict)
+    notetypes: dict[str, NoteTypeLock] = field(default_factory=dict)
+    releases: tuple[Release, ...] = ()
+    identity: Identity | None = None  # None in a lock written before it was recorded
+
+    def max_mod(self) -> int:
+        mods = [n.mod for n in self.notes.values()] + [t.mod for t in self.notetypes.values()]
+        return max(mods, default=0)
+
+    def release(self, version: str) -> Release | None:
+        return next((r for r in self.releases if r.version == version), None)
+
+    @property
+    def last_release(self) -> Release | None:
+        return self.releases[-1] if self.releases else None
+
+
+def note_hash(note: RenderedNote) -> str:
+    """What the package carries for a note: fields, tags, deck (each length-prefixed)."""
+    return note.digest or content_hash(note.fields, note.tags, note.deck, note.notetype)
+
+
+def content_hash(fields: Iterable[str], tags: Iterable[str], deck: str,
+                 notetype: str = "basic") -> str:
+    """note_hash of a note with these fields, tags and deck (and note type, when not basic:
+    basic notes keep the hashes they had before there were other types)."""
+    parts = [*fields, " ".join(sorted(tags)), deck, *([notetype] if notetype != "basic" else [])]
+    payload = "".join(f"{len(part)}:{part}" for part in parts)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def notetype_hash(notetype: NoteType) -> str:
+    payload = json.dumps([notetype.name, [[t.name, t.front, t.back] for t in notetype.templates],
+                          notetype.css, notetype.schema()], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def question_field(notetype: NoteType) -> int:
+    """Where a note keeps its question: the Question field (a cloze note's heading is its
+    Context), else the sort field."""
+    for name in ("Question", "Context"):
+        if name in notetype.fields:
+            return notetype.fields.index(name)
+    return notetype.sort_field
+
+
+def question_text(note: RenderedNote, notetype: NoteType) -> str:
+    return note.fields[question_field(notetype)]
+
+
+@dataclass(frozen=True)
+class Stamped:
+    """The lock after this build, and what the build changed."""
+
+    lock: Lock
+    mods: tuple[int, ...]
+    notetype_mod: int
+    changed: tuple[str, ...]  # card ids whose content is new or changed
+    schema_change: dict[str, Any] | None  # {"old": ..., "new": ...} when the schema differs
+    notetype_changed: bool = False
+    current: dict[str, str] = field(default_factory=dict)  # card id -> hash, build order
+    identity_changed: bool = False  # the lock records a new or a first identity
+    # Notes whose built-in type differs from the one recorded: (note, old type name).
+    type_changes: tuple[tuple[RenderedNote, str], ...] = ()
+    # The other note types' mods (by type name), for the notes of those types.
+    type_mods: dict[str, int] = field(default_factory=dict)
+    # Schema changes of the other note types, by type name.
+    other_schema_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The hashes of the other note types the notes use, by type name.
+    type_hashes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def lock_changed(self) -> bool:
+        """Whether the lock must be written again (otherwise it is exactly as read)."""
+        return bool(self.changed) or self.notetype_changed or self.identity_changed
+
+    def with_identity(self, identity: Identity) -> Stamped:
+        """This result with `identity` recorded in its lock."""
+        return dataclasses.replace(
+            self, lock=dataclasses.replace(self.lock, identity=identity),
+            identity_changed=self.identity_changed or self.lock.identity != identity)
+
+
+class Stamper:
+    """Mod times one note at a time, so a build need not hold every note at once."""
+
+    def __init__(self, lock: Lock, notetype: NoteType, now: int,
+                 others: dict[str, NoteType] | None = None) -> None:
+        self._lock = lock
+        self.notetype = notetype
+        self._others = others or {}
+        self._used: set[str] = set()
+        self._type_changes: list[tuple[RenderedNote, str]] = []
+        self.warnings: list[Problem] = []  # deletions renumbered or removed on known notes
+        self._fresh = max(now, lock.max_mod() + 1)
+        self._notes: dict[str, NoteLock] = dict(lock.notes)
+        self._changed: list[str] = []
+        self.current: dict[str, str] = {}  # card id -> content hash, in build order
+        self._question = question_field(notetype)
+
+    def mod_for(self, note: RenderedNote) -> int:
+        """The recorded mod if the note's content is unchanged, else one newer than all."""
+        digest = note_hash(note)
+        old = self._lock.notes.get(note.card_id)
+        if old is not None and old.hash == digest and old.guid == note.guid:
+            mod = old.mod
+        else:
+            mod = self._fresh
+            self._changed.append(note.card_id)
+        self.current[note.card_id] = digest
+        kind = "" if note.notetype == "basic" else note.notetype
+        if old is not None and old.guid == note.guid and old.notetype != kind:
+            self._type_changes.append((note, old.notetype or "basic"))
+        question, numbers = self._question, ()
+        # A type that could not be loaded was reported: its notes are stamped, not written.
+        notetype = self._others.get(kind) if kind else None
+        if notetype is not None:
+            self._used.add(kind)
+            question = question_field(notetype)
+            if notetype.kind == "cloze":
+                numbers = cloze_numbers(note.fields[notetype.fields.index("Text")])
+                if old is not None and old.guid == note.guid and old.cloze:
+                    self.warnings += deletion_warnings(note, old.cloze, numbers)
+        self._notes[note.card_id] = NoteLock(note.guid, digest, mod, note.fields[question],
+                                             note.deck, kind, numbers)
+        return mod
+
+    def finish(self) -> Stamped:
+        """The lock after this build; the note type is stamped like a note."""
+        notetype = self.notetype
+        key = str(notetype.id)
+        digest = notetype_hash(notetype)
+        old_type = self._lock.notetypes.get(key)
+        schema_change = None
+        if old_type is not None and old_type.schema != notetype.schema():
+            schema_change = {"old": old_type.schema, "new": notetype.schema()}
+        type_mod = old_type.mod if old_type is not None and old_type.hash == digest \
+            else self._fresh
+        notetypes = dict(self._lock.notetypes)
+        notetypes[key] = NoteTypeLock(notetype.name, notetype.schema(), digest, type_mod)
+        changed = old_type is None or old_type.hash != digest
+        type_mods, schema_changes, type_hashes = {}, {}, {}
+        for name in sorted(self._used):  # the other types, once notes use them
+            other = self._others[name]
+            entry, stamped = self._stamp_type(other)
+            notetypes[str(other.id)] = entry
+            type_mods[name] = entry.mod
+            type_hashes[name] = entry.hash
+            changed = changed or stamped
+            old = self._lock.notetypes.get(str(other.id))
+            if old is not None and old.schema != other.schema():
+                schema_changes[name] = {"old": old.schema, "new": other.schema()}
+        new_lock = Lock(self._notes, notetypes, self._lock.releases, self._lock.identity)
+        return Stamped(new_lock, (), type_mod, tuple(self._changed), schema_change,
+                       changed, dict(self.current), type_changes=tuple(self._type_changes),
+                       type_mods=type_mods, other_schema_changes=schema_changes,
+                       type_hashes=type_hashes)
+
+    def _stamp_type(self, notetype: NoteType) -> tuple[NoteTypeLock, bool]:
+        """A note type's lock entry: its recorded mod while its hash is unchanged."""
+        digest = notetype_hash(notetype)
+        old = self._lock.notetypes.get(str(notetype.id))
+        if old is not None and old.hash == digest:
+            return old, False
+        return NoteTypeLock(notetype.name, notetype.schema(), digest, self._fresh), True
+
+
+def deletion_warnings(note: RenderedNote, old: tuple[int, ...],
+                      new: tuple[int, ...]) -> list[Problem]:
+    """Anki keeps a cloze card's history by its number: renumbering moves it to another
+    deletion, and a removed number leaves users an empty card."""
+    gone, added = sorted(set(old) - set(new)), sorted(set(new) - set(old))
+    if not gone:
+        return []
+    shown = ", ".join(f"c{n}" for n in gone)
+    if added:
+        message = (f"deletion numbers changed ({_numbers(old)} -> {_numbers(new)}): review "
+                   "history stays with the number, so it moves to another deletion; keep "
+                   "the published numbers and give new deletions new ones")
+    else:
+        message = (f"deletion {shown} removed from a published note: users keep its card, "
+                   "empty (Tools > Empty Cards removes it), with its review history")
+    return [Problem(note.path, note.line, message, "warning")]
+
+
+def _numbers(numbers: tuple[int, ...]) -> str:
+    return " ".join(f"c{n}" for n in numbers)
+
+
+def stamp(lock: Lock, notes: tuple[RenderedNote, ...], notetype: NoteType, now: int) -> Stamped:
+    """Keep recorded mods for unchanged content; give changed content a mod newer than all."""
+    stamper = Stamper(lock, notetype, now)
+    mods = tuple(stamper.mod_for(note) for note in notes)
+    return dataclasses.replace(stamper.finish(), mods=mods)
+
+
+def with_release(lock: Lock, version: str, timestamp: int, card_ids: Iterable[str],
+                 notetype: NoteType, decks: tuple[str, ...],
+                 types: dict[str, str] | None = None) -> Lock:
+    """The lock with `version` recorded as released (its note hashes and deck names)."""
+    record = Release(
+        version=version,
+        timestamp=timestamp,
+        notetype_hash=notetype_hash(notetype),
+        notes={card_id: lock.notes[card_id].hash for card_id in card_ids},
+        decks=tuple(sorted(decks)),
+        schema=notetype.schema(),
+        types=dict(types or {}),
+    )
+    others = tuple(r for r in lock.releases if r.version != version)
+    return dataclasses.replace(lock, releases=(*others, record))
+
+
+# -- reading and writing -------------------------------------------------------------
+
+def _note_from(data: dict[str, Any]) -> NoteLock:
+    return NoteLock(str(data["guid"]), str(data["hash"]), int(data["mod"]),
+                    str(data.get("question", "")), str(data.get("deck", "")),
+                    str(data.get("type", "")), tuple(int(n) for n in data.get("cloze", ())))
+
+
+def read_lock(path: Path, shown: str) -> Lock:
+    """Read the lock; a missing file is an empty lock, a broken one an error."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Lock()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DeckError(Problem(shown, getattr(exc, "lineno", 0), f"unreadable lock file: {exc}")
+                        ) from None
+    try:
+        if data.get("format") != LOCK_FORMAT:
+            raise ValueError(f"unknown format {data.get('format')!r}")
+        return Lock(
+            notes={k: _note_from(v) for k, v in data["notes"].items()},
+            notetypes={k: NoteTypeLock(v["name"], v["schema"], v["hash"], int(v["mod"]))
+                       for k, v in data["notetypes"].items()},
+            releases=tuple(
+                Release(r["version"], int(r["timestamp"]), r["notetype_hash"],
+                        {str(k): str(v) for k, v in r["notes"].items()}, tuple(r["decks"]),
+                        r.get("schema"), {str(k): str(v) for k, v in r.get("types", {}).items()})
+                for r in data.get("releases", [])),
+            identity=Identity.from_json(data["identity"]) if "identity" in data else None,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DeckError(Problem(shown, 0, f"invalid lock file: {exc}")) from None
+
+
+def _entries(mapping: dict[str, Any], indent: str) -> str:
+    """A JSON object with one compact entry per line, in key order."""
+    if not mapping:
+        return "{}"
+    lines = [f"{indent}  {_string(key)}: {_value(mapping[key])}" for key in sorted(mapping)]
+    return "{\n" + ",\n".join(lines) + f"\n{indent}}}"
+
+
+def _value(value: Any) -> str:
+    """json.dumps(value, sort_keys=True, ensure_ascii=False), faster for a lock's values."""
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, NoteLock):
+        cloze = f'"cloze": {json.dumps(list(value.cloze))}, ' if value.cloze else ""
+        return (f'{{{cloze}"deck": {_string(value.deck)}, "guid": {_string(value.guid)}, '
+                f'"hash": {_string(value.hash)}, "mod": {int(value.mod)}, '
+                f'"question": {_string(value.question)}'
+                + (f', "type": {_string(value.notetype)}}}' if value.notetype else "}"))
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def lock_text(lock: Lock) -> str:
+    """Sorted JSON with one line per note: diffs of the lock read like the change."""
+    notetypes = {k: {"name": v.name, "schema": v.schema, "hash": v.hash, "mod": v.mod}
+                 for k, v in lock.notetypes.items()}
+    releases = []
+    for r in lock.releases:
+        fields = {"decks": list(r.decks), "notetype_hash": r.notetype_hash,
+                  "timestamp": r.timestamp, "version": r.version}
+        if r.schema is not None:
+            fields["schema"] = r.schema
+        if r.types:
+            fields["types"] = r.types
+        head = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+        releases.append(f"    {head[:-1]}, \"notes\": {_entries(dict(r.notes), '    ')}}}")
+    release_text = "[\n" + ",\n".join(releases) + "\n  ]" if releases else "[]"
+    identity = "" if lock.identity is None else \
+        f'  "identity": {json.dumps(lock.identity.to_json(), sort_keys=True, ensure_ascii=False)},\n'
+    return (f'{{\n  "format": {LOCK_FORMAT},\n{identity}'
+            f'  "notes": {_entries(lock.notes, "  ")},\n'
+            f'  "notetypes": {_entries(notetypes, "  ")},\n'
+            f'  "releases": {release_text}\n}}\n')
+
+
+def write_lock(path: Path, lock: Lock) -> bool:
+    """Write atomically; return False (and write nothing) when the text is unchanged."""
+    return write_lock_text(path, lock_text(lock))
+
+
+def write_lock_text(path: Path, text: str, outputs: Staged | None = None) -> bool:
+    """write_lock() of a lock_text() made earlier; staged in `outputs` when given."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    if outputs is None:
+        write_atomically(path, text.encode("utf-8"))
+    else:
+        outputs.write(path, text.encode("utf-8"))
+    return True
