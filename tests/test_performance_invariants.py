@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from support import REPO, make_project, read_apkg
 
 from deckbuild import cli as cli_module
+from deckbuild.cli.common import RenderProgress
 from deckbuild.pipeline import build
 from deckbuild.project.config import load_config
 from deckbuild.speed import parallel
@@ -203,7 +204,7 @@ def test_cached_warnings_keep_their_lines_when_the_card_moves(tmp_path):
 
 
 def test_progress_bar_only_on_a_terminal(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli_module._RenderProgress, "DELAY", 0.0)
+    monkeypatch.setattr(RenderProgress, "DELAY", 0.0)
     project = make_project(tmp_path / "p", shipped=True)
     result = CliRunner().invoke(cli_module.cli, ["--project", str(project), "build", "--jobs",
                                                  "1", "--no-cache"], obj={})
@@ -216,7 +217,7 @@ def test_progress_bar_only_on_a_terminal(tmp_path, monkeypatch):
 
     screen = Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
-    progress = cli_module._RenderProgress()
+    progress = RenderProgress()
     for done in (0, 10, 38):
         progress(done, 38)
     assert "Rendering" in screen.getvalue() and "100%" in screen.getvalue()

@@ -1,0 +1,31 @@
+"""`deckbuild check`: every problem as path:line: message; writes nothing."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import DeckError
+from .common import config_of, project_option, strict_option
+
+
+@click.command("check")
+@project_option
+@strict_option
+@click.option("--share", is_flag=True,
+              help="Also check what sharing on AnkiWeb needs (limits, deck name, package).")
+@click.pass_context
+def check_command(ctx: click.Context, strict: bool, share: bool = False) -> None:
+    """Validate everything without writing; list every problem as path:line: message."""
+    from ..pipeline import check_all, check_share
+
+    check = check_share if share else check_all
+    try:
+        problems = check(config_of(ctx))
+    except DeckError as exc:  # a configuration that cannot be read: listed like the rest
+        problems = sorted(exc.problems)
+    for problem in problems:
+        click.echo(str(problem))
+    if any(p.is_error or strict for p in problems):
+        sys.exit(1)

@@ -1,0 +1,43 @@
+"""`deckbuild diff`: what changed since the last release, or between two packages."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ..errors import DeckError
+from .common import command_name, config_of, project_option
+
+
+@click.command()
+@project_option
+@click.argument("packages", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
+    """Show what changed: the sources against the last release, or OLD.apkg against NEW.apkg."""
+    from ..pipeline import check
+    from ..release.diff import diff_sides, format_diff, side_from_build, side_from_package, side_from_release
+    from ..release.lock import read_lock
+
+    if len(packages) not in (0, 2):
+        raise click.UsageError("give no package (diff against the last release) or two")
+    if packages:
+        old, new = side_from_package(packages[0]), side_from_package(packages[1])
+    else:
+        config = config_of(ctx)
+        lock = read_lock(config.lock_path, os.path.relpath(config.lock_path))
+        previous = [r for r in lock.releases if r.version != config.version] or list(lock.releases)
+        if not previous:
+            raise DeckError("no release recorded in the lock file yet: run "
+                            f"'{command_name(ctx)} release'")
+        checked = check(config)
+        if checked.errors:
+            raise DeckError(checked.errors)
+        old = side_from_release(previous[-1], lock)
+        decks = tuple(sorted({n.deck for n in checked.notes}))
+        new = side_from_build(f"{config.version} (sources)", checked.notes, checked.notetype, decks,
+                              checked.others)
+    for line in format_diff(diff_sides(old, new)):
+        click.echo(line)

@@ -1,0 +1,22 @@
+"""`deckbuild ids`: a readable id under every card that has none."""
+
+from __future__ import annotations
+
+import click
+
+from .common import config_of, locked, project_option
+
+
+@click.command()
+@project_option
+@click.pass_context
+def ids(ctx: click.Context) -> None:
+    """Write a readable id under every card that has none (nothing else changes)."""
+    from ..source.rewrite import add_missing_ids
+
+    config = config_of(ctx)
+    with locked(config):
+        added = add_missing_ids(config)
+    for item in added:
+        click.echo(f"{item.path}:{item.line}: id {item.id}")
+    click.echo(f"Added {len(added)} id{'s' if len(added) != 1 else ''}.")

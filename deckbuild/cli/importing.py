@@ -1,0 +1,52 @@
+"""`deckbuild import`: existing Markdown Q&A files -> card files with ids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import command_name, config_of, locked, project_option
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@project_option
+@click.option("--layout", default=None, metavar="NAME",
+              help="Read every file in this one layout instead of recognising it "
+                   "(an unknown name lists the known ones).")
+@click.option("--force", is_flag=True, help="Replace card files that already exist.")
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@click.pass_context
+def import_command(ctx: click.Context, files: tuple[Path, ...], layout: str | None,
+                   force: bool, dry_run: bool) -> None:
+    """Turn Markdown Q&A files into card files: cards/<name>.md, with ids.
+
+    Recognises the native format, question headings at any level, `## Question N` headings
+    with a bold question, numbered lists of bold questions, <details> blocks, bold question
+    lines and `Q:` lines. Reports what it found, and every line it left out, before writing.
+    """
+    from ..errors import display_path
+    from ..importers import LAYOUTS, plan_import, report_lines, write_import
+
+    names = [known.name for known in LAYOUTS]
+    if layout is not None and layout not in names:
+        raise click.BadParameter(f"unknown layout {layout!r} (known: {', '.join(names)})",
+                                 param_hint="'--layout'")
+    config = config_of(ctx)
+    with locked(config):  # no build reads cards/ while they are planned and written
+        plan = plan_import(config, files, layout, force)
+        folder = display_path(config.cards_dir, config.root)
+        for imported in plan.result.files:
+            for line in report_lines(imported, folder):
+                click.echo(line)
+        cards = sum(len(f.cards) for f in plan.result.files)
+        if dry_run:
+            click.echo(f"Dry run: would write {len(plan.targets)} files with {cards} cards.")
+            return
+        write_import(plan)
+    replaced = f" (replaced {len(plan.replaced)})" if plan.replaced else ""
+    command = command_name(ctx)
+    click.echo(f"Wrote {len(plan.targets)} card files{replaced} with {cards} cards; "
+               f"check them with '{command} check --strict', then '{command} build'.")

@@ -1,0 +1,50 @@
+"""`deckbuild release`: build the version, write its share kit, record it in the lock."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from .common import (
+    build_time,
+    config_of,
+    echo_report,
+    identity_option,
+    locked,
+    no_cache_option,
+    project_option,
+    schema_option,
+    strict_option,
+    timestamp_option,
+)
+
+
+@click.command()
+@project_option
+@timestamp_option
+@strict_option
+@schema_option
+@no_cache_option
+@identity_option
+@click.pass_context
+def release(ctx: click.Context, timestamp: int | None, strict: bool,
+            allow_schema_change: bool, allow_identity_change: bool,
+            no_cache: bool = False) -> None:
+    """Build the current version, write dist/share/<version>/ and mark it released in the lock.
+
+    Runs `check --share` first. A released version's content is frozen: later changes need a
+    version bump, and its package in dist/ is never overwritten. Commit the lock file afterwards.
+    """
+    from ..pipeline import release as run_release
+    from ..speed.parallel import RenderOptions
+
+    config = config_of(ctx)
+    with locked(config):
+        report = run_release(config, now=build_time(timestamp), strict=strict,
+                             allow_schema_change=allow_schema_change,
+                             render=RenderOptions(cache=not no_cache),
+                             allow_identity_change=allow_identity_change)
+    echo_report(report, "Built")
+    click.echo(f"Wrote the share kit {os.path.relpath(report.kit)}/ (see README: Share on AnkiWeb).")
+    click.echo(f"Released version {config.version}; commit {os.path.relpath(config.lock_path)}.")
