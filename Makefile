@@ -3,23 +3,34 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: deck test lint bench mutation clean
+.PHONY: deck test docs docs-serve lint bench mutation clean
 
 deck: $(VENV)/.deps
 	$(PY) build.py build
 
-test: $(VENV)/.deps-test node_modules/.deps
+test: $(VENV)/.deps-test node_modules/.deps docs
 	$(PY) -m pytest
+
+# The documentation site from docs/ into site/; --strict makes a broken link, a missing
+# anchor or a page left out of the nav an error. (The variable silences a notice that
+# Material prints about its future, which is not about these docs.)
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs
+docs: $(VENV)/.deps-docs
+	$(MKDOCS) build --strict
+
+# The site on http://127.0.0.1:8000/, rebuilt on every save in docs/.
+docs-serve: $(VENV)/.deps-docs
+	$(MKDOCS) serve
 
 lint: $(VENV)/.deps-test
 	$(PY) -m ruff check .
 
-# The benchmark in the README; `make bench SIZES=38,1000` for a quicker run.
+# The benchmark (docs/performance.md); `make bench SIZES=38,1000` for a quicker run.
 SIZES ?= 38,1000,10000,100000
 bench: $(VENV)/.deps
 	$(PY) bench/run.py --sizes $(SIZES)
 
-# Mutation testing (README: Mutation testing): a fresh full run, then the score per
+# Mutation testing (docs/testing.md): a fresh full run, then the score per
 # module; `make mutation MODULES="diff guards"` tests only those modules' mutants. The
 # property tests run the same examples for every mutant, as many as on a laptop under CI.
 MODULES ?=
@@ -41,10 +52,14 @@ $(VENV)/.deps-test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.deps
 
+$(VENV)/.deps-docs: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[docs]'
+	touch $@ $(VENV)/.deps
+
 # MathJax 3 for the browser tests and the preview page, from the npm registry.
 node_modules/.deps: package.json
 	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: browser tests will be skipped"; fi
 
 clean:
-	rm -rf $(VENV) node_modules mutants dist/*.apkg dist/preview dist/share .deckbuild-cache
+	rm -rf $(VENV) node_modules mutants site dist/*.apkg dist/preview dist/share .deckbuild-cache

@@ -31,7 +31,7 @@ from deckbuild.release.lock import Lock, NoteLock, Release, notetype_hash
 OLD = "transfer-learning-interview-questions-1.0.0.apkg"
 NEW = "transfer-learning-interview-questions-1.1.0.apkg"
 
-# The README's example: one card edited, one added, one removed, a subdeck renamed.
+# The example in docs/releasing.md: one card edited, one added, one removed, a subdeck renamed.
 REPORT = [
     "  added (1)",
     "    + source-domain: What is a source domain?",
@@ -65,7 +65,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture
 def released(tmp_path):
-    """1.0.0 released (its package kept aside), then 1.1.0 edited as in the README."""
+    """1.0.0 released (its package kept aside), then 1.1.0 edited as in docs/releasing.md."""
     project = make_project(tmp_path / "p", mini=True)
     assert run(project, "release", "--timestamp", "1700000000").exit_code == 0
     shutil.copy(project / "dist" / OLD, tmp_path / OLD)
@@ -79,7 +79,7 @@ def released(tmp_path):
     return project
 
 
-def test_diff_against_the_last_release_prints_the_readme_report(released):
+def test_diff_against_the_last_release_prints_the_docs_report(released):
     result = run(released, "diff")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["Changes from 1.0.0 to 1.1.0 (sources):", *REPORT]

@@ -194,9 +194,9 @@ def test_build_py_runs_import(tmp_path):
         "details-cloud-01-compute.md", "details-cloud-02-storage.md"]
 
 
-def test_the_readme_example_report_is_what_import_prints(tmp_path, monkeypatch):
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Importing existing Markdown", 1)[1]
+def test_the_docs_example_report_is_what_import_prints(tmp_path, monkeypatch):
+    page = (REPO / "docs" / "importing.md").read_text(encoding="utf-8")
+    section = page.split("## Importing existing Markdown", 1)[1]
     example = section.split("```\n", 2)[1]
     project = make_project(tmp_path / "p")
     (tmp_path / "interview.md").write_bytes((CORPUS / "headings-ml-basics.md").read_bytes())

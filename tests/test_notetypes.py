@@ -194,13 +194,13 @@ def test_preview_shows_every_card_of_every_type_with_a_type_filter(tmp_path: Pat
     assert cloze_side(text, 2, back=True) == 'a <span class="cloze">b</span> c'
 
 
-def test_the_readme_example_of_every_type_builds_without_a_problem(tmp_path: Path):
+def test_the_docs_example_of_every_type_builds_without_a_problem(tmp_path: Path):
     from support import REPO
 
     from deckbuild.pipeline import check_all
 
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### Note types: basic, reversed, cloze, type-in"):]
+    page = (REPO / "docs" / "writing-cards.md").read_text(encoding="utf-8")
+    section = page[page.index("## Note types: basic, reversed, cloze, type-in"):]
     example = section.split("~~~markdown\n", 1)[1].split("~~~\n", 1)[0]
     project = _project(tmp_path, example)
     assert check_all(load_config(project), RenderOptions(cache=False)) == []
