@@ -10,6 +10,7 @@ from import_corpus import CORPUS, EXPECTED, LAYOUT_NAMES
 from deckbuild.importers import LAYOUTS, import_sources
 from deckbuild.importers.lines import read_document
 from deckbuild.importers.text import clean_question, strip_label
+from deckbuild.source.ids import content_hash
 
 
 def _import(name: str, text: str | None = None, taken=()):
@@ -102,10 +103,14 @@ def test_native_files_keep_each_cards_note_type():
     assert "<!-- id: plain -->\n\nText." in out.text
 
 
-def test_new_ids_avoid_ids_in_use_and_each_other():
+def test_new_ids_avoid_ids_in_use_and_each_other_by_their_content_not_their_place():
     text = "# T\n\n### Q1: What is X?\nOne.\n\n### Q2: What is X?\nTwo.\n"
     imported = _import("headings-x.md", text, taken={"what-is-x"})
-    assert [c.id for c in imported.cards] == ["what-is-x-2", "what-is-x-3"]
+    one, two = (f"what-is-x-{content_hash('What is X?', a)}" for a in ("One.", "Two."))
+    assert [c.id for c in imported.cards] == [one, two]
+    swapped = "# T\n\n### Q2: What is X?\nTwo.\n\n### Q1: What is X?\nOne.\n"
+    again = _import("headings-x.md", swapped, taken={"what-is-x"})
+    assert [c.id for c in again.cards] == [two, one]
 
 
 def test_a_native_id_already_in_use_is_an_error_at_its_line():
@@ -138,7 +143,8 @@ def test_a_file_with_no_questions_is_an_error_naming_the_layouts():
     imported = _import("notes.md", "# Notes\n\nJust prose.\n")
     assert [str(p) for p in imported.problems] == [
         "notes.md:1: no questions found: none of the known layouts (native, numbered, headings, "
-        "details, list, bold, qa) fits"]
+        "details, list, bold, qa) fits; give --question-level N if the questions are level-N "
+        "headings"]
     assert [item.line for item in imported.left_out] == [1, 3]
 
 

@@ -137,7 +137,8 @@ def test_new_ids_do_not_collide_with_cards_already_in_the_project(tmp_path):
     project = make_project(tmp_path / "p", {"old.md": card})
     assert run("import", CORPUS / "numbered-statistics.md", "--project", project).exit_code == 0
     text = (project / "cards" / "numbered-statistics.md").read_text()
-    assert "## What is a p-value?\n<!-- id: what-is-a-p-value-2 -->" in text
+    # Not `-2`: the taken slug gets a hash of the card's own text, never a counter.
+    assert re.search(r"## What is a p-value\?\n<!-- id: what-is-a-p-value-[0-9a-f]{8} -->", text)
     built = run("--project", project, "build")
     assert built.exit_code == 0, built.output
 
@@ -145,7 +146,8 @@ def test_new_ids_do_not_collide_with_cards_already_in_the_project(tmp_path):
 @pytest.mark.parametrize(("name", "data", "message"), [
     ("bad.md", b"# T\n\xff\n", "Error: {path}:2: invalid UTF-8 at byte offset 4\n"),
     ("prose.md", b"# Notes\n\nOnly prose.\n", "Error: {path}:1: no questions found: none of the "
-     "known layouts (native, numbered, headings, details, list, bold, qa) fits\n"),
+     "known layouts (native, numbered, headings, details, list, bold, qa) fits; give "
+     "--question-level N if the questions are level-N headings\n"),
 ])
 def test_bad_input_is_reported_with_its_line_and_nothing_is_written(tmp_path, name, data, message):
     project = make_project(tmp_path / "p")
@@ -171,10 +173,10 @@ def test_two_sources_that_would_write_one_file_are_refused(tmp_path):
 
 def test_a_layout_can_be_forced_and_an_unknown_one_is_refused(tmp_path):
     project = make_project(tmp_path / "p")
-    forced = run("import", "--dry-run", "--layout", "headings", CORPUS / "list-nlp.md",
+    forced = run("import", "--dry-run", "--layout", "details", CORPUS / "list-nlp.md",
                  "--project", project)
     assert forced.exit_code == 1
-    assert "list-nlp.md:1: no questions found in the 'headings' layout" in forced.output
+    assert "list-nlp.md:1: no questions found in the 'details' layout" in forced.output
     unknown = run("import", "--layout", "faq", CORPUS / "list-nlp.md", "--project", project)
     assert unknown.exit_code == 2
     assert unknown.output.endswith("Error: Invalid value for '--layout': unknown layout 'faq' "

@@ -16,11 +16,16 @@ from .common import command_name, config_of, locked, project_option
 @click.option("--layout", default=None, metavar="NAME",
               help="Read every file in this one layout instead of recognising it "
                    "(an unknown name lists the known ones).")
-@click.option("--force", is_flag=True, help="Replace card files that already exist.")
+@click.option("--question-level", type=click.IntRange(1, 6), default=None, metavar="N",
+              help="The questions are the level-N headings (`### ` is 3); each answer runs to "
+                   "the next heading at that level or above.")
+@click.option("--force", is_flag=True,
+              help="Replace card files that already exist; cards found again by their question "
+                   "and answer keep their ids.")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 @click.pass_context
 def import_command(ctx: click.Context, files: tuple[Path, ...], layout: str | None,
-                   force: bool, dry_run: bool) -> None:
+                   question_level: int | None, force: bool, dry_run: bool) -> None:
     """Turn Markdown Q&A files into card files: cards/<name>.md, with ids.
 
     Recognises the native format, question headings at any level, `## Question N` headings
@@ -36,7 +41,9 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], layout: str | No
                                  param_hint="'--layout'")
     config = config_of(ctx)
     with locked(config):  # no build reads cards/ while they are planned and written
-        plan = plan_import(config, files, layout, force)
+        if layout is not None and question_level is not None:
+            raise click.UsageError("give --layout or --question-level, not both")
+        plan = plan_import(config, files, layout, force, question_level)
         folder = display_path(config.cards_dir, config.root)
         for imported in plan.result.files:
             for line in report_lines(imported, folder):

@@ -1,40 +1,101 @@
-"""(b) Question headings at any level: `#### Q1: ...`, `### **Q6: ...**`, `### 1. ...`.
+"""(b) Question headings at any level: `#### Q1: ...`, `### **Q6: ...**`, `### 2.3.7 批归一化`.
 
-Of the levels that hold question-like headings, the one that reads the most of the file
-as cards is the question level; the nearest heading above it names the section.
+The questions are the repeated heading level that holds the content, whatever the language:
+each level is read as if all its headings were questions, and the level that reads the most
+of the file as cards wins. A question mark (`?`, `？`, `؟`), numbering or a question word
+only tips the balance between levels; labels repeated under every question (`### Example`)
+and headings that only number a question (`## #3`) never make a level of questions. Of two
+levels that read the file about equally well, the deeper one with more cards is the question
+level, so numbered chapters (`## 1. Basics` over `### 1.1 ...`) stay sections.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import replace
+
 from .layout import Layout, coverage, place, region_end
-from .records import Document, Found, Heading, Split
+from .records import Document, Found, Line, Split
 from .text import clean_question, looks_like_question
+
+# `4 Зачем нужен dropout`, `2.3.7 批归一化`: numbering before the words, with or without a dot.
+_LEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?[ \t]+(?=\S)")
+_NUMBER_ONLY = re.compile(r"^\s*#?\d+(?:\.\d+)*[.):]?\s*$")
+_SENTENCE_ENDS = (".", ":", "!", "。", "：", "！", "।")
+_CLOSE = 0.1  # levels whose reach differs by less than this read the file about equally well
 
 
 def split(doc: Document) -> Split:
     """Cards from question headings; each answer runs to the next heading at its level or above."""
-    questions = [h for h in doc.headings if looks_like_question(clean_question(h.text))]
-    levels = sorted({h.level for h in questions}, reverse=True)
-    # Numbered sub-headings inside long answers can outnumber the questions: reach decides.
-    splits = [_at_level(doc, questions, level) for level in levels]
-    return max(splits, key=lambda s: (coverage(doc, s), len(s.cards)), default=Split(()))
+    levels = sorted({h.level for h in doc.headings if not _NUMBER_ONLY.match(h.text)})
+    scored = []
+    for level in levels:
+        found, hint = _at_level(doc, level)
+        if found.cards:
+            scored.append((_reach(doc, found, level) * hint, level, hint, found))
+    if not scored:
+        return Split(())
+    best = max(score for score, _, _, _ in scored)
+    # Near the best: the deepest level with the most cards (chapters above stay sections).
+    _, _, hint, chosen = max((len(s.cards), level, hint, s) for score, level, hint, s in scored
+                             if score >= best - _CLOSE)
+    return replace(chosen, weight=hint)
 
 
-def _at_level(doc: Document, questions: list[Heading], level: int) -> Split:
+def at_level_layout(level: int) -> Layout:
+    """The layout that reads every level-`level` heading as a question (--question-level)."""
+    return Layout("headings", f"questions are level-{level} headings",
+                  lambda doc: _at_level(doc, level, forced=True)[0])
+
+
+def _reach(doc: Document, split: Split, level: int) -> float:
+    """The share of lines the split holds, not counting headings above the level: a title or
+    chapter heading that names no section is structure, not content lost."""
+    above = {h.number for h in doc.headings if h.level < level}
+    kept = Document(doc.path, doc.stem, tuple(
+        Line(line.number, "" if line.number in above else line.text, line.code)
+        for line in doc.lines), doc.headings)
+    return coverage(kept, split)
+
+
+def _at_level(doc: Document, level: int, forced: bool = False) -> tuple[Split, float]:
+    """Every heading at the level as a question, and how much they look like questions:
+    1 when all do (or are numbered), down to 0.5 when none does, and down by the share of
+    them whose text repeats (labels such as `### Example`, not questions). A level of one
+    heading that does not look like a question holds no questions."""
     stops = [h.number for h in doc.headings if h.level <= level]
-    cards = []
-    for heading in questions:
-        if heading.level != level:
+    at_level = [h for h in doc.headings if h.level == level and not _NUMBER_ONLY.match(h.text)]
+    numbered = sum(1 for h in at_level if _LEADING_NUMBER.match(h.text)) * 2 > len(at_level)
+    read = []
+    for heading in at_level:
+        text = _LEADING_NUMBER.sub("", heading.text) if numbered else heading.text
+        question = clean_question(text)
+        read.append((heading, question, numbered or looks_like_question(question)))
+    # Where most headings ask, one that neither asks nor reads as a sentence (`Contributing`,
+    # `References`) is back matter, not a question.
+    asking = sum(looks for _, _, looks in read) * 3 >= len(read) * 2
+    cards, looks = [], 0
+    for heading, question, asks in read:
+        if asking and not asks and not question.text.rstrip(" *_").endswith(_SENTENCE_ENDS):
             continue
         end = region_end(doc, heading.number, stops)
-        cards.append(Found(clean_question(heading.text).text, heading.number,
-                           (heading.number, end), doc.span(heading.number + 1, end)))
-    above = [h for h in doc.headings if h.level < level]
+        looks += asks
+        cards.append(Found(question.text, heading.number, (heading.number, end),
+                           doc.span(heading.number + 1, end)))
+    above = [h for h in doc.headings if h.level < level and not _NUMBER_ONLY.match(h.text)]
     detail = f"questions are level-{level} headings"
     if above:
         detail += ", sections the headings above them"
-    return place(doc, cards, above, detail)
+    if not cards:
+        return Split(()), 0.0
+    counts = Counter(" ".join(card.question.casefold().split()) for card in cards)
+    repeated = sum(n for n in counts.values() if n > 1) / len(cards)
+    if len(cards) == 1 and not looks and not forced:
+        return Split(()), 0.0  # one heading that asks nothing is a title, not a question
+    hint = (0.5 + 0.5 * looks / len(cards)) * (1 - repeated / 2)
+    return place(doc, cards, above, detail), hint
 
 
-LAYOUT = Layout("headings", "question headings at any level (`### Q1: ...`, `#### **...?**`)",
+LAYOUT = Layout("headings", "question headings at any level (`### Q1: ...`, `## 2.3 批归一化`)",
                 split)

@@ -19,8 +19,10 @@ class Layout:
     split: Callable[[Document], Split]
 
     def score(self, doc: Document) -> float:
-        """How much of the document this layout reads as cards: 0 (none) to 1 (every line)."""
-        return coverage(doc, self.split(doc))
+        """How much of the document this layout reads as cards: 0 (none) to 1 (every line),
+        weighed by how sure the layout is that what it found are questions."""
+        split = self.split(doc)
+        return coverage(doc, split) * split.weight
 
 
 def coverage(doc: Document, split: Split) -> float:

@@ -11,6 +11,7 @@ from ..project.config import Config
 from ..project.sources import load_sources
 from ..source.parse import decode_source
 from .convert import ImportResult, import_sources
+from .matching import Previous
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class ImportPlan:
 
 
 def plan_import(config: Config, files: Sequence[Path], layout: str | None = None,
-                force: bool = False) -> ImportPlan:
+                force: bool = False, question_level: int | None = None) -> ImportPlan:
     """Import the files; errors for unreadable files, clashes, and files that exist (unless force).
 
     `layout` must be a registered layout's name (KeyError otherwise).
@@ -43,14 +44,17 @@ def plan_import(config: Config, files: Sequence[Path], layout: str | None = None
         sources.append((str(path), path.stem, text))
     if problems:
         raise DeckError(problems)
-    existing = _ids_by_file(config)
-    result = import_sources(sources, {i for ids in existing.values() for i in ids}, layout)
+    existing = _cards_by_file(config)
+    result = import_sources(sources, {c.id for cards in existing.values() for c in cards}, layout,
+                            question_level=question_level)
     targets = _targets(config, result)
     replaced = tuple(path for path, _ in targets if path.exists())
     if replaced and force:
-        # A replaced file's ids are free again: re-importing it gives its cards the same ids.
-        kept = {i for path, ids in existing.items() if path not in replaced for i in ids}
-        result = import_sources(sources, kept, layout)
+        # A replaced file's ids are free again: each card found again by its question and
+        # answer keeps its id, wherever it moved to.
+        kept = {c.id for path, cards in existing.items() if path not in replaced for c in cards}
+        previous = [c for path in replaced for c in existing.get(path, [])]
+        result = import_sources(sources, kept, layout, previous, question_level)
         targets = _targets(config, result)
     problems = list(result.problems) + _clashes(config, result)
     if replaced and not force:
@@ -77,10 +81,11 @@ def write_import(plan: ImportPlan) -> None:
                                     "(import again to see what is there)")) from None
 
 
-def _ids_by_file(config: Config) -> dict[Path, set[str]]:
-    """The ids the project's cards already use, per file (parse problems are check's business)."""
+def _cards_by_file(config: Config) -> dict[Path, list[Previous]]:
+    """The project's cards with ids, per file (parse problems are check's business)."""
     files, _ = load_sources(config) if config.cards_dir.is_dir() else ([], [])
-    return {config.root / source.path: {c.id for c in source.cards if c.id} for source in files}
+    return {config.root / source.path: [Previous(c.id, c.question, c.answer, source.path, c.line)
+                                        for c in source.cards if c.id] for source in files}
 
 
 def _targets(config: Config, result: ImportResult) -> tuple[tuple[Path, str], ...]:

@@ -93,6 +93,9 @@ class Split:
     cards: tuple[Placed, ...]
     detail: str = ""  # how the layout read this document, for the report
     problems: tuple[Problem, ...] = ()
+    # How sure the layout is that what it found are questions (1: sure): its reach is weighed
+    # by this when layouts compete for a file.
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)

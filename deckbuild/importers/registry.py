@@ -30,7 +30,7 @@ def recognise(doc: Document) -> tuple[Layout, Split, float]:
     best: tuple[Layout, Split, float] | None = None
     for layout in LAYOUTS:
         split = layout.split(doc)
-        score = coverage(doc, split)
+        score = coverage(doc, split) * split.weight
         # Equal reach: the layout that finds more cards in it reads the file more finely.
         if best is None or (score, len(split.cards)) > (best[2], len(best[1].cards)):
             best = (layout, split, score)

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from .mathimages import math_images
 from .records import LeftOut, Line
 
-# `Q1:`, `Q 1.`, `Question 1:`, `Question #1 -`, `Q:`, `1.`, `1)`, `1.2.`, `#1`.
+# `Q1:`, `Q 1.`, `Question 1:`, `Question #1 -`, `Q:`, `1.`, `1)`, `1.2.`, `3.1.1 `, `#1`.
 _NUMBERING = re.compile(
     r"^(?:(?:q|ques|question|problem)\.?\s*#?\s*\d+[a-z]?(?:\s*[:.)\-–—]|\s|$)"
     r"|(?:q|question)\s*[:.]\s"
     r"|#?\d+(?:\.\d+)*[.):](?:\s|$)"
+    r"|\d+(?:\.\d+)+\s"
     r"|#\d+(?:\s|$))\s*",
     re.IGNORECASE)
 _WRAP = re.compile(r"^(\*\*|__|\*|_)(?P<inner>.+?)\1$")
@@ -47,6 +48,11 @@ _PARAGRAPH_TAG = re.compile(r"^\s*</?p>\s*$", re.IGNORECASE)
 PAGE_LINK = re.compile(r"^\s*(?:\*\*|__)?\s*\[[^\]]*\]\(#[^)]*\)\s*(?:\*\*|__)?\s*$")
 # A thematic break, or a `<br/>` alone on its line: separators between questions.
 RULE = re.compile(r"^\s{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$|^\s*<br\s*/?>\s*$", re.IGNORECASE)
+
+
+# The question marks of Latin and other scripts, the full-width one of Chinese and Japanese,
+# and the Arabic one (also Persian and Urdu).
+QUESTION_MARKS = ("?", "？", "؟")
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,8 @@ def looks_like_question(question: Question) -> bool:
     if not text:
         return False
     first = re.split(r"[^A-Za-z]+", text.lower().lstrip("*_`\"' "), maxsplit=1)[0]
-    return question.numbered or text.rstrip(" *_").endswith("?") or first in _QUESTION_WORDS
+    return question.numbered or text.rstrip(" *_").endswith(QUESTION_MARKS) \
+        or first in _QUESTION_WORDS
 
 
 def clean_title(raw: str) -> str:

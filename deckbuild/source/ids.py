@@ -72,25 +72,77 @@ def deck_id_for(root_id: int, root_name: str, name: str) -> int:
     return root_id if name == root_name else subdeck_id_for(root_id, name)
 
 
-def slugify(text: str, limit: int = 60) -> str:
-    """A readable id from a question: ASCII, lowercase, hyphens, cut at a word."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    folded = re.sub(r"\$[^$]*\$|`[^`]*`", " ", folded)
-    words = re.findall(r"[a-z0-9]+", folded.lower())
-    slug = ""
+# A card id: lowercase letters of any script, digits, '-' and '_', starting and ending with a
+# letter or digit. The one place the rule lives; `parse` refuses ids it does not allow.
+_ID = re.compile(r"^[^\W_](?:[\w-]*[^\W_])?$")
+_WIDE = 0x2E80  # CJK and beyond: a character reads as much as two Latin ones
+
+
+def is_valid_id(text: str) -> bool:
+    """A card id as `parse` accepts it (and Anki's `Id:` search finds it)."""
+    return bool(_ID.match(text)) and text == text.lower() and text.isprintable()
+
+
+def _folded(char: str) -> str:
+    """A Latin letter without its accents (`é` -> `e`); any other character as it is."""
+    base = unicodedata.normalize("NFKD", char)
+    return base[0] if base[:1].isascii() and base[:1].isalnum() else char
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(char) >= _WIDE else 1 for char in text)
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """A readable id from a question, in its own script: lowercase words joined by hyphens,
+    cut at a word (a word longer than the limit, as a sentence of Chinese is, is cut); '' when
+    the text holds no letter or digit."""
+    text = re.sub(r"\$[^$]*\$|`[^`]*`", " ", unicodedata.normalize("NFKC", text))
+    folded = "".join(_folded(char) for char in text).lower()
+    words = re.findall(r"[^\W_]+", folded)
+    out = ""
     for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > limit and slug:
+        candidate = f"{out}-{word}" if out else word
+        if _width(candidate) > limit and out:
             break
-        slug = candidate[:limit]
-    return slug or "card"
+        out = candidate
+        while _width(out) > limit:
+            out = out[:-1]
+    return out if is_valid_id(out) else ""
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """slug(text), or 'card' when the text gives none."""
+    return slug(text, limit) or "card"
+
+
+def content_hash(*parts: str, size: int = 8) -> str:
+    """A short hex digest of the parts: what an id falls back to, the same on every run."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:size]
+
+
+def content_id(question: str, answer: str, taken: Iterable[str]) -> str:
+    """An id from the card's own text, never from its place in a file: the question's slug;
+    when that is empty or taken, the slug (or `q`) with a short hash of question and answer.
+    Only identical cards need the hash to be salted, and which of them gets which id is moot."""
+    used = set(taken)
+    base = slug(question)
+    if base and base not in used:
+        return base
+    salt = 0
+    while True:
+        digest = content_hash(question, answer, *([str(salt)] if salt else []))
+        candidate = f"{base or 'q'}-{digest}"
+        if candidate not in used:
+            return candidate
+        salt += 1
 
 
 def unique_slug(text: str, taken: Iterable[str]) -> str:
     """slugify(text), with -2, -3 ... appended until it is not in `taken`."""
     used = set(taken)
     base = slugify(text)
-    slug, n = base, 2
-    while slug in used:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    found, n = base, 2
+    while found in used:
+        found, n = f"{base}-{n}", n + 1
+    return found

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..errors import Problem
 from ..notetypes import REGISTRY
 from ..records import Card, SourceFile
+from .ids import is_valid_id
 
 BOM = "\ufeff"
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
@@ -20,7 +21,6 @@ _EXTRA = re.compile(r"^\s*<!--\s*extra\s*-->\s*$", re.IGNORECASE)
 _BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
 NOT_IN_CARD = "not part of any card: cards start at a '## ' heading; this text is left out"
-ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
 TAG_RE = re.compile(r"^[\w][\w\-:.+/&]*$")
 CARD_META_KEYS = ("id", "tags", "source", "type")
 FRONT_MATTER_KEYS = ("section", "tags", "type")
@@ -236,7 +236,7 @@ def _type_name(value: str, path: str, line: int, problems: list[Problem],
 def _finish(d: _Draft, section: str, path: str, problems: list[Problem],
             default_type: str) -> Card:
     card_id, id_line = d.meta.get("id", (None, 0))
-    if card_id is not None and not ID_RE.match(card_id):
+    if card_id is not None and not is_valid_id(card_id):
         problems.append(Problem(path, id_line, f"invalid id {card_id!r}: use lowercase "
                                 "letters, digits, '-' and '_'"))
     tags_value, tags_line = d.meta.get("tags", ("", d.line))

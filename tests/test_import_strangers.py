@@ -1,0 +1,171 @@
+"""Strangers' files: questions found from the file's structure in any language, numbered
+chapters kept as sections, files that mostly land in no card refused, and ids that never
+depend on a card's place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from support import make_project
+
+from deckbuild.cli import cli
+from deckbuild.importers import import_sources
+from deckbuild.source.ids import is_valid_id, slug
+from deckbuild.source.parse import parse_source
+
+
+def _import(text: str, name: str = "doc.md", **options):
+    (imported,) = import_sources([(name, name[:-3], text)], **options).files
+    return imported
+
+
+def run(*args: str | Path):
+    return CliRunner().invoke(cli, [str(a) for a in args], obj={})
+
+
+# Each: a file cut in the habits of a real one, and the questions a reader finds in it.
+CASES = {
+    "full-width question marks": (
+        "# 深度学习\n\n## 什么是过拟合？\n\n模型记住了训练集。\n\n## 如何防止过拟合？\n\n"
+        "正则化、早停和更多数据。\n",
+        ["什么是过拟合？", "如何防止过拟合？"]),
+    "Japanese": (
+        "# 機械学習\n\n### 勾配消失とは？\n\n深い層で勾配が小さくなる現象。\n\n"
+        "### 学習率の役割\n\n一歩の大きさを決める。\n",
+        ["勾配消失とは？", "学習率の役割"]),
+    "Arabic question mark": (
+        "# التعلم العميق\n\n## ما هو التعلم بالنقل؟\n\nإعادة استخدام نموذج مدرب.\n\n"
+        "## لماذا نجمد الطبقات؟\n\nلحفظ الميزات العامة.\n",
+        ["ما هو التعلم بالنقل؟", "لماذا نجمد الطبقات؟"]),
+    "Russian without a question mark": (
+        "# Нейросети\n\n### 4 Зачем нужен dropout\n\nЧтобы сеть не переобучалась.\n\n"
+        "### 5 Что такое батч-нормализация\n\nНормировка активаций по батчу.\n",
+        ["Зачем нужен dropout", "Что такое батч-нормализация"]),
+    "numbering without a trailing dot under numbered sections": (
+        "# 第三章\n\n## 3.1 基础\n\n### 3.1.1 批归一化的作用\n\n稳定每层输入的分布。\n\n"
+        "### 3.1.2 激活函数的作用\n\n引入非线性。\n\n## 3.2 优化\n\n### 3.2.1 动量的作用\n\n"
+        "平滑梯度方向。\n",
+        ["批归一化的作用", "激活函数的作用", "动量的作用"]),
+    "numbered chapters over numbered questions": (
+        "# Neural networks\n\n## 1. Basics\n\n### 1.1. What is a neuron?\n\nA weighted sum and an "
+        "activation.\n\n### 1.2. What is a layer?\n\nNeurons side by side.\n\n## 2. Training\n\n"
+        "### 2.1. What is backpropagation?\n\nThe chain rule, layer by layer.\n",
+        ["What is a neuron?", "What is a layer?", "What is backpropagation?"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_questions_are_found_from_structure_in_any_language(name):
+    text, questions = CASES[name]
+    imported = _import(text)
+    assert imported.problems == ()
+    assert [card.question for card in imported.cards] == questions
+    # At most the title is left out: every other line is in a card or names a section.
+    assert {item.line for item in imported.left_out} <= {1}
+
+
+def test_numbered_chapters_name_the_sections():
+    imported = _import(CASES["numbered chapters over numbered questions"][0])
+    assert [card.section for card in imported.cards] == ["Basics", "Basics", "Training"]
+
+
+def test_a_file_that_mostly_lands_in_no_card_is_an_error_that_suggests_the_level():
+    text = ("# Notes\n\n" + "".join(f"Line {n} of a long text that asks nothing.\n\n"
+                                    for n in range(12)) + "## What is a tensor?\n\nAn array.\n")
+    imported = _import(text)
+    (problem,) = imported.problems
+    assert problem.is_error and problem.line == 3
+    assert "12 of 15 lines land in no card" in problem.message
+    assert "--question-level N" in problem.message and "levels 1, 2" in problem.message
+    # Saying where the questions are is the user's answer: then it is no error.
+    assert _import(text, question_level=2).problems == ()
+
+
+def test_question_level_reads_every_heading_at_that_level(tmp_path):
+    source = tmp_path / "terms.md"
+    source.write_text("# Terms\n\n## Tensor\n\nAn array.\n\n### Rank\n\nIts number of axes.\n\n"
+                      "## Gradient\n\nThe vector of partial derivatives.\n", encoding="utf-8")
+    project = make_project(tmp_path / "p")
+    result = run("import", source, "--project", project, "--question-level", "3", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "layout 'headings' (questions are level-3 headings" in result.output
+    assert "  1 card in 1 section" in result.output
+    both = run("import", source, "--project", project, "--question-level", "2", "--layout", "qa")
+    assert both.exit_code != 0 and "not both" in both.output
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("什么是过拟合？", "什么是过拟合"),
+    ("Что такое dropout?", "что-такое-dropout"),
+    ("ما هو التعلم بالنقل؟", "ما-هو-التعلم-بالنقل"),
+    ("Qu'est-ce qu'une époque ?", "qu-est-ce-qu-une-epoque"),
+    ("勾配消失とは？", "勾配消失とは"),
+])
+def test_slugs_keep_the_letters_of_every_script_and_parse_as_ids(question, expected):
+    assert slug(question) == expected
+    text = f"# S\n\n## {question}\n<!-- id: {expected} -->\n\nAn answer.\n"
+    source, problems = parse_source(text, "s.md")
+    assert problems == [] and source.cards[0].id == expected
+
+
+def test_no_id_is_ever_made_from_a_card_s_place():
+    text = "# S\n\n## ???\n\nOne.\n\n## ???\n\nTwo.\n\n## Same?\n\nA.\n\n## Same?\n\nB.\n"
+    ids = [card.id for card in _import(text).cards]
+    assert len(set(ids)) == 4 and all(is_valid_id(i) for i in ids)
+    assert not any(i == "card" or i.endswith(("-2", "-3")) for i in ids), ids
+    reordered = "# S\n\n## Same?\n\nB.\n\n## ???\n\nTwo.\n\n## Same?\n\nA.\n\n## ???\n\nOne.\n"
+    again = {card.answer: card.id for card in _import(reordered).cards}
+    assert again == {card.answer: card.id for card in _import(text).cards}
+
+
+def _write(path: Path, questions: list[tuple[str, str]]) -> None:
+    path.write_text("# Вопросы\n\n" + "".join(f"## {q}\n\n{a}\n\n" for q, a in questions),
+                    encoding="utf-8")
+
+
+def _ids(project: Path) -> dict[str, str]:
+    """{question: id} of every card in the project."""
+    found = {}
+    for path in sorted((project / "cards").glob("*.md")):
+        source, _ = parse_source(path.read_text(encoding="utf-8"), path.name)
+        found.update({card.question: card.id for card in source.cards})
+    return found
+
+
+def test_reimport_with_force_keeps_every_card_s_id_when_the_upstream_file_changes(tmp_path):
+    project = make_project(tmp_path / "p")
+    upstream = tmp_path / "вопросы.md"
+    cards = [("Что такое ООП?", "Парадигма."), ("Что такое класс?", "Шаблон объекта."),
+             ("Что такое объект?", "Экземпляр класса.")]
+    _write(upstream, cards)
+    assert run("import", upstream, "--project", project).exit_code == 0
+    before = _ids(project)
+    # Upstream gains a question at the top, edits one answer and one question.
+    _write(upstream, [("Что такое интерфейс?", "Контракт."), ("Что такое ООП?", "Парадигма."),
+                      ("Что такое класс?", "Шаблон объекта, с полями и методами."),
+                      ("Что такое объект в ООП?", "Экземпляр класса.")])
+    result = run("import", upstream, "--project", project, "--force")
+    assert result.exit_code == 0, result.output
+    after = _ids(project)
+    assert after["Что такое ООП?"] == before["Что такое ООП?"]
+    assert after["Что такое класс?"] == before["Что такое класс?"]
+    assert after["Что такое объект в ООП?"] == before["Что такое объект?"]
+    assert after["Что такое интерфейс?"] not in before.values()
+
+
+def test_an_ambiguous_match_is_reported_and_never_guessed(tmp_path):
+    project = make_project(tmp_path / "p")
+    upstream = tmp_path / "quiz.md"
+    _write(upstream, [("What is the output?", "1"), ("What is the output?", "2")])
+    assert run("import", upstream, "--project", project).exit_code == 0
+    before = set(_ids(project).values()) | {
+        card.id for card in parse_source((project / "cards" / "quiz.md").read_text(), "q")[0].cards}
+    # Both answers change: each new card's question matches two old ones.
+    _write(upstream, [("What is the output?", "3"), ("What is the output?", "4")])
+    result = run("import", upstream, "--project", project, "--force")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("matches 2 existing cards") == 2
+    source, _ = parse_source((project / "cards" / "quiz.md").read_text(), "q")
+    assert not {card.id for card in source.cards} & before
