@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from safety_support import assert_package_agrees_with_lock, spawn, state
 from support import make_project
-from watch_support import Watching, edit
+from watch_support import Watching, edit, started
 
-from deckbuild.live.watch import Changes, Rebuilder, run
+from deckbuild.live.watch import Changes, Rebuilder
 from deckbuild.package.writer import PackageWriter, read_package
 from deckbuild.pipeline import build
 from deckbuild.project.buildlock import project_lock
@@ -203,18 +203,6 @@ def test_pyproject_saved_twice_by_replacing_it_rebuilds_twice(tmp_path):
         assert watching.stop() == 0
 
 
-def _started(rebuilder, report, stop: threading.Event, seen: list,
-             **options: int) -> threading.Thread:
-    """`run` in a thread, returned once it has reported its first build (or after 2 min)."""
-    thread = threading.Thread(target=run, args=(rebuilder, report, stop), kwargs=options,
-                              daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not seen and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return thread
-
-
 def test_a_save_made_while_the_watcher_restarts_is_not_lost(tmp_path):
     project = make_project(tmp_path / "p", mini=True)
     card = project / "cards" / "more.md"
@@ -229,7 +217,7 @@ def test_a_save_made_while_the_watcher_restarts_is_not_lost(tmp_path):
         elif len(seen) == 3:
             stop.set()
 
-    thread = _started(rebuilder, report, stop, seen)
+    thread = started(rebuilder, report, stop, seen)
     assert seen and seen[0].first
     edit(project / "pyproject.toml", 'description = "', 'description = "New: ')
     thread.join(timeout=120)
@@ -261,7 +249,7 @@ def test_a_burst_of_saves_gives_one_rebuild(tmp_path):
     stop = threading.Event()
     seen: list = []
     # A quiet time longer than the default, so that a loaded machine cannot split the burst.
-    thread = _started(rebuilder, seen.append, stop, seen, step=400)
+    thread = started(rebuilder, seen.append, stop, seen, step=400)
     deadline = time.monotonic() + 120
     text = card.read_text()
     for k in range(6):  # an editor's save: several writes in quick succession

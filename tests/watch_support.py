@@ -87,3 +87,26 @@ def edit(path: Path, old: str, new: str) -> None:
     scratch = path.with_name(f".{path.name}.edit.tmp")
     scratch.write_text(text.replace(old, new, 1), encoding="utf-8")
     os.replace(scratch, path)
+
+
+def started(rebuilder, report, stop: threading.Event, seen: list,
+            **options: int) -> threading.Thread:
+    """watch's loop (`run`) in a thread, returned once it has reported its first build."""
+    from deckbuild.live.watch import run
+
+    thread = threading.Thread(target=run, args=(rebuilder, report, stop), kwargs=options,
+                              daemon=True)
+    thread.start()
+    deadline = time.monotonic() + WAIT
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return thread
+
+
+def wait_for(seen: list, count: int, thread: threading.Thread | None = None,
+             timeout: float = WAIT) -> None:
+    """Until `seen` holds `count` reports (or the loop's thread has ended, or time is up)."""
+    deadline = time.monotonic() + timeout
+    while len(seen) < count and time.monotonic() < deadline \
+            and (thread is None or thread.is_alive()):
+        time.sleep(0.05)

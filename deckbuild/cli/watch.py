@@ -43,6 +43,8 @@ def watch(ctx: click.Context, timestamp: int | None, preview: bool, port: int,
             server.publish(outcome, rebuilder.written)
         click.echo(f"{time.strftime('%H:%M:%S')} "
                    f"{summary(outcome, os.path.relpath(outcome.package or '.'))}")
+        if outcome.trace and os.environ.get("DECKBUILD_DEBUG"):
+            click.echo(outcome.trace.rstrip("\n"), err=True)
         for error in outcome.errors:
             click.echo(f"Error: {error}", err=True)
         for warning in outcome.warnings:

@@ -16,6 +16,7 @@ import re
 import signal
 import threading
 import time
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -70,6 +71,10 @@ class WatchSet:
     def paths(self) -> list[str]:
         """The paths to give the watcher: those that exist (it refuses the others)."""
         return [str(p) for p in (*self.files, *self.folders) if p.exists()]
+
+    def absent(self) -> tuple[Path, ...]:
+        """The configured folders that do not exist (yet): no watcher can watch them."""
+        return tuple(p for p in self.folders if not p.exists())
 
     def __call__(self, _change: object, path: str) -> bool:
         """Whether a change at `path` is a change of the deck's sources."""
@@ -144,6 +149,7 @@ class Outcome:
     first: bool = False  # the build that starts the watch
     written: bool = True  # False: the package in dist/ already held these sources
     kept: bool = True  # after an error: a package from before is in dist/
+    trace: str = ""  # after an internal error (a bug): its traceback, for DECKBUILD_DEBUG
 
     @property
     def ok(self) -> bool:
@@ -207,6 +213,17 @@ class _RecordingWriter(PassingWriter):
 Locked = Callable[[Config], AbstractContextManager[object]]
 
 
+def internal_error(exc: Exception) -> str:
+    """The error line of a rebuild that an unexpected exception ended."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    if isinstance(exc, BrokenProcessPool):
+        return ("internal error: a render worker stopped before it finished (killed?); "
+                "the next save builds again")
+    return (f"internal error: {type(exc).__name__}: {exc} (a bug in deckbuild: please "
+            "report it; set DECKBUILD_DEBUG=1 for the traceback)")
+
+
 class Rebuilder:
     """Builds the project again and again in this process, keeping what a rebuild reuses."""
 
@@ -230,6 +247,7 @@ class Rebuilder:
         before = {n.card_id: note_key(n) for n in self.written.notes} if self.written else {}
         render = RenderOptions(memory=self.memory, on_render=self._count)
         package = str(self.config.package_path) if self.config else ""
+        trace = ""
         try:
             config = self.config = self._load()
             package = str(config.package_path)
@@ -243,11 +261,14 @@ class Rebuilder:
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             errors = (f"{where}{exc.strerror or exc}",)
+        except Exception as exc:  # noqa: BLE001 - a bug, or a killed worker, must not end watch
+            errors, trace = (internal_error(exc),), traceback.format_exc()
         else:
             errors = ()
         if errors:
             return Outcome(time.perf_counter() - started, package, errors=errors,
-                           kept=bool(package) and Path(package).is_file())
+                           kept=bool(package) and Path(package).is_file(),
+                           trace=trace)
         after = [(n.card_id, note_key(n)) for n in self.written.notes]
         return Outcome(time.perf_counter() - started, package, warnings=report.warnings,
                        changes=changes_between(before, after), notes=len(after), first=first,
@@ -274,7 +295,7 @@ def run(rebuilder: Rebuilder, report: Callable[[Outcome], None],
     Ctrl-C and SIGTERM end it with KeyboardInterrupt, raised between two rebuilds or
     inside one (which then leaves dist/ as it was, as an interrupted build does).
     """
-    from watchfiles import watch  # only `watch` loads it
+    from watchfiles import Change, watch  # only `watch` loads it
 
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler) \
         if threading.current_thread() is threading.main_thread() else None
@@ -283,9 +304,15 @@ def run(rebuilder: Rebuilder, report: Callable[[Outcome], None],
     try:
         while stop is None or not stop.is_set():
             watched = WatchSet.of(rebuilder.root, rebuilder.config)
+            absent = watched.absent()
             for changes in watch(*watched.paths() or [str(rebuilder.root)], watch_filter=watched,
                                  debounce=debounce, step=step, stop_event=stop,
                                  rust_timeout=TICK_MS, yield_on_timeout=True):
+                if any(folder.exists() for folder in absent):
+                    # A configured folder was made: a new watcher watches it, and its first
+                    # tick rebuilds for what was saved in it meanwhile.
+                    phase = "start" if phase == "start" else "restarted"
+                    break
                 if phase == "watching" and not changes:
                     continue  # a tick: the watcher is running; nothing was saved
                 outcome = rebuilder.rebuild()
@@ -298,7 +325,11 @@ def run(rebuilder: Rebuilder, report: Callable[[Outcome], None],
                 phase = "watching"
                 # A file watched by itself (pyproject.toml) is lost when an editor replaces
                 # it, and the settings may name other folders: then a new watcher starts.
+                # A folder made inside a watched one is watched from when the watcher sees
+                # it: what was saved in it before then is caught by a new watcher's tick.
                 if any(Path(path) in watched.files for _, path in changes) or \
+                        any(change == Change.added and Path(path).is_dir()
+                            for change, path in changes) or \
                         WatchSet.of(rebuilder.root, rebuilder.config).paths() != watched.paths():
                     phase = "restarted"
                     break
