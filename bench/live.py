@@ -24,9 +24,9 @@ import synth
 sys.path.insert(0, str(synth.REPO))
 
 from deckbuild.live.livepackage import LivePackage  # noqa: E402
-from deckbuild.package import atomic  # noqa: E402
 from deckbuild.package.writer import PassingWriter  # noqa: E402
 from deckbuild.pipeline import build  # noqa: E402
+from deckbuild.project import atomic  # noqa: E402
 from deckbuild.project.config import load_config  # noqa: E402
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from .errors import DeckError, Problem, display_path
 from .notetypes import BUILTIN
-from .package.atomic import Staged
 from .package.writer import WORKER_MIN_NOTES, CollectionFormat, PackageWriter, WriterFactory
+from .project.atomic import Staged
 from .project.config import Config
 from .project.identity import example_ids_problem, identity_of, identity_problems
 from .project.sources import check_ids, load_media, no_cards

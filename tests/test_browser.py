@@ -28,7 +28,7 @@ from support import AnkiCollection, make_project
 
 from deckbuild.cli import cli
 from deckbuild.live.preview import write_preview
-from deckbuild.notetypes.notetype import load_notetype
+from deckbuild.package.notetype import load_notetype
 from deckbuild.pipeline import build
 from deckbuild.project.config import load_config
 

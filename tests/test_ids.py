@@ -6,6 +6,7 @@ import genanki
 from hypothesis import given
 from hypothesis import strategies as st
 
+from deckbuild.project.rewrite import insert_ids
 from deckbuild.source.ids import (
     card_id_for,
     deck_id_for,
@@ -19,7 +20,6 @@ from deckbuild.source.ids import (
     subdeck_id_for,
     unique_slug,
 )
-from deckbuild.source.rewrite import insert_ids
 
 
 def test_guid_comes_from_namespace_and_id_only():

@@ -29,7 +29,8 @@ from safety_support import (
 from support import make_project
 
 from deckbuild.cli import cli
-from deckbuild.package import archive, atomic
+from deckbuild.package import archive
+from deckbuild.project import atomic
 from deckbuild.speed.cache import RenderCache
 
 BEFORE, AFTER = "1700000000", "1700000500"

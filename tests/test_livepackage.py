@@ -17,9 +17,10 @@ from support import AnkiCollection, make_project, package_dump, snapshot
 from deckbuild.errors import DeckError
 from deckbuild.live import livepackage
 from deckbuild.live.livepackage import LivePackage
-from deckbuild.package import archive, atomic
+from deckbuild.package import archive
 from deckbuild.package.writer import PackageWriter, collection_format
 from deckbuild.pipeline import build
+from deckbuild.project import atomic
 from deckbuild.project.config import load_config
 from deckbuild.records import CardTemplate, DeckInfo, MediaFile, NoteType, PackageSpec, RenderedNote
 from deckbuild.release.lock import content_hash

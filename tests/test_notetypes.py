@@ -9,7 +9,7 @@ from support import make_project
 
 from deckbuild.errors import DeckError
 from deckbuild.notetypes import REGISTRY, BuiltinNoteType, Registry
-from deckbuild.notetypes.notetype import load_notetype, load_notetypes
+from deckbuild.package.notetype import load_notetype, load_notetypes
 from deckbuild.package.writer import collection_format
 from deckbuild.pipeline import build
 from deckbuild.project.config import load_config

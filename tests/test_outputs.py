@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from support import REPO, make_project
 
 from deckbuild.cli import cli
-from deckbuild.package import atomic
-from deckbuild.package.atomic import Staged, leftovers
+from deckbuild.project import atomic
+from deckbuild.project.atomic import Staged, leftovers
 
 MATHJAX = REPO / "node_modules" / "mathjax"
 

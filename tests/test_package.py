@@ -100,7 +100,7 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path):
 
 
 def test_a_package_file_that_cannot_be_made_still_stops_the_worker(tmp_path, monkeypatch):
-    from deckbuild.package import atomic
+    from deckbuild.project import atomic
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")

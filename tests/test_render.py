@@ -137,9 +137,8 @@ def test_markdown_links_to_scripts_are_removed_and_reported():
 
 
 def test_the_allowlist_is_ours_not_the_sanitisers_defaults():
-    from deckbuild.markdown.sanitize import removed_parts, sanitize
-
     # Tags, URL schemes and style properties that nh3 allows by default but cards do not.
+    from deckbuild.markdown.sanitize import removed_parts, sanitize
     assert sanitize("<center>a</center><font color=red>b</font>") == "ab"
     assert sanitize('<a href="ftp://example.org/x">c</a>') == '<a rel="noopener noreferrer">c</a>'
     assert sanitize('<table><tr><td style="color: red; text-align: left">d</td></tr></table>') \

@@ -12,7 +12,7 @@ from .common import config_of, locked, project_option
 @click.pass_context
 def ids(ctx: click.Context) -> None:
     """Write a readable id under every card that has none (nothing else changes)."""
-    from ..source.rewrite import add_missing_ids
+    from ..project.rewrite import add_missing_ids
 
     config = config_of(ctx)
     with locked(config):

@@ -36,10 +36,10 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from ..package.archive import write_zip
-from ..package.atomic import Staged
 from ..package.blockzip import Block, Entry, deflate_bytes, deflate_file, fits, write_blocks
 from ..package.collection import Collection, Row
 from ..package.writer import CollectionFormat, Rows, col_row, media_members
+from ..project.atomic import Staged
 from ..records import NoteType, PackageSpec, RenderedNote
 from ..release.lock import note_hash
 from ..source.ids import note_id_for

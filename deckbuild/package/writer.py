@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from ..notetypes.cloze_type import cloze_numbers
+from ..project.atomic import Staged
 from ..records import CardTemplate, DeckInfo, NoteType, PackageSpec, RenderedNote
 from ..source.ids import card_id_for, deck_id_for, note_id_for
 from .archive import Member
-from .atomic import Staged
 from .collection import Collection, CollectionProcess, Row
 
 _TAG = re.compile(r"<[^>]*>")

@@ -15,8 +15,8 @@ import shutil
 from collections.abc import Callable, Iterator
 
 from ..errors import display_path
-from ..package.atomic import leftovers
 from ..speed.cache import CACHE_DIR
+from .atomic import leftovers
 from .config import Config
 
 LOCK_FILE = "build.lock"

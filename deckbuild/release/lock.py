@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from ..errors import DeckError, Problem
 from ..notetypes.cloze_type import cloze_numbers
-from ..package.atomic import Staged, write_atomically
+from ..project.atomic import Staged, write_atomically
 from ..project.identity import Identity
 from ..records import NoteType, RenderedNote
 

@@ -18,9 +18,9 @@ from typing import Any
 
 from ..errors import DeckError, Problem, display_path
 from ..markdown.tables import extra_cells
-from ..notetypes.load import other_notetypes
-from ..package.atomic import Staged
+from ..package.builtin_types import other_notetypes
 from ..package.writer import CollectionFormat
+from ..project.atomic import Staged
 from ..project.config import Config
 from ..project.sources import card_paths
 from ..records import CardRef, MediaFile, NoteType, RenderedNote, SourceFile

@@ -71,7 +71,7 @@ def notetype_for(config: Config, cache: RenderCache | None,
         cached = notetype_from(cache.get_many([key]).get(key))
         if cached is not None:
             return cached, []
-    from ..notetypes.notetype import load_notetype
+    from ..package.notetype import load_notetype
 
     try:
         notetype = load_notetype(config)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import DeckError, display_path
-from ..package.atomic import write_atomically
-from ..project.config import Config
-from ..project.sources import card_paths
-from .ids import unique_slug
-from .numbering import without_number
-from .parse import BOM, decode_source, parse_source
+from ..source.ids import unique_slug
+from ..source.numbering import without_number
+from ..source.parse import BOM, decode_source, parse_source
+from .atomic import write_atomically
+from .config import Config
+from .sources import card_paths
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from ..errors import DeckError, Problem, display_path
 from ..markdown.render import code_css
 from ..project.config import Config
 from ..records import CardTemplate, NoteType
-from .load import check_references, load_notetypes, read_file
+from .builtin_types import check_references, load_notetypes, read_file
 
 
 def load_notetype(config: Config) -> NoteType:

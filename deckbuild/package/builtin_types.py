@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import DeckError, Problem, display_path
+from ..notetypes import REGISTRY, BuiltinNoteType
 from ..records import CardTemplate, NoteType
 from ..source.ids import notetype_id_for
-from . import REGISTRY, BuiltinNoteType
 
 if TYPE_CHECKING:
     from ..project.config import Config
