@@ -48,7 +48,12 @@ from .source.ids import subdeck_id_for
 from .source.validate import duplicate_questions
 from .speed.bundles import DeckReader
 from .speed.freshness import input_digest, record, recorded_warnings, sources_digest
+from .speed.memcache import MemoryLayer
 from .speed.parallel import RenderOptions
+
+# The pipeline is the one door into speed/: callers pass these, never import speed/ itself.
+__all__ = ["Checked", "MemoryLayer", "RenderOptions", "build", "check", "check_all", "check_share",
+           "deck_infos", "release"]
 
 PLACEHOLDER_NOTETYPE = NoteType(0, "", ("Question",), (), "")
 

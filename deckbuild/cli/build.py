@@ -34,8 +34,8 @@ def build(ctx: click.Context, timestamp: int | None = None, strict: bool = False
           allow_schema_change: bool = False, allow_identity_change: bool = False, jobs: int = 0,
           no_cache: bool = False) -> None:
     """Build dist/<deck>-<version>.apkg from cards/, media/ and templates/."""
+    from ..pipeline import RenderOptions
     from ..pipeline import build as run_build
-    from ..speed.parallel import RenderOptions
 
     options = RenderOptions(jobs=jobs, cache=not no_cache, progress=RenderProgress())
     config = config_of(ctx)

@@ -36,8 +36,8 @@ def release(ctx: click.Context, timestamp: int | None, strict: bool,
     Runs `check --share` first. A released version's content is frozen: later changes need a
     version bump, and its package in dist/ is never overwritten. Commit the lock file afterwards.
     """
+    from ..pipeline import RenderOptions
     from ..pipeline import release as run_release
-    from ..speed.parallel import RenderOptions
 
     config = config_of(ctx)
     with locked(config):

@@ -24,12 +24,9 @@ from pathlib import Path
 
 from ..errors import DeckError
 from ..package.writer import NotesWriter, PackageWriter, PassingWriter, WriterFactory
-from ..pipeline import build, check
-from ..project.config import Config
+from ..pipeline import MemoryLayer, RenderOptions, build, check
+from ..project.config import CACHE_DIR, Config
 from ..records import Card, MediaFile, NoteType, PackageSpec, RenderedNote
-from ..speed.cache import CACHE_DIR
-from ..speed.memcache import MemoryLayer
-from ..speed.parallel import RenderOptions
 
 DEBOUNCE_MS = 1600  # the longest a burst of saves is gathered into one rebuild
 STEP_MS = 50  # this long without a new event ends a burst

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import REGISTRY, BuiltinNoteType
+from .registry import REGISTRY, BuiltinNoteType
 
 # The schema of this repository's own deck, so that projects stay compatible with it.
 BASIC = REGISTRY.register(BuiltinNoteType(

@@ -6,7 +6,7 @@ import re
 
 from ..errors import Problem
 from ..records import Card
-from . import REGISTRY, BuiltinNoteType
+from .registry import REGISTRY, BuiltinNoteType
 
 _OPENER = re.compile(r"\{\{c(\d+)::")  # how Anki finds a cloze note's cards
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")

@@ -6,7 +6,7 @@ import re
 
 from ..errors import Problem
 from ..records import Card
-from . import REGISTRY, BuiltinNoteType
+from .registry import REGISTRY, BuiltinNoteType
 
 MAX_FRONT_WORDS = 40
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)

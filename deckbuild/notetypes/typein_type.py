@@ -7,7 +7,7 @@ import html
 
 from ..errors import Problem
 from ..records import Card
-from . import REGISTRY, BuiltinNoteType
+from .registry import REGISTRY, BuiltinNoteType
 
 TYPED = "Typed"  # the part only this type has: the answer to type, as plain text
 

@@ -22,15 +22,6 @@ SPECIAL_FIELDS = {"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardF
 _REFERENCE = re.compile(r"\{\{([^{}]*)\}\}")
 
 
-def load_notetypes(config: Config) -> dict[str, NoteType]:
-    """Every built-in type by name: basic is the project's own note type (its templates/ and
-    [tool.deckbuild.notetype]); the others share its CSS, with their own ids and schemas."""
-    from .notetype import load_notetype
-
-    basic = load_notetype(config)
-    return {"basic": basic, **other_notetypes(config, basic)}
-
-
 def other_notetypes(config: Config, basic: NoteType) -> dict[str, NoteType]:
     """The built-in types other than basic, beside the project's `basic` note type."""
     types: dict[str, NoteType] = {}

@@ -6,7 +6,7 @@ from ..errors import DeckError, Problem, display_path
 from ..markdown.render import code_css
 from ..project.config import Config
 from ..records import CardTemplate, NoteType
-from .builtin_types import check_references, load_notetypes, read_file
+from .builtin_types import check_references, other_notetypes, read_file
 
 
 def load_notetype(config: Config) -> NoteType:
@@ -41,6 +41,13 @@ def load_notetype(config: Config) -> NoteType:
         sort_field=spec.fields.index(spec.sort_field),
         kind=spec.kind,
     )
+
+
+def load_notetypes(config: Config) -> dict[str, NoteType]:
+    """Every built-in type by name: basic is the project's own note type (its templates/ and
+    [tool.deckbuild.notetype]); the others share its CSS, with their own ids and schemas."""
+    basic = load_notetype(config)
+    return {"basic": basic, **other_notetypes(config, basic)}
 
 
 def _read(config: Config, name: str, problems: list[Problem]) -> str:

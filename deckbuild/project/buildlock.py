@@ -15,9 +15,8 @@ import shutil
 from collections.abc import Callable, Iterator
 
 from ..errors import display_path
-from ..speed.cache import CACHE_DIR
 from .atomic import leftovers
-from .config import Config
+from .config import CACHE_DIR, Config
 
 LOCK_FILE = "build.lock"
 

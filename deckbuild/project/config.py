@@ -41,6 +41,8 @@ NOTETYPE_KEYS: dict[str, type] = {
 REQUIRED = ("tool.deckbuild.name", "tool.deckbuild.version", "tool.deckbuild.deck_id",
             "tool.deckbuild.guid_namespace", "tool.deckbuild.notetype.id")
 KNOWN_KEYS = set(DECK_KEYS)
+# The project's scratch folder: the render cache, the build lock, recorded inputs.
+CACHE_DIR = ".deckbuild-cache"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+-]*$")
 _TOML_TYPES = {str: "a string", int: "an integer", bool: "a boolean (true/false)",

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DeckError, Problem, display_path
-from ..live.preview import MATHJAX_BUNDLE, mathjax_config
+from ..markdown.mathjax import MATHJAX_BUNDLE, mathjax_config
 from ..project.config import Config
-from .share import kit_dir
 
 ORIGIN = "http://card.invalid/"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -137,15 +136,15 @@ TYPESET_JS = r"""async () => {
 }"""
 
 
-def take_screenshots(config: Config, package: Path) -> dict[str, bytes]:
-    """PNG bytes by file name, one per SHOTS entry, of the showcase card."""
+def take_screenshots(config: Config, package: Path, folder: Path) -> dict[str, bytes]:
+    """PNG bytes by file name, one per SHOTS entry, of the showcase card (for `folder`)."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
         faces, media = engine_faces(package, Path(tmp))
         card = showcase(faces)
         folders = (mathjax_folder(config), media)
-        shown = display_path(kit_dir(config) / "screenshots", config.root)
+        shown = display_path(folder, config.root)
         shots: dict[str, bytes] = {}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(chromium_path()), args=CHROMIUM_ARGS)

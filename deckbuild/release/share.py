@@ -244,10 +244,10 @@ def write_kit(config: Config, shared: Shared, strict: bool = False) -> KitReport
     if errors:
         raise DeckError(errors)
     files = kit_files(config, shared, facts)
-    if not missing:
-        files.update({f"screenshots/{name}": data
-                      for name, data in take_screenshots(config, shared.package).items()})
     target = kit_dir(config)
+    if not missing:
+        shots = take_screenshots(config, shared.package, target / "screenshots")
+        files.update({f"screenshots/{name}": data for name, data in shots.items()})
     _replace_folder(target, files)
     return KitReport(str(target), tuple(sorted(files)), tuple(str(p) for p in problems))
 

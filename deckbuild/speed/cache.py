@@ -28,9 +28,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..errors import Problem
+from ..project.config import CACHE_DIR
 from ..records import Card, CardTemplate, NoteType
 
-CACHE_DIR = ".deckbuild-cache"
 CACHE_FILE = "cache.sqlite"
 FORMAT = "deckbuild-cache-4"
 MARSHAL_VERSION = 4
