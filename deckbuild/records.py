@@ -23,6 +23,9 @@ class Card:
     extra_line: int = 0  # first line of the extra text, 0 when the card has none
     source_line: int = 0  # line of the '<!-- source: -->' comment, 0 when the card has none
     notetype: str = "basic"  # the built-in note type's name (notetypes.REGISTRY)
+    # The rest of the front below the heading (code, options), up to `<!-- answer -->`.
+    front: str = ""
+    front_line: int = 0
 
 
 @dataclass(frozen=True)

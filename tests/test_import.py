@@ -222,15 +222,29 @@ def test_a_bold_line_inside_a_paragraph_is_emphasis_not_a_question():
                                         "They are broken at random.")
 
 
-def test_an_answer_summary_takes_the_question_above_code_and_options():
+@pytest.mark.parametrize("layout", ["details", None])
+def test_an_answer_summary_takes_the_question_above_and_code_and_options_stay_in_front(layout):
     text = ("# Quiz\n\n### 1. What is logged?\n\n```js\nconsole.log(typeof null)\n```\n\n"
             "- A: `\"null\"`\n- B: `\"object\"`\n\n<details><summary>Answer</summary>\n\nB\n"
             "</details>\n")
-    (imported,) = import_sources([("quiz.md", "quiz", text)], layout="details").files
+    (imported,) = import_sources([("quiz.md", "quiz", text)], layout=layout).files
     (card,) = imported.cards
     assert card.question == "What is logged?"
-    assert card.answer == ('```js\nconsole.log(typeof null)\n```\n\n- A: `"null"`\n'
-                           '- B: `"object"`\n\nB')
+    assert card.front == '```js\nconsole.log(typeof null)\n```\n\n- A: `"null"`\n- B: `"object"`'
+    assert card.answer == "B"
+    (out,) = imported.outputs
+    assert '- B: `"object"`\n\n<!-- answer -->\n\nB\n' in out.text
+
+
+@pytest.mark.parametrize("label", ["**Answer:** B", "Answer: B", "**Ответ:** B", "答案：B"])
+def test_an_answer_line_ends_the_front_of_a_quiz_under_a_heading(label):
+    text = (f"# Quiz\n\n## What is logged?\n\n```js\nconsole.log(1 + '1')\n```\n\n"
+            f"- A: 2\n- B: 11\n\n{label}\n\nString concatenation.\n\n"
+            "## What is 2 + 2?\n\n4\n")
+    first, second = _import("quiz.md", text).cards
+    assert first.front == "```js\nconsole.log(1 + '1')\n```\n\n- A: 2\n- B: 11"
+    assert first.answer == "B\n\nString concatenation."
+    assert (second.front, second.answer) == ("", "4")
 
 
 def test_the_question_level_is_the_one_that_reads_most_of_the_file():

@@ -257,3 +257,18 @@ def test_an_unknown_type_falls_back_to_the_files_type_then_basic():
     source, problems = parse("---\ntype: nonsense\n---\n# S\n\n## Q?\nA\n")
     assert [p.line for p in problems] == [2]
     assert source.cards[0].notetype == "basic"
+
+
+def test_an_answer_marker_ends_the_rest_of_the_front():
+    text = ("# S\n\n## What is logged?\n<!-- id: q -->\n\n```js\nconsole.log(1)\n```\n\n"
+            "<!-- answer -->\n\n1\n\n<!-- extra -->\nMore.\n")
+    source, problems = parse_source(text, "s.md")
+    (card,) = source.cards
+    assert problems == []
+    assert (card.front, card.front_line, card.answer, card.answer_line, card.extra) == (
+        "```js\nconsole.log(1)\n```", 6, "1", 12, "More.")
+    # Without the marker everything is the answer, as before.
+    plain, _ = parse_source(text.replace("<!-- answer -->\n", ""), "s.md")
+    assert plain.cards[0].front == "" and plain.cards[0].answer.startswith("```js")
+    twice, problems = parse_source(text.replace("1\n\n<!--", "1\n\n<!-- answer -->\n<!--"), "s.md")
+    assert [p.message for p in problems] == ["a second '<!-- answer -->' marker in one card"]

@@ -16,7 +16,7 @@ from .matching import Fresh, Previous, match_ids
 from .notes import import_warnings
 from .records import Document, ImportedCard, ImportedFile, LeftOut, Output, Split
 from .registry import LAYOUTS, layout_named, recognise
-from .text import PAGE_LINK, RULE, clean_answer, split_source
+from .text import PAGE_LINK, RULE, clean_answer, clean_front, split_front, split_source
 
 
 @dataclass(frozen=True)
@@ -171,10 +171,15 @@ def _cards(doc: Document, split: Split
     problems: list[Problem] = []
     for placed in split.cards:
         found, section = placed.card, placed.section
+        front = ""
         if found.native:
             answer, dropped = "\n".join(line.text for line in found.answer), []
+            front = "\n".join(line.text for line in found.front)
         else:
-            answer_lines, dropped = clean_answer(found.answer)
+            before, rest = (found.front, found.answer) if found.front \
+                else split_front(found.answer)
+            front = clean_front(before)
+            answer_lines, dropped = clean_answer(rest)
             answer = "\n".join(answer_lines)
         if not found.question or not answer.strip():
             left.append(LeftOut(found.line, doc.line(found.line).text.strip(),
@@ -186,7 +191,7 @@ def _cards(doc: Document, split: Split
         question, source = (found.question, found.source) if found.native \
             else split_source(found.question)
         cards.append(ImportedCard(found.id or "", question, answer, section, found.line,
-                                  found.tags, source, found.extra, found.notetype))
+                                  found.tags, source, found.extra, found.notetype, front))
     return cards, held, left, problems
 
 

@@ -67,15 +67,15 @@ def _card(doc: Document, start: int, end: int, previous_end: int) -> Found | Non
         above = _line_above(doc, start, previous_end)
         if above is None:
             return None
-        # Code between the question and its answer (`What is the output?`) opens the answer.
         first, question, before = above.number, above.text.lstrip("#"), doc.span(above.number + 1,
                                                                                    start - 1)
-    answer = before + _answer_lines(block, summary.end(), text)
+    # Code and options between the question and its answer are the rest of the question.
+    answer = _answer_lines(block, summary.end(), text)
     tail = text[list(_CLOSE.finditer(text))[-1].end():].strip()
     if tail:  # `</details> more text`: the text is the answer's too
         answer += (Line(end, tail),)
     cleaned = clean_question(question).text
-    return Found(cleaned, first, (first, end), answer) if cleaned else None
+    return Found(cleaned, first, (first, end), answer, front=before) if cleaned else None
 
 
 def _line_above(doc: Document, start: int, previous_end: int) -> Line | None:

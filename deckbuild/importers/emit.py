@@ -23,6 +23,8 @@ def native_markdown(section: str, cards: list[ImportedCard]) -> str:
             out.append(f"<!-- source: {card.source} -->")
         if card.notetype:
             out.append(f"<!-- type: {card.notetype} -->")
+        if card.front:
+            out += ["", _demoted(card.front), "", "<!-- answer -->"]
         out += ["", _demoted(card.answer)]
         if card.extra:
             out += ["", "<!-- extra -->", card.extra]
@@ -65,8 +67,9 @@ def read_back(text: str, name: str, cards: list[ImportedCard], source: str) -> l
                      f"cannot be written as a native card: {p.message}")
              for p in problems if p.is_error]
     for card, got in zip(cards, parsed.cards, strict=False):
-        if (got.question, got.id, got.answer, got.extra) != \
-                (card.question, card.id, _demoted(card.answer), card.extra):
+        if (got.question, got.id, got.answer, got.extra, got.front) != \
+                (card.question, card.id, _demoted(card.answer), card.extra,
+                 _demoted(card.front) if card.front else ""):
             wrong.append(Problem(source, card.line, "cannot be written as a native card: its "
                                  "answer would read back differently"))
     if len(parsed.cards) != len(cards) and not wrong:

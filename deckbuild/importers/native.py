@@ -54,7 +54,9 @@ def _read_part(doc: Document, first: int, last: int) -> tuple[list[Placed], list
         found = Found(card.question, card.line + offset, (card.line + offset, next_start - 1),
                       answer, id=card.id, tags=tuple(dict.fromkeys(source.tags + card.tags)),
                       source=card.source, extra=card.extra, native=True,
-                      notetype="" if card.notetype == "basic" else card.notetype)
+                      notetype="" if card.notetype == "basic" else card.notetype,
+                      front=tuple(Line(0, text) for text in card.front.split("\n"))
+                      if card.front else ())
         placed.append(Placed(found, section, section_lines))
     errors = [replace(p, line=p.line + offset) for p in problems
               if p.is_error and not p.message.startswith(_PART_PROBLEMS)]

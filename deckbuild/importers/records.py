@@ -75,6 +75,7 @@ class Found:
     extra: str = ""
     native: bool = False  # the answer is already clean native Markdown
     notetype: str = ""  # a note type other than basic, as the native format gave it
+    front: tuple[Line, ...] = ()  # the rest of the front: what stands between question and answer
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class ImportedCard:
     source: str = ""
     extra: str = ""
     notetype: str = ""  # a note type other than basic
+    front: str = ""  # the rest of the front (code, options), written above `<!-- answer -->`
 
 
 @dataclass(frozen=True)

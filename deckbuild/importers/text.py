@@ -30,12 +30,15 @@ _QUESTION_WORDS = frozenset(re.findall(r"\w+",
     "does do did will explain describe define compare contrast give differentiate "
     "distinguish discuss summarize summarise"))
 
-# `**Answer:**`, `**Answer**:`, `Answer:`, `Ans.`, `A:`, `**A:**`, `_A:_`, `**Solution:**` at an
-# answer's start.
+# The word that labels an answer, in the languages of the corpora.
+_ANSWER_WORDS = (r"(?:(?:the\s+)?(?:correct\s+)?answers?|ans|solution|réponse|respuesta|resposta|"
+                 r"antwort|lösung|ответ|答案|正确答案|解答|答え|正解|정답|답|الإجابة|الجواب|پاسخ)")
+# `**Answer:**`, `**Answer**:`, `Answer:`, `Ans.`, `A:`, `**A:**`, `_A:_`, `**Solution:**`,
+# `**Ответ:**`, `答案：` at an answer's start.
 _LABEL = re.compile(
-    r"^\s*(?:(?P<w>\*\*|__|\*|_)(?:answers?|ans|solution)\s*[:.]?\s*(?P=w)\s*[:.]?"
+    r"^\s*(?:(?P<w>\*\*|__|\*|_)" + _ANSWER_WORDS + r"\s*[:：.]?\s*(?P=w)\s*[:：.]?"
     r"|(?P<w2>\*\*|__|\*|_)a\s*(?::(?P=w2)|(?P=w2)\s*:)"
-    r"|(?:answers?|ans|solution)\s*[:.]|a\s*:)[ \t]*",
+    r"|" + _ANSWER_WORDS + r"\s*[:：.]|a\s*:)[ \t]*",
     re.IGNORECASE)
 LABEL_WORDS = r"(?:answers?|ans|a|solution|show(?: the)? answer|reveal(?: the)? answer|" \
                r"click(?: here)? to (?:expand|see|show)(?: the)?(?: answer)?|show|expand)"
@@ -53,6 +56,37 @@ RULE = re.compile(r"^\s{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$|^\s*<br\s*/?>\s*$", r
 # The question marks of Latin and other scripts, the full-width one of Chinese and Japanese,
 # and the Arabic one (also Persian and Urdu).
 QUESTION_MARKS = ("?", "？", "؟")
+
+
+# A line that starts the answer of a quiz (what is above it is the rest of the question):
+# `**Answer:** B`, `Correct answer: B`, `Ответ:`, `答案：`, `<details><summary>Answer</summary>`.
+_ANSWER_START = re.compile(r"^\s*(?:\*\*|__)?\s*" + _ANSWER_WORDS + r"\s*(?:\*\*|__)?\s*[:：.]",
+                           re.IGNORECASE)
+
+
+def split_front(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
+    """(rest of the front, answer): a quiz's code and options stand between its question and
+    the answer block (`<details>` that hides an answer, or an `Answer:` line); the front is
+    empty when the answer starts at once."""
+    prose = [index for index, line in enumerate(lines) if not line.code and not line.blank]
+    for order, index in enumerate(prose):
+        text = lines[index].text
+        following = lines[prose[order + 1]].text if order + 1 < len(prose) else ""
+        starts = bool(_ANSWER_START.match(text) or _LABEL_SUMMARY.match(text)) or (
+            bool(_DETAILS_OPEN.match(text)) and bool(_LABEL_SUMMARY.match(following)))
+        if starts:
+            if order == 0:
+                return (), lines
+            return lines[:index], lines[index:]
+    return (), lines
+
+
+def clean_front(lines: tuple[Line, ...]) -> str:
+    """The rest of a front as Markdown: dedented, without blank lines around it."""
+    texts = _dedent([line.text for line in lines])
+    while texts and not texts[-1].strip():
+        texts.pop()
+    return "\n".join(texts)
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,9 @@ class Renderer:
             type_problems += [Problem(card.path, _line_of(card, needle) if needle else card.line,
                                       message) for needle, message in self._cloze.scan.problems]
         raw = {
-            "Question": self.inline_html(card.question, card.path),
+            "Question": self.inline_html(card.question, card.path)
+            + (f'<div class="tl-front">{self.to_html(card.front, card.path)}</div>'
+               if card.front else ""),
             "Answer": answer,
             "Extra": self.to_html(card.extra, card.path) if card.extra else "",
             "Source": self.inline_html(card.source, card.path) if card.source else "",
@@ -214,7 +216,9 @@ class Renderer:
         values = {**raw, **own}
         # Decided on the whole source: a line that looks like a fence to us may not be one to
         # Markdown (e.g. ```<img ...>), and then what follows it is HTML, not code.
-        sources = {"Question": card.question, "Answer": card.answer, "Extra": card.extra,
+        sources = {"Question": card.question + ("\n" + card.front if card.front else ""),
+                   "Answer": card.answer,
+                   "Extra": card.extra,
                    "Source": card.source}
         unsafe = [name for name, text in sources.items() if may_be_unsafe(text)]
         removed = sorted({part for name in unsafe

@@ -17,6 +17,8 @@ _H1 = re.compile(r"^ {0,3}#(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
 _H2 = re.compile(r"^ {0,3}##(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _META = re.compile(r"^\s*<!--\s*([A-Za-z][\w-]*)\s*:\s*(.*?)\s*-->\s*$")
 _EXTRA = re.compile(r"^\s*<!--\s*extra\s*-->\s*$", re.IGNORECASE)
+# Ends the rest of the front (code, answer options under the question) where the answer starts.
+_ANSWER = re.compile(r"^\s*<!--\s*answer\s*-->\s*$", re.IGNORECASE)
 # A thematic break: three or more '-', '*' or '_' (the same one), spaces between allowed.
 _BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
@@ -47,6 +49,8 @@ class _Draft:
     line: int
     meta: dict[str, tuple[str, int]] = field(default_factory=dict)
     answer: list[str] = field(default_factory=list)
+    front: list[str] | None = None  # set by a `<!-- answer -->` line: what came before it
+    front_line: int = 0
     extra: list[str] | None = None
     answer_line: int = 0
     extra_line: int = 0
@@ -188,6 +192,14 @@ def _add_line(d: _Draft, raw: str, number: int, in_code: bool, problems: list[Pr
             d.breaks = set()
             return
         problems.append(Problem(path, number, "a second '<!-- extra -->' marker in one card"))
+    elif not in_code and "<!--" in raw and _ANSWER.match(raw):
+        if d.front is None and d.extra is None:
+            d.front, d.front_line = _without_separators(d.answer, d.breaks), d.answer_line
+            d.answer, d.answer_line, d.breaks = [], 0, set()
+            return
+        problems.append(Problem(path, number, "a second '<!-- answer -->' marker in one card"
+                                if d.front is not None else "'<!-- answer -->' after "
+                                "'<!-- extra -->': the answer comes before the extra text"))
     elif not in_code and "<!--" in raw and _card_key(raw):
         problems.append(Problem(path, number, f"'<!-- {_card_key(raw)}: -->' is read only "
                                 "directly under the card's heading; here it is left out",
@@ -255,10 +267,17 @@ def _finish(d: _Draft, section: str, path: str, problems: list[Problem],
     source, source_line = d.meta.get("source", ("", 0))
     if not answer.strip():
         problems.append(Problem(path, d.line, "card has no answer"))
+    front = "\n".join(d.front or []).strip("\n")
+    if d.front is not None and not front.strip():
+        problems.append(Problem(path, d.line, "'<!-- answer -->' with nothing above it: "
+                                "leave it out, or put the rest of the question above it",
+                                "warning"))
     return Card(
         id=card_id,
         question=d.question,
         answer=answer,
+        front=front,
+        front_line=d.front_line,
         extra="\n".join(d.extra or []).strip("\n"),
         source=source,
         tags=tags,

@@ -119,9 +119,9 @@ def installed_version(name: str, package: str) -> str:
 def card_key(salt: str, card: Card, media_digest: str) -> str:
     """Key of a card's rendering: its text, id and file (images resolve relative to it)."""
     parts = (salt, card.id or "", card.path, card.question, card.answer, card.extra, card.source,
-             card.notetype)
+             card.notetype) + ((card.front,) if card.front else ())
     # Only Markdown images reach the media index; other cards do not depend on media/.
-    if any("![" in text for text in parts[3:7]):
+    if any("![" in text for text in parts[3:7] + parts[8:]):
         parts += (media_digest,)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
