@@ -26,6 +26,16 @@ class Card:
     # The rest of the front below the heading (code, options), up to `<!-- answer -->`.
     front: str = ""
     front_line: int = 0
+    # The GUID the card states ('<!-- guid: -->'), for a note adopted from an existing
+    # deck; None: made from the deck's namespace and the card's id (source/ids.py).
+    guid: str | None = None
+    # Fields named by '<!-- field: Name -->' markers: (name, Markdown, first line).
+    named: tuple[tuple[str, str, int], ...] = ()
+    # For a note type of the project's own ([[tool.deckbuild.notetypes]]): its fields in
+    # order (the heading fills the first, the body the second, markers the others) and
+    # whether it is a cloze type. Empty for the built-in types.
+    layout: tuple[str, ...] = ()
+    cloze: bool = False
 
 
 @dataclass(frozen=True)

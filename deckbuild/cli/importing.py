@@ -26,12 +26,19 @@ from .common import command_name, config_of, locked, project_option
 @click.pass_context
 def import_command(ctx: click.Context, files: tuple[Path, ...], layout: str | None,
                    question_level: int | None, force: bool, dry_run: bool) -> None:
-    """Turn Markdown Q&A files into card files: cards/<name>.md, with ids.
+    """Turn Markdown Q&A files into card files: cards/<name>.md, with ids; or an Anki
+    package (DECK.apkg) into a new project in --project DIR that keeps every id.
 
     Recognises the native format, question headings at any level, `## Question N` headings
     with a bold question, numbered lists of bold questions, <details> blocks, bold question
     lines and `Q:` lines. Reports what it found, and every line it left out, before writing.
     """
+    if any(f.suffix.lower() == ".apkg" for f in files):  # an Anki deck: a new project
+        from .anki_package import run
+
+        project = Path(ctx.obj["project"])
+        return run(files, None if project == Path(".") else project, dry_run,
+                   command_name(ctx))
     from ..errors import display_path
     from ..importers import LAYOUTS, plan_import, report_lines, write_import
 

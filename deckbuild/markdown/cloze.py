@@ -45,6 +45,9 @@ class ClozeScan:
         return len(self.open)
 
 
+NO_DELETION = "cloze card has no deletion: mark one as {{c1::text}} (or {{c1::text::hint}})"
+
+
 class ClozeTreeprocessor(Treeprocessor):
     """Follows deletions through the tree; fixes `}}` in math, reports the rest."""
 
@@ -62,8 +65,7 @@ class ClozeTreeprocessor(Treeprocessor):
             self.scan.problems.append((self.scan.open[-1], "a deletion is never closed: end it "
                                                            "with '}}'"))
         if not self.scan.numbers:
-            self.scan.problems.append(("", "cloze card has no deletion: mark one as "
-                                           "{{c1::text}} (or {{c1::text::hint}})"))
+            self.scan.problems.append(("", NO_DELETION))
 
     def _walk(self, element: etree.Element) -> None:
         kind = _kind(element)

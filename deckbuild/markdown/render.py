@@ -24,10 +24,11 @@ from pygments.util import ClassNotFound
 
 from ..errors import Problem, display_path
 from ..notetypes import REGISTRY
+from ..notetypes.cloze_type import cloze_numbers
 from ..records import Card, RenderedNote
 from ..source.parse import fence_openings
 from ..source.validate import math_problems
-from .cloze import ClozeTreeprocessor
+from .cloze import NO_DELETION, ClozeScan, ClozeTreeprocessor
 from .sanitize import may_be_unsafe, removed_parts, sanitize
 from .triggers import TriggeredInlineProcessor
 
@@ -169,7 +170,8 @@ class Renderer:
         """Markdown -> HTML (one block of fields' worth)."""
         self._md.reset()
         self._images.card_path = card_path
-        return self._md.convert(text)
+        html = self._md.convert(text)
+        return _raw_images(html, self._images, card_path) if "<img" in text else html
 
     def inline_html(self, text: str, card_path: str = "") -> str:
         """Markdown of one line -> HTML without the wrapping paragraph."""
@@ -188,6 +190,8 @@ class Renderer:
         name (Question, Answer, Extra, Source or Id; see fieldmap.py). A card of another
         built-in type fills that type's fields, after the type's own reading of it."""
         self._images.used, self._images.errors = [], []
+        if card.layout:
+            return self._render_own(card, guid, deck, tags)
         builtin = REGISTRY.get(card.notetype)
         own: dict[str, str] = {}
         type_problems: list[Problem] = []
@@ -242,6 +246,101 @@ class Renderer:
             notetype=card.notetype,
         )
         return note, problems
+
+
+    def block_html(self, text: str, card_path: str = "") -> str:
+        """Markdown of a whole field -> HTML; one paragraph alone is unwrapped, as Anki's
+        editor stores a line of text without a <p> around it."""
+        html = self.to_html(text, card_path)
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            html = html[3:-4]
+        return html
+
+    def _render_own(self, card: Card, guid: str, deck: str,
+                    tags: tuple[str, ...]) -> tuple[RenderedNote, list[Problem]]:
+        """A card of one of the project's own note types: the heading fills its first field,
+        the body its second, each '<!-- field: Name -->' the field it names."""
+        layout = card.layout
+        problems: list[Problem] = []
+        sources = {layout[0]: card.question}
+        if len(layout) > 1:
+            sources[layout[1]] = card.answer
+        elif card.answer.strip():
+            problems.append(Problem(card.path, card.answer_line, f"note type {card.notetype!r} "
+                                    "has one field, the heading: this text is in no field"))
+        for name, text, line in card.named:
+            if name not in layout:
+                problems.append(Problem(card.path, line, f"note type {card.notetype!r} has no "
+                                        f"field {name!r} (its fields: {', '.join(layout)}); "
+                                        "this text is in no field"))
+            elif name in layout[:2]:
+                problems.append(Problem(card.path, line, f"field {name!r} is the card's "
+                                        f"{'heading' if name == layout[0] else 'body'}: write "
+                                        "it there; this text is in no field"))
+            else:
+                sources[name] = text
+        self._cloze.active = card.cloze
+        raw: dict[str, str] = {}
+        found: list[tuple[str, str]] = []  # each field's cloze problems
+        try:
+            for name, text in sources.items():
+                self._cloze.scan = ClozeScan()
+                if not text:
+                    raw[name] = ""
+                elif name == layout[0]:
+                    raw[name] = self.inline_html(text, card.path)
+                else:
+                    raw[name] = self.block_html(text, card.path)
+                found += [(needle, message) for needle, message in self._cloze.scan.problems
+                          if message != NO_DELETION]
+        finally:
+            self._cloze.active = False
+        if card.cloze:
+            # The deletions may be in any field, and in HTML Markdown passes through.
+            if not any(cloze_numbers(value) for value in raw.values()):
+                found.append(("", NO_DELETION))
+            problems += [Problem(card.path, _line_of(card, needle) if needle else card.line,
+                                 message) for needle, message in found]
+        problems += _code_language_warnings(card) + math_problems(card)
+        unsafe = [name for name, text in sources.items() if may_be_unsafe(text)]
+        removed = sorted({part for name in unsafe
+                          for part in removed_parts(_HIGHLIGHTED.sub("", raw[name]))})
+        if removed:
+            problems.append(Problem(card.path, card.line, "unsafe HTML removed: "
+                                    + ", ".join(removed), "warning"))
+        raw.update({name: sanitize(raw[name]) for name in unsafe})
+        for src, message in self._images.errors:
+            problems.append(Problem(card.path, _line_of(card, src), message))
+        note = RenderedNote(
+            card_id=card.id or "", guid=guid,
+            fields=tuple(raw.get(name, "") for name in layout),
+            tags=tags, deck=deck, media=tuple(sorted(set(self._images.used))),
+            path=card.path, line=card.line, notetype=card.notetype)
+        return note, problems
+
+
+_RAW_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=)(["\'])([^"\']*)\2', re.IGNORECASE)
+
+
+def _raw_images(html: str, images: _ImageRewriter, card_path: str) -> str:
+    """Raw HTML <img src> that names a file in media/ gets its packaged name, as a Markdown
+    image does (a kept-as-HTML field from an imported deck holds such images)."""
+    if images.media is None:
+        return html
+    media = images.media
+    packaged = set(media.names.values())
+
+    def swap(m: re.Match[str]) -> str:
+        src = m.group(3)
+        if src in packaged:
+            return m.group(0)
+        name, _ = media.resolve(src, card_path)
+        if name is None:
+            return m.group(0)
+        images.used.append(name)
+        return f"{m.group(1)}{m.group(2)}{name}{m.group(2)}"
+
+    return _RAW_IMG_SRC.sub(swap, html)
 
 
 def _line_of(card: Card, needle: str) -> int:

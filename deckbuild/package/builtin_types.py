@@ -16,7 +16,7 @@ from ..records import CardTemplate, NoteType
 from ..source.ids import notetype_id_for
 
 if TYPE_CHECKING:
-    from ..project.config import Config
+    from ..project.config import Config, NoteTypeSpec
 
 SPECIAL_FIELDS = {"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag", "CardID"}
 _REFERENCE = re.compile(r"\{\{([^{}]*)\}\}")
@@ -29,6 +29,8 @@ def other_notetypes(config: Config, basic: NoteType) -> dict[str, NoteType]:
     for builtin in REGISTRY:
         if builtin.key != "basic":
             types[builtin.key] = _load_builtin(config, builtin, basic, problems)
+    for spec in config.own_types:
+        types[spec.key] = _load_own(config, spec, problems)
     if problems:
         raise DeckError(problems)
     return types
@@ -66,6 +68,27 @@ def _load_builtin(config: Config, builtin: BuiltinNoteType, basic: NoteType,
     )
 
 
+def _load_own(config: Config, spec: NoteTypeSpec, problems: list[Problem]) -> NoteType:
+    """One of [[tool.deckbuild.notetypes]], from templates/<key>/, with the code styles."""
+    from ..markdown.render import code_css
+
+    folder = config.templates_dir / spec.key
+    templates = []
+    for t in spec.templates:
+        front = read_file(folder / t.front, config.root, problems)
+        back = read_file(folder / t.back, config.root, problems)
+        templates.append(CardTemplate(t.name, front, back))
+        # Not checked for unknown fields: an adopted deck's templates are as its users have
+        # them (an unknown field shows Anki's own message on the card there already).
+    if not templates:
+        problems.append(Problem("pyproject.toml", 0,
+                                f"note type {spec.key!r} has no card templates"))
+    css = read_file(folder / spec.css, config.root, problems)
+    css = f"{css.rstrip()}\n\n{code_css(config.code_style_light, config.code_style_dark)}"
+    return NoteType(id=spec.id, name=spec.name, fields=spec.fields, templates=tuple(templates),
+                    css=css, sort_field=spec.fields.index(spec.sort_field), kind=spec.kind)
+
+
 def read_file(path: Path, root: Path, problems: list[Problem]) -> str:
     """A template file's text with LF line ends; a problem (and "") when it cannot be read."""
     try:
@@ -75,13 +98,16 @@ def read_file(path: Path, root: Path, problems: list[Problem]) -> str:
         return ""
 
 
-def check_references(text: str, fields: tuple[str, ...], path: str) -> list[Problem]:
-    """Every {{Field}} a template uses must exist (Anki shows an error card otherwise)."""
+def check_references(text: str, fields: tuple[str, ...], path: str,
+                     severity: str = "error") -> list[Problem]:
+    """Every {{Field}} a template uses must exist (Anki shows an error card otherwise).
+    An adopted deck's templates are as its users have them: there it is a warning."""
     problems = []
     for m in _REFERENCE.finditer(text):
         name = m.group(1).strip().lstrip("#^/").strip()
         name = name.rsplit(":", 1)[-1].strip()  # filters such as text:, hint:, cloze:
         if name and name not in fields and name not in SPECIAL_FIELDS:
             line = text.count("\n", 0, m.start()) + 1
-            problems.append(Problem(path, line, f"template uses unknown field {name!r}"))
+            problems.append(Problem(path, line, f"template uses unknown field {name!r}",
+                                    severity))
     return problems

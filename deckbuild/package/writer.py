@@ -75,7 +75,7 @@ def collection_format(notetype: NoteType) -> CollectionFormat:
     from genanki.apkg_col import APKG_COL
     from genanki.apkg_schema import APKG_SCHEMA
 
-    model = genanki.Model(
+    spec = genanki.Model(
         model_id=notetype.id,
         name=notetype.name,
         fields=[{"name": name} for name in notetype.fields],
@@ -83,7 +83,15 @@ def collection_format(notetype: NoteType) -> CollectionFormat:
         css=notetype.css,
         model_type=genanki.Model.CLOZE if notetype.kind == "cloze" else genanki.Model.FRONT_BACK,
         sort_field_index=notetype.sort_field,
-    ).to_json(0, 0)
+    )
+    try:
+        model = spec.to_json(0, 0)
+    except Exception:  # genanki's template parser (chevron) refuses the template
+        # An adopted deck's template that chevron cannot read (Anki reads it): `req`,
+        # which Anki recomputes on import, then says every template may use any field.
+        spec._req = [[i, "any", list(range(len(notetype.fields)))]
+                     for i in range(len(notetype.templates))]
+        model = spec.to_json(0, 0)
     model["latexsvg"] = False
     conn = sqlite3.connect(":memory:")
     try:
@@ -289,9 +297,37 @@ def card_ordinals(note: RenderedNote, notetype: NoteType) -> list[int]:
     cloze note one per distinct deletion number in any of its fields (c1 is ordinal 0;
     with none, Anki still makes the first card, which shows its cloze error)."""
     if notetype.kind != "cloze":
-        return list(range(len(notetype.templates)))
+        filled = {name for name, value in zip(notetype.fields, note.fields, strict=False)
+                  if value.strip()}
+        made = [i for i, t in enumerate(notetype.templates) if front_shows_field(t.front, filled)]
+        return made or [0]
     numbers = set().union(*(cloze_numbers(field) for field in note.fields))
     return [n - 1 for n in sorted(numbers)] or [0]
+
+
+_MUSTACHE = re.compile(r"\{\{([#^/]?)([^{}]*)\}\}")
+_NOT_FIELDS = {"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag", "CardID"}
+
+
+def front_shows_field(front: str, filled: set[str]) -> bool:
+    """Whether a template's front shows a non-empty field: Anki makes a card of a standard
+    note type only then ("optional reversed" leaves its second card out so). Sections
+    {{#F}}…{{/F}} show when F is not empty, {{^F}}…{{/F}} when it is."""
+    shown: list[bool] = []
+    for m in _MUSTACHE.finditer(front):
+        sigil, name = m.group(1), m.group(2).strip()
+        if sigil == "#":
+            shown.append(name in filled)
+        elif sigil == "^":
+            shown.append(name not in filled)
+        elif sigil == "/":
+            if shown:
+                shown.pop()
+        else:
+            field = name.rsplit(":", 1)[-1].strip()
+            if all(shown) and field in filled and field not in _NOT_FIELDS:
+                return True
+    return False
 
 
 def read_package(path: Path) -> tuple[list[NoteType], list[tuple[str, int, list[str], list[str],

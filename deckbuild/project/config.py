@@ -31,6 +31,9 @@ DECK_KEYS: dict[str, type] = {
     "description": str, "cards": str, "media": str, "templates": str, "dist": str,
     "lock": str, "code_style_light": str, "code_style_dark": str, "notetype": dict,
     "question_numbers": bool,
+    # Note types of the deck's own, beside `notetype` (an imported deck's: `import X.apkg`),
+    # and whether a card file's section also becomes a tag (an imported deck keeps its own).
+    "notetypes": list, "section_tags": bool,
     # the AnkiWeb listing (its limits are `check --share`'s business)
     "title": str, "tags": list, "support_url": str, "license": str, "attribution": str,
 }
@@ -38,6 +41,13 @@ NOTETYPE_KEYS: dict[str, type] = {
     "id": int, "name": str, "fields": list, "sort_field": str, "css": str, "templates": list,
     "kind": str, "map": dict,
 }
+# One of [[tool.deckbuild.notetypes]]: its files are in templates/<key>/. `stock` is Anki's
+# originalStockKind of a stock type (1 Basic ... 6 Image Occlusion), kept for "Restore".
+OWN_NOTETYPE_KEYS: dict[str, type] = {
+    "key": str, "id": int, "name": str, "fields": list, "sort_field": str, "css": str,
+    "templates": list, "kind": str, "stock": int,
+}
+_OWN_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 REQUIRED = ("tool.deckbuild.name", "tool.deckbuild.version", "tool.deckbuild.deck_id",
             "tool.deckbuild.guid_namespace", "tool.deckbuild.notetype.id")
 KNOWN_KEYS = set(DECK_KEYS)
@@ -67,6 +77,8 @@ class NoteTypeSpec:
     kind: str = "standard"
     # The card part each field receives, by its default field name (fieldmap.PARTS).
     parts: tuple[str, ...] = ()
+    key: str = ""  # for one of [[tool.deckbuild.notetypes]]: the name cards give as type
+    stock: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,8 @@ class Config:
     # (warnings) and a field map that would leave fields blank or lose a part (errors).
     problems: tuple[Problem, ...] = ()
     share: ShareSpec = field(default_factory=ShareSpec)
+    own_types: tuple[NoteTypeSpec, ...] = ()  # [[tool.deckbuild.notetypes]]
+    section_tags: bool = True
     # How the user runs deckbuild ('deckbuild', 'python build.py'), for hints; not an input.
     command: str = field(default="deckbuild", repr=False, compare=False)
 
@@ -191,7 +205,8 @@ class _Reader:
                   "fields": '["Question", "Answer", "Extra", "Source", "Id"]',
                   "templates": '[{ name = "Card 1", front = "front.html", back = "back.html" }]',
                   "notetype": f"{{ id = {random_id()} }}"}
-        kind = (NOTETYPE_KEYS if ".notetype." in name else DECK_KEYS)[key]
+        kind = (OWN_NOTETYPE_KEYS if ".notetypes." in name else
+                NOTETYPE_KEYS if ".notetype." in name else DECK_KEYS)[key]
         value = values.get(key, {str: '"..."', list: "[...]", dict: "{ ... }",
                                  bool: "false"}.get(kind, "..."))
         return f"for example '{key} = {value}' under {where}"
@@ -224,6 +239,8 @@ class _Reader:
                                       ("lock", "deck.lock.json"))}
         question_numbers = self.get(t, where, "question_numbers", DECK_KEYS, False)
         share = self.share(t, where, name)
+        own_types = self.own_types(self.get(t, where, "notetypes", DECK_KEYS, []))
+        section_tags = self.get(t, where, "section_tags", DECK_KEYS, True)
         if self.problems:
             raise DeckError(self.problems)
         return Config(
@@ -238,7 +255,50 @@ class _Reader:
             notetype=notetype,
             question_numbers=question_numbers,
             problems=tuple(self.warnings + self.deferred), command=self.command, share=share,
+            own_types=own_types, section_tags=section_tags,
         )
+
+    def own_types(self, items: list[Any]) -> tuple[NoteTypeSpec, ...]:
+        """[[tool.deckbuild.notetypes]]: each with a key, an id, fields and templates."""
+        from ..notetypes import REGISTRY
+
+        where = "tool.deckbuild.notetypes"
+        specs: list[NoteTypeSpec] = []
+        for item in items:
+            if not isinstance(item, dict):
+                self.problem(where, f"each of {where} must be a table, found {_short(item)}")
+                continue
+            self.unknown(item, where, OWN_NOTETYPE_KEYS)
+            key = self.get(item, where, "key", OWN_NOTETYPE_KEYS, "")
+            if not _OWN_KEY.match(key) or key in REGISTRY:
+                self.problem(f"{where}.key", f"{where}.key must be kebab-case and not a built-in "
+                             f"type's name ({', '.join(REGISTRY.names())}), found {key!r}")
+            if key in {s.key for s in specs}:
+                self.problem(f"{where}.key", f"note type key {key!r} is given twice")
+            fields = self.get(item, where, "fields", OWN_NOTETYPE_KEYS, [])
+            if not fields or not all(isinstance(f, str) and f for f in fields) \
+                    or len(set(fields)) != len(fields):
+                self.problem(f"{where}.fields", f"{where}.fields of {key!r} must be distinct "
+                             "non-empty names")
+                fields = fields if fields and all(isinstance(f, str) for f in fields) else ["?"]
+            sort_field = self.get(item, where, "sort_field", OWN_NOTETYPE_KEYS, fields[0])
+            if sort_field not in fields:
+                self.problem(f"{where}.sort_field", f"{where}.sort_field of {key!r} must name "
+                             f"one of its fields, found {sort_field!r}")
+                sort_field = fields[0]
+            kind = self.get(item, where, "kind", OWN_NOTETYPE_KEYS, "standard")
+            if kind not in ("standard", "cloze"):
+                self.problem(f"{where}.kind", f"{where}.kind must be 'standard' or 'cloze'")
+            id_ = self.get(item, where, "id", OWN_NOTETYPE_KEYS, 0)
+            if "id" not in item:
+                self.problem(where, f"{where} {key!r} has no id: {self.example(where + '.id')}")
+            specs.append(NoteTypeSpec(
+                id=id_, name=self.get(item, where, "name", OWN_NOTETYPE_KEYS, key),
+                fields=tuple(fields), sort_field=sort_field,
+                css=self.get(item, where, "css", OWN_NOTETYPE_KEYS, "style.css"),
+                templates=self.templates(item, where, ()), kind=kind, key=key,
+                stock=self.get(item, where, "stock", OWN_NOTETYPE_KEYS, 0)))
+        return tuple(specs)
 
     def share(self, t: dict[str, Any], where: str, name: str) -> ShareSpec:
         """The AnkiWeb listing's settings; the title defaults to the deck's name."""

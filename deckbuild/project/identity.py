@@ -45,7 +45,9 @@ class Identity:
 
 def identity_of(config: Config) -> Identity:
     """The identity a build from this configuration gives its package."""
-    return Identity(config.name, config.deck_id, (config.notetype.id,), config.guid_namespace)
+    return Identity(config.name, config.deck_id,
+                    (config.notetype.id, *(spec.id for spec in config.own_types)),
+                    config.guid_namespace)
 
 
 @dataclass(frozen=True)

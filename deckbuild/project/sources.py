@@ -51,7 +51,7 @@ def load_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:
         problems += decode_problems
         if decode_problems:
             continue
-        source, found = parse_source(text, shown)
+        source, found = parse_source(text, shown, [spec.key for spec in config.own_types])
         files.append(source)
         problems += found
     if not files and not problems:

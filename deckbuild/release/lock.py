@@ -182,7 +182,8 @@ class Stamper:
             self._used.add(kind)
             question = question_field(notetype)
             if notetype.kind == "cloze":
-                numbers = cloze_numbers(note.fields[notetype.fields.index("Text")])
+                # Anki makes a cloze note's cards from the deletions in all its fields.
+                numbers = tuple(sorted({n for f in note.fields for n in cloze_numbers(f)}))
                 if old is not None and old.guid == note.guid and old.cloze:
                     self.warnings += deletion_warnings(note, old.cloze, numbers)
         self._notes[note.card_id] = NoteLock(note.guid, digest, mod, note.fields[question],

@@ -39,6 +39,32 @@ def guid_for(namespace: str, card_id: str) -> str:
     return genanki.guid_for(namespace, card_id)
 
 
+def note_guid(namespace: str, card_id: str, stated: str | None = None,
+              known: str | None = None) -> str:
+    """The GUID a card's note gets: the one the card states (a note adopted from an
+    existing deck keeps the GUID users have), else one made before (`known`), else
+    guid_for(namespace, card_id)."""
+    return stated or known or guid_for(namespace, card_id)
+
+
+# What a '<!-- guid: -->' value may hold as it is: Anki's GUIDs are printable ASCII;
+# '%', '>' (so that no GUID ends the comment early) and anything else are %XX-escaped.
+_GUID_SAFE = frozenset(chr(c) for c in range(0x21, 0x7F)) - {"%", ">"}
+
+
+def encode_guid(guid: str) -> str:
+    """A GUID as written in a card file (decode_guid reads it back)."""
+    return "".join(ch if ch in _GUID_SAFE else "".join(f"%{b:02X}" for b in ch.encode("utf-8"))
+                   for ch in guid)
+
+
+def decode_guid(text: str) -> str:
+    """The GUID a '<!-- guid: -->' value states."""
+    from urllib.parse import unquote
+
+    return unquote(text, errors="strict")
+
+
 def _stable_int(*parts: str) -> int:
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
     return _ID_BASE + int.from_bytes(digest[:8], "big") % _ID_SPAN

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
 from ..errors import Problem
 from ..notetypes import REGISTRY
 from ..records import Card, SourceFile
-from .ids import is_valid_id
+from .ids import decode_guid, is_valid_id
 
 BOM = "\ufeff"
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
@@ -22,9 +22,12 @@ _ANSWER = re.compile(r"^\s*<!--\s*answer\s*-->\s*$", re.IGNORECASE)
 # A thematic break: three or more '-', '*' or '_' (the same one), spaces between allowed.
 _BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
+# Starts a named field of a card of the project's own note type (see Card.named).
+_FIELD = re.compile(r"^\s*<!--\s*field\s*:\s*(.*?)\s*-->\s*$", re.IGNORECASE)
+_GUID = re.compile(r"^[!-~]{1,200}$")
 NOT_IN_CARD = "not part of any card: cards start at a '## ' heading; this text is left out"
 TAG_RE = re.compile(r"^[\w][\w\-:.+/&]*$")
-CARD_META_KEYS = ("id", "tags", "source", "type")
+CARD_META_KEYS = ("id", "tags", "source", "type", "guid")
 FRONT_MATTER_KEYS = ("section", "tags", "type")
 
 
@@ -44,6 +47,16 @@ def split_tags(value: str) -> list[str]:
 
 
 @dataclass
+class _Named:
+    """A field started by '<!-- field: Name -->': its lines and thematic breaks."""
+
+    name: str
+    line: int
+    lines: list[str] = field(default_factory=list)
+    breaks: set[int] = field(default_factory=set)
+
+
+@dataclass
 class _Draft:
     question: str
     line: int
@@ -57,6 +70,7 @@ class _Draft:
     in_meta: bool = True
     # Indexes (into answer, or extra once it started) of thematic breaks outside code.
     breaks: set[int] = field(default_factory=set)
+    named: list[_Named] = field(default_factory=list)
 
 
 @dataclass
@@ -90,8 +104,12 @@ class _Preamble:
             self.in_text = False
 
 
-def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
-    """Split one file's text into cards; collect every problem found."""
+def parse_source(text: str, path: str,
+                 custom: Collection[str] = ()) -> tuple[SourceFile, list[Problem]]:
+    """Split one file's text into cards; collect every problem found.
+
+    `custom` names the project's own note types ([[tool.deckbuild.notetypes]]): a card of
+    one may leave its heading or body empty (an empty field)."""
     lines = text.removeprefix(BOM).replace("\r\n", "\n").split("\n")
     problems: list[Problem] = []
     front, start = _front_matter(lines, path, problems)
@@ -134,9 +152,9 @@ def parse_source(text: str, path: str) -> tuple[SourceFile, list[Problem]]:
         problems.append(Problem(path, fence[1], "code fence is never closed"))
     file_tags = tuple(split_tags(front.get("tags", "")))
     problems += _check_tags(file_tags, path, 1)
-    default_type = _type_name(front["type"], path, front_lines["type"], problems, "basic") \
-        if "type" in front else "basic"
-    cards = tuple(_finish(d, section, path, problems, default_type) for d in drafts)
+    default_type = _type_name(front["type"], path, front_lines["type"], problems, "basic",
+                              custom) if "type" in front else "basic"
+    cards = tuple(_finish(d, section, path, problems, default_type, custom) for d in drafts)
     if not cards and start < len(lines):
         problems.append(Problem(path, 1, "no cards: a card starts with a '## Question' heading"))
     return SourceFile(path, section, file_tags, cards), problems
@@ -172,6 +190,12 @@ def _closes(raw: str, marker: str) -> bool:
 
 def _add_line(d: _Draft, raw: str, number: int, in_code: bool, problems: list[Problem],
               path: str) -> None:
+    if not in_code and "<!--" in raw and _FIELD.match(raw):
+        _start_field(d, _FIELD.match(raw).group(1), number, problems, path)  # type: ignore[union-attr]
+        return
+    if d.named:
+        _add_named(d.named[-1], raw, number, in_code, problems, path)
+        return
     if d.in_meta and not in_code:
         if not raw.strip():
             return
@@ -216,6 +240,28 @@ def _add_line(d: _Draft, raw: str, number: int, in_code: bool, problems: list[Pr
     target.append(raw)
 
 
+def _start_field(d: _Draft, name: str, number: int, problems: list[Problem], path: str) -> None:
+    d.in_meta = False
+    if not name:
+        problems.append(Problem(path, number, "'<!-- field: -->' names no field"))
+    elif any(f.name == name for f in d.named):
+        problems.append(Problem(path, number, f"field {name!r} given twice for this card"))
+    d.named.append(_Named(name, number))
+
+
+def _add_named(f: _Named, raw: str, number: int, in_code: bool, problems: list[Problem],
+               path: str) -> None:
+    if not in_code and "<!--" in raw and (_EXTRA.match(raw) or _card_key(raw)):
+        problems.append(Problem(path, number, "inside a '<!-- field: -->' this marker is read "
+                                "as text; card keys go under the heading, and a field marker "
+                                "takes the place of '<!-- extra -->'", "warning"))
+    if not f.lines and not raw.strip():
+        return
+    if not in_code and _BREAK.match(raw):
+        f.breaks.add(len(f.lines))
+    f.lines.append(raw)
+
+
 def _card_key(raw: str) -> str:
     """The card key a comment line gives ('id', 'tags', 'source'), else ''."""
     meta = _META.match(raw)
@@ -235,37 +281,53 @@ def _without_separators(lines: list[str], breaks: set[int]) -> list[str]:
 
 
 def _type_name(value: str, path: str, line: int, problems: list[Problem],
-               default: str) -> str:
+               default: str, custom: Collection[str] = ()) -> str:
     """A known note type's name; an unknown one is an error (and the default is used)."""
     name = value.strip().lower()
-    if name in REGISTRY:
+    if name in REGISTRY or name in custom:
         return name
     problems.append(Problem(path, line, f"unknown note type {value.strip()!r} (known: "
-                            + ", ".join(REGISTRY.names()) + ")"))
+                            + ", ".join([*REGISTRY.names(), *sorted(custom)]) + ")"))
     return default
 
 
 def _finish(d: _Draft, section: str, path: str, problems: list[Problem],
-            default_type: str) -> Card:
+            default_type: str, custom: Collection[str] = ()) -> Card:
     card_id, id_line = d.meta.get("id", (None, 0))
+    guid = None
+    if "guid" in d.meta:
+        value, guid_line = d.meta["guid"]
+        try:
+            guid = decode_guid(value)
+        except UnicodeDecodeError:
+            guid = ""
+        if not _GUID.match(value) or not guid:
+            problems.append(Problem(path, guid_line, f"invalid guid {value!r}: printable ASCII "
+                                    "without spaces, at most 200 characters"))
+            guid = None
     if card_id is not None and not is_valid_id(card_id):
         problems.append(Problem(path, id_line, f"invalid id {card_id!r}: use lowercase "
                                 "letters, digits, '-' and '_'"))
     tags_value, tags_line = d.meta.get("tags", ("", d.line))
     tags = tuple(split_tags(tags_value))
     problems += _check_tags(tags, path, tags_line)
-    if not d.question:
-        problems.append(Problem(path, d.line, "empty question"))
-    if d.extra is None:
+    if d.named:
+        last = d.named[-1]
+        last.lines = _without_separators(last.lines, last.breaks)
+    elif d.extra is None:
         d.answer = _without_separators(d.answer, d.breaks)
     else:
         d.extra = _without_separators(d.extra, d.breaks)
     notetype = default_type
     if "type" in d.meta:
-        notetype = _type_name(d.meta["type"][0], path, d.meta["type"][1], problems, default_type)
+        notetype = _type_name(d.meta["type"][0], path, d.meta["type"][1], problems, default_type,
+                              custom)
     answer = "\n".join(d.answer).strip("\n")
     source, source_line = d.meta.get("source", ("", 0))
-    if not answer.strip():
+    own_type = notetype in custom  # its fields may be empty, as in Anki
+    if not d.question and not own_type:
+        problems.append(Problem(path, d.line, "empty question"))
+    if not answer.strip() and not own_type:
         problems.append(Problem(path, d.line, "card has no answer"))
     front = "\n".join(d.front or []).strip("\n")
     if d.front is not None and not front.strip():
@@ -289,6 +351,8 @@ def _finish(d: _Draft, section: str, path: str, problems: list[Problem],
         extra_line=d.extra_line,
         source_line=source_line,
         notetype=notetype,
+        guid=guid,
+        named=tuple((f.name, "\n".join(f.lines).strip("\n"), f.line) for f in d.named),
     )
 
 

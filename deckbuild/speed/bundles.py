@@ -9,6 +9,7 @@ the file has an image; a damaged or foreign entry is a miss.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
@@ -26,7 +27,7 @@ from ..project.sources import card_paths
 from ..records import CardRef, MediaFile, NoteType, RenderedNote, SourceFile
 from ..release.lock import note_hash
 from ..source.fieldmap import unreceived
-from ..source.ids import guid_for
+from ..source.ids import note_guid
 from ..source.numbering import unnumbered
 from ..source.parse import decode_source, parse_source
 from .cache import Rendered, code_version
@@ -55,10 +56,40 @@ def place(config: Config, source: SourceFile, guids: Mapping[str, str]) -> list[
 
     A file with a section puts its cards in that subdeck; one without, in the deck itself."""
     deck = f"{config.name}::{source.section}" if source.section else config.name
-    tags = (section_tag(source.section),) if source.section else ()
-    return [(card, guids.get(card.id or "") or guid_for(config.guid_namespace, card.id or ""),
+    tags = (section_tag(source.section),) if source.section and config.section_tags else ()
+    return [(card, note_guid(config.guid_namespace, card.id or "", card.guid,
+                             guids.get(card.id or "")),
              deck, tuple(sorted({*source.tags, *card.tags, *tags})))
             for card in source.cards]
+
+
+def with_layouts(config: Config, source: SourceFile) -> tuple[SourceFile, list[Problem]]:
+    """Cards of the project's own note types get their fields; what such a card or a
+    built-in one holds that no field receives is an error at its line."""
+    own = {spec.key: spec for spec in config.own_types}
+    if not own and not any(card.named for card in source.cards):
+        return source, []
+    cards, problems = [], []
+    for card in source.cards:
+        spec = own.get(card.notetype)
+        if spec is None:
+            problems += [Problem(card.path, line, "'<!-- field: -->' is read only in cards of "
+                                 "the deck's own note types ([[tool.deckbuild.notetypes]]); "
+                                 "this text is in no field") for _, _, line in card.named]
+            cards.append(card)
+            continue
+        if card.extra.strip():
+            problems.append(Problem(card.path, card.extra_line, f"note type {spec.key!r} has "
+                                    "no extra text: name its field with '<!-- field: Name -->'"))
+        if card.front.strip():
+            problems.append(Problem(card.path, card.front_line, f"note type {spec.key!r} has "
+                                    "no front below the heading: name its field with "
+                                    "'<!-- field: Name -->' instead of '<!-- answer -->'"))
+        if card.source.strip():
+            problems.append(Problem(card.path, card.source_line, f"note type {spec.key!r} has "
+                                    "no source: name its field with '<!-- field: Name -->'"))
+        cards.append(dataclasses.replace(card, layout=spec.fields, cloze=spec.kind == "cloze"))
+    return dataclasses.replace(source, cards=tuple(cards)), problems
 
 
 @dataclass(frozen=True)
@@ -201,7 +232,10 @@ class DeckReader:
         if found:
             self.problems += found
             return None
-        source, parse_problems = parse_source(text, shown)
+        source, parse_problems = parse_source(text, shown,
+                                              [spec.key for spec in self._config.own_types])
+        source, found = with_layouts(self._config, source)
+        parse_problems += found
         if not self._config.question_numbers:
             source = unnumbered(source)
         parse_problems += unreceived(source, self._config.notetype.parts)
@@ -280,6 +314,7 @@ def _salt(config: Config, version: str, media: Sequence[MediaFile]) -> str:
     h = hashlib.sha256()
     for part in (version, config.name, config.guid_namespace, "\x1f".join(config.notetype.fields),
                  "\x1f".join(config.notetype.parts), str(config.question_numbers),
+                 repr(config.own_types), str(config.section_tags),
                  str(config.root), str(config.media_dir)):
         h.update(part.encode() + b"\0")
     h.update(repr(sorted((m.data_path, m.name) for m in media)).encode())

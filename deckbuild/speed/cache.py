@@ -120,8 +120,13 @@ def card_key(salt: str, card: Card, media_digest: str) -> str:
     """Key of a card's rendering: its text, id and file (images resolve relative to it)."""
     parts = (salt, card.id or "", card.path, card.question, card.answer, card.extra, card.source,
              card.notetype) + ((card.front,) if card.front else ())
+    if card.layout:  # a card of the project's own note type: its fields and named parts
+        parts += ("\x1e".join(card.layout), str(card.cloze),
+                  *(f"{name}\x1e{text}\x1e{line}" for name, text, line in card.named))
     # Only Markdown images reach the media index; other cards do not depend on media/.
-    if any("![" in text for text in parts[3:7] + parts[8:]):
+    if any("![" in text or "<img" in text
+           for text in (*parts[3:7], *((card.front,) if card.front else ()),
+                        *(text for _, text, _ in card.named))):
         parts += (media_digest,)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 

@@ -1,0 +1,346 @@
+"""An Anki package's content -> the files of a deckbuild project (pure: no file is written).
+
+Every note becomes a card of the project's own note type made from its Anki note type
+(ids, fields, templates and CSS kept), in the card file of its deck, with its GUID. Each
+field is converted to Markdown, then rendered back exactly as a build would and compared
+with the original (fidelity.py); a field whose Markdown does not come back the same is
+kept as HTML, and what still differs is listed with its note, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ...errors import DeckError, Problem
+from ...markdown.render import MediaIndex, Renderer
+from ...markdown.sanitize import removed_parts
+from ...notetypes import BASIC, REGISTRY
+from ...project.config import default_slug
+from ...project.sources import media_name
+from ...source.ids import encode_guid, random_id, random_namespace, slugify, unique_slug
+from ...source.parse import TAG_RE, parse_source
+from .fidelity import normal_form
+from .html2md import as_html, to_markdown
+from .read import AnkiNote, AnkiNoteType, AnkiPackage
+
+_SRC = re.compile(r"""<img\b[^>]*?\bsrc=["']?([^"'\s>]+)""", re.IGNORECASE)
+_SOUND = re.compile(r"\[sound:([^\]]+)\]")
+_TAGS = re.compile(r"<[^>]*>")
+CARDS = "cards"
+MEDIA = "media"
+
+
+@dataclass(frozen=True)
+class Listed:
+    """Something of a note that does not convert faithfully, and where its card is."""
+
+    path: str
+    line: int
+    guid: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: note {self.guid}: {self.what}"
+
+
+@dataclass(frozen=True)
+class TypePlan:
+    key: str
+    source: AnkiNoteType
+    files: dict[str, str]  # templates/<key>/<name> -> text
+    template_files: tuple[tuple[str, str, str], ...]  # (name, front file, back file)
+
+
+@dataclass
+class ProjectPlan:
+    """What `import DECK.apkg` writes: text files, media to copy, and what it lists."""
+
+    name: str
+    deck_id: int
+    notetype_id: int
+    namespace: str
+    texts: dict[str, str] = field(default_factory=dict)  # relative path -> text
+    media: dict[str, str] = field(default_factory=dict)  # media/<name> -> file to copy
+    listed: list[Listed] = field(default_factory=list)
+    notes: int = 0
+    markdown_fields: int = 0
+    html_fields: int = 0
+    differing_notes: int = 0
+
+
+def root_deck(notes: tuple[AnkiNote, ...], path: str) -> str:
+    """The deck every note is in or under; several top-level decks are refused."""
+    tops = sorted({note.deck.split("::")[0] for note in notes})
+    if len(tops) != 1:
+        raise DeckError(Problem(path, 0, "the package's notes are in several top-level decks ("
+                                + ", ".join(tops) + "): export one deck (with its subdecks) "
+                                "per package and import each as its own project"))
+    return tops[0]
+
+
+def _type_key(nt: AnkiNoteType, taken: set[str]) -> str:
+    base = slugify(nt.name, 40)
+    if base in REGISTRY or base == "card":
+        base = f"anki-{base}"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    taken.add(key)
+    return key
+
+
+def _type_plan(nt: AnkiNoteType, key: str) -> TypePlan:
+    files: dict[str, str] = {f"templates/{key}/style.css": nt.css}
+    names: list[tuple[str, str, str]] = []
+    used: set[str] = set()
+    for t in nt.templates:
+        stem = unique_slug(t.name, used)
+        used.add(stem)
+        front, back = f"{stem}-front.html", f"{stem}-back.html"
+        files[f"templates/{key}/{front}"] = t.front
+        files[f"templates/{key}/{back}"] = t.back
+        names.append((t.name, front, back))
+    return TypePlan(key, nt, files, tuple(names))
+
+
+def _toml(value: object) -> str:
+    """A TOML value (JSON's strings, numbers, arrays and booleans are TOML's too)."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def pyproject_text(plan: ProjectPlan, types: list[TypePlan], source: str) -> str:
+    lines = [
+        f"# Imported from {Path(source).name} by `deckbuild import`: the ids below are the",
+        "# deck's own (its users' notes and note types), recorded in deck.lock.json.",
+        "[tool.deckbuild]",
+        f"name = {_toml(plan.name)}",
+        f"slug = {_toml(default_slug(plan.name) or 'deck')}",
+        'version = "1.0.0"',
+        f"deck_id = {plan.deck_id}",
+        f"guid_namespace = {_toml(plan.namespace)}",
+        "# Kept as the deck has them: question numbers, and no tag from a card file's section.",
+        "question_numbers = true",
+        "section_tags = false",
+        "",
+        "# deckbuild's own note type, for cards written without a type.",
+        "[tool.deckbuild.notetype]",
+        f"id = {plan.notetype_id}",
+        "",
+    ]
+    for t in types:
+        nt = t.source
+        lines += [
+            f"# {nt.name}: its cards say '<!-- type: {t.key} -->'; its files are in "
+            f"templates/{t.key}/.",
+            "[[tool.deckbuild.notetypes]]",
+            f"key = {_toml(t.key)}",
+            f"id = {nt.id}",
+            f"name = {_toml(nt.name)}",
+            f"kind = {_toml(nt.kind)}",
+            f"fields = {_toml(list(nt.fields))}",
+            f"sort_field = {_toml(nt.fields[nt.sort_field])}",
+            'css = "style.css"',
+            "templates = [",
+            *(f"  {_toml({'name': n, 'front': f, 'back': b})}," for n, f, b in t.template_files),
+            "]",
+            *([f"stock = {nt.stock}"] if nt.stock else []),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+class _Media:
+    """The package's media as the project holds them: media/<name>, and by content."""
+
+    def __init__(self, package: AnkiPackage, root: Path) -> None:
+        self.folder = Path(package.media_dir)
+        self.names = set(package.media)
+        self.root = root.resolve()
+        self.digest = {name: hashlib.sha1((self.folder / name).read_bytes()).hexdigest()
+                       for name in self.names}
+        self.packaged = {name: media_name(Path(name), digest)
+                         for name, digest in self.digest.items()}
+        self.index = MediaIndex(self.root, self.root / MEDIA, {
+            str((self.root / MEDIA / name).resolve()): packaged
+            for name, packaged in self.packaged.items()})
+        # A packaged name -> the content it stands for, to compare images by content.
+        self.by_packaged = {packaged: self.digest[name] for name, packaged in self.packaged.items()}
+        self.used: set[str] = set()
+
+    def path(self, src: str) -> str | None:
+        if src in self.names:
+            self.used.add(src)
+            return f"../{MEDIA}/{src}"
+        return None
+
+
+def plan_project(package: AnkiPackage, root: Path) -> ProjectPlan:
+    """The project for `package`, to be written at `root`."""
+    if not package.notes:
+        raise DeckError(Problem(package.path, 0, "the package holds no notes"))
+    name = root_deck(package.notes, package.path)
+    plan = ProjectPlan(name=name, deck_id=package.deck_ids.get(name) or random_id(),
+                       notetype_id=random_id(), namespace=random_namespace(name))
+    taken: set[str] = set()
+    types = {nt.id: _type_plan(nt, _type_key(nt, taken)) for nt in package.notetypes}
+    for t in types.values():
+        plan.texts.update(t.files)
+    # deckbuild's own note type (for cards written without a type) reads templates/ too.
+    for name in BASIC.files():
+        plan.texts[f"templates/{name}"] = (BASIC.folder / name).read_text(encoding="utf-8")
+    plan.texts["pyproject.toml"] = pyproject_text(plan, list(types.values()), package.path)
+    media = _Media(package, root)
+    renderer = Renderer(media.index)
+    by_deck: dict[str, list[AnkiNote]] = {}
+    for note in package.notes:
+        by_deck.setdefault(note.deck, []).append(note)
+    files_taken: set[str] = set()
+    ids: set[str] = set()
+    for deck in sorted(by_deck):
+        section = deck[len(name) + 2:] if deck != name else ""
+        stem = unique_slug(section.replace("::", " "), files_taken) if section else \
+            unique_slug("deck", files_taken)
+        files_taken.add(stem)
+        path = f"{CARDS}/{stem}.md"
+        parts = [f"# {section}\n"] if section else []
+        line = parts[0].count("\n") + 2 if parts else 1
+        for note in sorted(by_deck[deck], key=lambda n: n.id):
+            t = types[note.notetype_id]
+            text = _card(note, t, path, line, renderer, media, plan, ids)
+            parts.append(text)
+            line += text.count("\n") + 1
+            plan.notes += 1
+        plan.texts[path] = "\n".join(parts)
+    for src in sorted(media.used):
+        plan.media[f"{MEDIA}/{src}"] = str(media.folder / src)
+    _list_media(package, media, plan)
+    return plan
+
+
+def _list_media(package: AnkiPackage, media: _Media, plan: ProjectPlan) -> None:
+    """Files the package holds that no card shows: sounds, and templates' own files."""
+    sounds = {m.group(1) for note in package.notes for f in note.fields
+              for m in _SOUND.finditer(f)}
+    for name in sorted(media.names - media.used):
+        why = ("a sound: deckbuild packages images only, so the card keeps its [sound:] text "
+               "but the file is not packaged" if name in sounds else
+               "not shown by any card's field (a template's own file, such as a font, is not "
+               "packaged by deckbuild)")
+        plan.listed.append(Listed(f"{MEDIA}/{name}", 0, "-", f"media file not carried: {why}"))
+
+
+def _card(note: AnkiNote, t: TypePlan, path: str, line: int, renderer: Renderer,
+          media: _Media, plan: ProjectPlan, ids: set[str]) -> str:
+    """The card text of one note, each field in the most readable form that comes back
+    the same; what does not is listed."""
+    nt = t.source
+    card_id = unique_slug(_TAGS.sub(" ", note.fields[nt.sort_field]) or "card", ids)
+    ids.add(card_id)
+    tags, bad = [], []
+    for tag in note.tags:
+        (tags if TAG_RE.match(tag) else bad).append(tag)
+    listed = [f"tag {tag!r} not carried: card tags allow letters, digits and - _ : . + / & "
+              "(a build replaces the note's tags, so users lose it)" for tag in bad]
+    if len(note.decks) > 1:
+        listed.append(f"its cards are in several decks ({', '.join(note.decks)}): it goes to "
+                      f"{note.deck!r}; Anki never moves users' existing cards")
+    choices = [_candidates(html, i == 0, media) for i, html in enumerate(note.fields)]
+    chosen = [0] * len(choices)
+    for _ in range(4):
+        text = _card_text(note, t, card_id, tags, [c[k] for c, k in zip(choices, chosen, strict=True)])
+        differ = _differences(text, note, t, path, renderer, media)
+        movable = [i for i in differ if chosen[i] < len(choices[i]) - 1]
+        if not movable:
+            break
+        for i in movable:
+            chosen[i] = len(choices[i]) - 1 if _errors_in(differ[i]) else chosen[i] + 1
+    for i, html in enumerate(note.fields):
+        if not html.strip():
+            continue
+        if chosen[i] == len(choices[i]) - 1 and len(choices[i]) > 1:
+            plan.html_fields += 1
+            removed = removed_parts(html)
+            listed.append(f"field {nt.fields[i]!r} kept as HTML (no Markdown comes back the "
+                          "same)" + (f"; a build removes {', '.join(removed)}" if removed else ""))
+        else:
+            plan.markdown_fields += 1
+    for i, why in sorted(differ.items()):
+        listed.append(f"field {nt.fields[i]!r} differs after a build: {why}")
+    if differ:
+        plan.differing_notes += 1
+    plan.listed += [Listed(path, line, note.guid, what) for what in listed]
+    return text
+
+
+def _candidates(html: str, heading: bool, media: _Media) -> list[str]:
+    """The field's forms, most readable first; the last one is its HTML."""
+    if not html.strip():
+        return [""]
+    forms = []
+    for escape in (False, True):
+        md = to_markdown(html, media.path, escape_misc=escape)
+        if heading:
+            md = md.replace("\\\n", "<br>")
+            if "\n" in md:
+                continue
+        if md not in forms:
+            forms.append(md)
+    fallback = as_html(html, media.path)
+    return [*forms, fallback]
+
+
+def _card_text(note: AnkiNote, t: TypePlan, card_id: str, tags: list[str],
+               fields: list[str]) -> str:
+    lines = [f"## {fields[0]}".rstrip(), f"<!-- id: {card_id} -->",
+             f"<!-- guid: {encode_guid(note.guid)} -->", f"<!-- type: {t.key} -->"]
+    if tags:
+        lines.append(f"<!-- tags: {' '.join(tags)} -->")
+    lines.append("")
+    if len(fields) > 1 and fields[1]:
+        lines += [fields[1], ""]
+    for name, value in zip(t.source.fields[2:], fields[2:], strict=True):
+        if value:
+            lines += [f"<!-- field: {name} -->", value, ""]
+    return "\n".join(lines)
+
+
+def _errors_in(why: str) -> bool:
+    return why.startswith("error")
+
+
+def _differences(text: str, note: AnkiNote, t: TypePlan, path: str, renderer: Renderer,
+                 media: _Media) -> dict[int, str]:
+    """Field index -> how it differs once this card text is built (or what stops it)."""
+    nt = t.source
+    source, problems = parse_source(text, path, [t.key])
+    if len(source.cards) != 1:
+        return dict.fromkeys(range(len(nt.fields)), "error: the card text reads as "
+                             f"{len(source.cards)} cards")
+    card = replace(source.cards[0], layout=nt.fields, cloze=nt.kind == "cloze")
+    rendered, found = renderer.render(card, note.guid, "", (), ())
+    errors = [p for p in problems + found if p.is_error]
+    differ: dict[int, str] = {}
+    for i, (old, new) in enumerate(zip(note.fields, rendered.fields, strict=True)):
+        a = normal_form(old, media.digest)
+        b = normal_form(new, media.by_packaged)
+        if a != b:
+            differ[i] = f"Anki has {_short(a)}, the build {_short(b)}"
+    if errors:
+        why = "error: " + "; ".join(p.message for p in errors)
+        for i in range(len(nt.fields)):
+            if note.fields[i].strip():
+                differ[i] = why
+    return differ
+
+
+def _short(text: str) -> str:
+    text = text.replace("\n", "⏎")
+    return repr(text if len(text) <= 80 else text[:77] + "...")
