@@ -78,7 +78,7 @@ def test_display_math_under_or_over_a_text_line_is_a_block_of_its_own():
     html = our_html("Bound:\n$$\\epsilon_T \\le \\epsilon_S$$\nWhere:")
     assert html == ('<p>Bound:</p>\n<div class="arithmatex">\\[\\epsilon_T \\le '
                     '\\epsilon_S\\]</div>\n<p>Where:</p>')
-    assert our_html("Costs $$5 and $$10") == "<p>Costs $$5 and $$10</p>"  # not math
+    assert our_html("Costs $5 and $10") == "<p>Costs $5 and $10</p>"  # prices, not math
 
 
 # --- rendering: the shapes the issue measured ----------------------------------------

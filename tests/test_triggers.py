@@ -65,7 +65,8 @@ def test_the_patterns_of_a_card_need_these_characters() -> None:
               for item in patterns._priority}
     assert {name: None if chars is None else "".join(sorted(chars))
             for name, chars in needed.items()} == {
-        "backtick": "\\`", "arithmatex-inline": "$\\", "escape": "\\", "reference": "[",
+        "backtick": "\\`", "deckbuild-math": "$", "arithmatex-inline": "\\", "escape": "\\",
+        "reference": "[",
         "link": "[", "image_link": "!", "image_reference": "!", "short_reference": "[",
         "short_image_ref": "!", "autolink": "<", "automail": "<", "linebreak": "\n",
         "html": "<", "entity": "&", "em_strong": "*_", "delimiter": "~",
@@ -119,9 +120,9 @@ def test_math_checks_skip_only_text_without_dollar_or_backslash() -> None:
     `\\`: every math token they look for holds one of the two."""
     from deckbuild.markdown import gfmblocks
     from deckbuild.records import Card
-    from deckbuild.source import validate
+    from deckbuild.source import mathgrammar, validate
 
-    for token_re in (validate._TOKEN, gfmblocks._MATH_TOKEN):
+    for token_re in (validate._TOKEN, mathgrammar._MATH_TOKEN):
         assert needed_characters(token_re) == {"$", "\\"}
 
     def card(answer: str) -> Card:

@@ -22,6 +22,7 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.util import AtomicString, code_escape
 
 from .gfmblocks import Block, parse_blocks
+from .mathspans import display_block
 
 _CODE_SPAN = re.compile(r"(`+)(?!`)(.*?)(?<!`)\1(?!`)")
 
@@ -98,7 +99,10 @@ class GitHubBlocks(BlockProcessor):
             self._children(etree.SubElement(element, "li"), item, tight)
 
     def _math_alone(self, parent: etree.Element, text: str) -> bool:
-        """Display math that is a paragraph of its own is arithmatex's block, as before."""
+        """Display math that is a paragraph of its own is a block: `$$` by the math grammar,
+        `\\[` and `\\begin` by arithmatex's block processor."""
+        if display_block(parent, text):
+            return True
         processors = self.parser.blockprocessors
         if "arithmatex-block" not in processors:
             return False

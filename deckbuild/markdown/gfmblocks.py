@@ -8,13 +8,15 @@ block phase runs, every fenced code block and raw HTML block is one placeholder 
 
 One deliberate difference: math is never cut by block structure. While a paragraph has
 math open ($, $$, \\( or \\[), every following non-blank line continues it, whatever it
-looks like.
+looks like, and while `$$` is open, blank lines do too (source/mathgrammar.py).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from ..source.mathgrammar import math_left_open
 
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _HR = re.compile(r" {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
@@ -25,10 +27,7 @@ _STASH = re.compile(r" *\x02wzxhzdk:\d+\x03 *$")  # Python-Markdown's htmlStash 
 _DELIMITER_CELL = re.compile(r" *:?-+:? *$")
 _DELIMITER_CHARS = set("|:- \t")
 _PIPE = re.compile(r"(?<!\\)\|")
-_MATH_TOKEN = re.compile(r"\\\\|\\\$|\$\$|\$|\\\(|\\\)|\\\[|\\\]")
-_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 _SPACE = " \t"  # a blank line is spaces and tabs only (a no-break space is text)
-_MATH_CLOSER = {"$$": "$$", "\\[": "\\]", "\\(": "\\)", "$": "$"}
 
 
 @dataclass(eq=False)
@@ -91,25 +90,6 @@ def delimiter_aligns(line: str) -> list[str | None] | None:
         (c.startswith(":"), c.endswith(":"))) for c in cells]
 
 
-def math_left_open(text: str, opened: str | None) -> str | None:
-    """The math delimiter still open after `text` (code spans ignored), given the one before."""
-    if "$" not in text and "\\" not in text:
-        return opened  # every math token holds one of the two; most lines have neither
-    prose = _CODE_SPAN.sub(lambda m: " " * len(m.group()), text)  # same length: same offsets
-    for m in _MATH_TOKEN.finditer(prose):
-        token = m.group()
-        if token in ("\\\\", "\\$"):
-            continue
-        if opened is None:
-            following = prose[m.end(): m.end() + 1] if token == "$" else "x"
-            if token not in ("\\)", "\\]") and following.strip() and not following.isdigit():
-                opened = token
-        elif token == _MATH_CLOSER[opened] and not (token == "$" and
-                                                    prose[m.start() - 1: m.start()].isspace()):
-            opened = None
-    return opened
-
-
 def _ends_in_bare_table(block: Block) -> bool:
     """Whether a block, or the last block of a list or item inside it, is a header-only table."""
     while block.kind in ("list", "item") and block.children:
@@ -148,8 +128,10 @@ class _Parser:
         all_matched = depth == len(self.stack)
         rest = line[pos:]
         leaf = self.leaf
-        if leaf is not None and leaf.kind == "para" and leaf.math and rest.strip(_SPACE):
-            self._extend_para(leaf, number, rest)  # math is never cut (lazily, too)
+        if leaf is not None and leaf.kind == "para" and leaf.math and (
+                rest.strip(_SPACE) or leaf.math == "$$"):
+            # Math is never cut (lazily, too); display math between `$$` holds blank lines.
+            self._extend_para(leaf, number, rest)
             return
         if (leaf is not None and leaf.kind == "code" and all_matched
                 and (_indent(rest) >= 4 or not rest.strip(_SPACE))):

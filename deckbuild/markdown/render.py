@@ -29,6 +29,7 @@ from ..records import Card, RenderedNote
 from ..source.parse import fence_openings
 from ..source.validate import math_problems
 from .cloze import NO_DELETION, ClozeScan, ClozeTreeprocessor
+from .mathspans import DollarMathProcessor
 from .sanitize import may_be_unsafe, removed_parts, sanitize
 from .triggers import TriggeredInlineProcessor
 
@@ -80,7 +81,9 @@ EXTENSION_CONFIGS = {
         "guess_lang": False,
         "pygments_lang_class": True,
     },
-    "pymdownx.arithmatex": {"generic": True, "smart_dollar": True},
+    # `$` and `$$` are read by the math grammar (mathspans.py); arithmatex keeps the rest.
+    "pymdownx.arithmatex": {"generic": True, "inline_syntax": ["round"],
+                            "block_syntax": ["square", "begin"]},
     "pymdownx.tilde": {"subscript": False},
 }
 _FENCE_INFO = re.compile(r"\s*\{?\s*\.?([\w+#.-]+)")  # a fence's language, first in its info
@@ -159,6 +162,8 @@ class Renderer:
         self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
         # The same inline processing, without the pattern searches that cannot match.
         self._md.treeprocessors.register(TriggeredInlineProcessor(self._md), "inline", 20)
+        # After code spans (190), before backslash escapes (180): TeX keeps its backslashes.
+        self._md.inlinePatterns.register(DollarMathProcessor(self._md), "deckbuild-math", 189.95)
         self._images = _ImageRewriter(self._md)
         self._md.treeprocessors.register(self._images, "deckbuild-images", 0)
         # After the inline patterns (20), before escaped characters come back (0).

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..errors import Problem
 from ..records import Card, CardRef
+from .mathgrammar import dollar_math_at, escaped, opens_inline, padded_span_at, refused_closer
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
@@ -16,7 +17,8 @@ _HTML_IN_MATH = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 
 
 def _prose_lines(text: str) -> list[str]:
-    """The text with fenced code blanked and inline code spans removed (lines kept)."""
+    """The text with fenced code blanked and inline code spans spaced out (lines and
+    columns kept)."""
     out, fence = [], None
     for line in text.split("\n"):
         m = _FENCE.match(line)
@@ -28,70 +30,85 @@ def _prose_lines(text: str) -> list[str]:
                 fence = None
             out.append("")
         else:
-            out.append(_CODE_SPAN.sub(" ", line))
+            out.append(_CODE_SPAN.sub(lambda c: " " * len(c.group()), line))
     return out
 
 
 def math_problems(card: Card) -> list[Problem]:
-    """Unbalanced $, $$, \\( and \\[; raw HTML or TeX comments inside math."""
+    """Math the renderer cannot typeset, by the grammar of mathgrammar.py: `$$`, `\\(` and
+    `\\[` never closed, a `$` that opens math but never closes, math refused as a price
+    (a warning), and raw HTML or TeX comments inside math."""
     if "$" not in card.answer and "\\" not in card.answer:
         return []  # every math token holds one of the two
+    text = "\n".join(_prose_lines(card.answer))
     problems: list[Problem] = []
-    lines = _prose_lines(card.answer)
-    opened: tuple[str, int, int] | None = None  # (delimiter, line index, column after it)
-    for index, line in enumerate(lines):
-        if opened and opened[0] == "$" and not line.strip():
-            problems.append(_unbalanced(card, opened))
-            opened = None
-        for m in _TOKEN.finditer(line):
-            token = m.group()
-            if token in ("\\\\", "\\$"):
+
+    def at(pos: int, message: str, severity: str = "error") -> None:
+        problems.append(Problem(card.path, card.answer_line + text.count("\n", 0, pos),
+                                message, severity))
+
+    pos = 0
+    while (m := _TOKEN.search(text, pos)) is not None:
+        token, pos = m.group(), m.end()
+        if token in ("\\\\", "\\$"):
+            continue
+        if token in ("\\)", "\\]"):
+            at(m.start(), f"'{token}' closes math that was never opened")
+            continue
+        if token in ("\\(", "\\["):
+            closer = text.find(_CLOSER[token], m.end())
+            while closer >= 0 and escaped(text, closer):
+                closer = text.find(_CLOSER[token], closer + 1)
+            if closer < 0:
+                at(m.start(), f"unbalanced math: '{token}' is never closed")
+                break
+            _math_content(text[m.end():closer], at, m.start())
+            pos = closer + 2
+            continue
+        found = dollar_math_at(text, m.start())
+        if found is None and token == "$$":
+            found = dollar_math_at(text, m.start() + 1)
+            if found is None and not _later_double(text, m.end()):
+                at(m.start(), "unbalanced math: '$$' is never closed")
                 continue
-            if opened is None:
-                if token == "$" and not _opens_inline(line, m.end()):
-                    continue  # a price such as $5, or a lone dollar sign
-                if token in ("\\)", "\\]"):
-                    problems.append(Problem(card.path, card.answer_line + index,
-                                            f"'{token}' closes math that was never opened"))
-                    continue
-                opened = (token, index, m.end())
-            elif token == _CLOSER[opened[0]]:
-                if token == "$" and line[m.start() - 1: m.start()].isspace():
-                    continue
-                problems += _math_content(card, opened, lines, index, m.start())
-                opened = None
-    if opened:
-        problems.append(_unbalanced(card, opened))
+            pos = m.start() + 1
+            if found is None:
+                continue
+        if found is not None:
+            _math_content(found.tex, at, found.start)
+            pos = found.end
+            continue
+        closer = refused_closer(text, m.start())
+        padded = padded_span_at(text, m.start())
+        if padded is not None:
+            at(m.start(), f"{text[padded.start:padded.end]!r} is not typeset: math has no space "
+               f"inside its dollars (write ${padded.tex.strip()}$, or '\\$' for a dollar sign)")
+            pos = padded.end
+        elif closer is not None:
+            shown = text[m.start(): closer + 2]
+            at(m.start(), f"{shown!r} is read as dollar signs, not math: a digit follows the "
+               "closing '$' (put a space before the digit, or write '\\$' for a dollar sign)",
+               "warning")
+        elif opens_inline(text, m.start()):
+            at(m.start(), "unbalanced math: '$' is never closed")
     return problems
 
 
-def _opens_inline(line: str, end: int) -> bool:
-    """`$x` opens math; `$5`, `$ ` and a final `$` are plain dollar signs."""
-    following = line[end: end + 1]
-    return bool(following) and not following.isspace() and not following.isdigit()
+def _later_double(text: str, pos: int) -> bool:
+    """Whether an unescaped `$$` follows `pos`."""
+    while (pos := text.find("$$", pos)) >= 0:
+        if not escaped(text, pos):
+            return True
+        pos += 1
+    return False
 
 
-def _unbalanced(card: Card, opened: tuple[str, int, int]) -> Problem:
-    return Problem(card.path, card.answer_line + opened[1],
-                   f"unbalanced math: '{opened[0]}' is never closed")
-
-
-def _math_content(card: Card, opened: tuple[str, int, int], lines: list[str], end_index: int,
-                  end_col: int) -> list[Problem]:
-    start_index, start_col = opened[1], opened[2]
-    if start_index == end_index:
-        tex = lines[start_index][start_col:end_col]
-    else:
-        tex = "\n".join([lines[start_index][start_col:], *lines[start_index + 1:end_index],
-                         lines[end_index][:end_col]])
-    line = card.answer_line + start_index
-    problems = []
+def _math_content(tex: str, at: Callable[[int, str], None], start: int) -> None:
+    """Raw HTML and TeX comments inside math (MathJax cannot show either as meant)."""
     if _HTML_IN_MATH.search(tex):
-        problems.append(Problem(card.path, line, "raw HTML inside math; MathJax shows it as "
-                                "text or fails (write TeX only)"))
+        at(start, "raw HTML inside math; MathJax shows it as text or fails (write TeX only)")
     if re.search(r"(?<!\\)%", tex):
-        problems.append(Problem(card.path, line, "TeX comment '%' inside math; write '\\%'"))
-    return problems
+        at(start, "TeX comment '%' inside math; write '\\%'")
 
 
 def duplicate_questions(cards: Iterable[Card | CardRef]) -> list[Problem]:

@@ -1,0 +1,55 @@
+"""Dollar math in Python-Markdown, read by the one grammar in source/mathgrammar.py.
+
+arithmatex keeps `\\(...\\)`, `\\[...\\]` and `\\begin{env}` blocks; `$` and `$$` are read
+here, so that what the checks call math is exactly what is typeset. The markup is
+arithmatex's generic markup, which Anki's MathJax reads: `<span class="arithmatex">\\(x\\)</span>`
+inline, `<div class="arithmatex">\\[x\\]</div>` for display math that is a paragraph of its
+own, and `<span class="arithmatex">\\[x\\]</span>` for display math inside running text.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+from markdown import Markdown
+from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
+
+from ..source import mathgrammar
+from ..source.mathgrammar import dollar_math_at
+
+_STASHED = re.compile("[\x02\x03]")  # an inline placeholder: code, already taken
+
+
+def _escape(tex: str) -> str:
+    """HTML escaping of display math, as arithmatex's block writes it."""
+    return tex.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
+        '"', "&quot;")
+
+
+class DollarMathProcessor(InlineProcessor):
+    """`$x$` and `$$x$$` inside text; a `$` the grammar calls a dollar sign stays text."""
+
+    def __init__(self, md: Markdown) -> None:
+        super().__init__(r"\$", md)
+
+    def handleMatch(self, m: re.Match[str], data: str  # type: ignore[override]  # noqa: N802
+                    ) -> tuple[etree.Element | None, int | None, int | None]:
+        found = dollar_math_at(data, m.start())
+        if found is None or _STASHED.search(found.tex):
+            return None, None, None  # a code span inside: code comes first
+        element = etree.Element("span", {"class": "arithmatex"})
+        wrap = "\\[{}\\]" if found.display else "\\({}\\)"
+        element.text = AtomicString(wrap.format(found.tex))
+        return element, found.start, found.end
+
+
+def display_block(parent: etree.Element, text: str) -> bool:
+    """Add display math that is a whole paragraph (`$$...$$`) as a block; False if it is not."""
+    tex = mathgrammar.display_block(text)
+    if tex is None or not tex.strip():
+        return False
+    element = etree.SubElement(parent, "div", {"class": "arithmatex"})
+    element.text = AtomicString("\\[" + _escape(tex) + "\\]")
+    return True
