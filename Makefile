@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 deck: $(VENV)/.deps
 	$(PY) build.py build
 
-test: $(VENV)/.deps-test node_modules/.deps docs
+test: $(VENV)/.deps-test node_modules/.deps docs lint
 	$(PY) -m pytest
 
 # The documentation site from docs/ into site/; --strict makes a broken link, a missing
@@ -22,8 +22,12 @@ docs: $(VENV)/.deps-docs
 docs-serve: $(VENV)/.deps-docs
 	$(MKDOCS) serve
 
+# Style, the layers of docs/architecture.md and the types: each fails on a wrong-way
+# import or an untyped function.
 lint: $(VENV)/.deps-test
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m mypy
 
 # The benchmark (docs/performance.md); `make bench SIZES=38,1000` for a quicker run.
 SIZES ?= 38,1000,10000,100000

@@ -6,12 +6,18 @@ import errno
 import os
 import sys
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import DeckError
 from ..project.config import Config, load_config
+from ..records import BuildReport
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 
 def fail(exc: DeckError) -> None:
@@ -36,7 +42,7 @@ def program_name(argv0: str) -> str:
     return base or "deckbuild"
 
 
-def locked(config: Config):
+def locked(config: Config) -> AbstractContextManager[object]:
     """The project's build lock, saying on stderr when it waits for another build."""
     from ..project.buildlock import project_lock
 
@@ -79,7 +85,7 @@ timestamp_option = click.option(
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 
 
-def echo_report(report, verb: str) -> None:
+def echo_report(report: BuildReport, verb: str) -> None:
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
     for line in report.advice:
@@ -114,7 +120,7 @@ class RenderProgress:
 
     def __init__(self) -> None:
         self.started = time.monotonic()
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
         self.shown = 0
 
     def __call__(self, done: int, total: int) -> None:

@@ -5,8 +5,13 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # imported when a command runs: `deckbuild --help` stays quick
+    from ..live.livepreview import LivePreview
+    from ..live.watch import Outcome
 
 from .common import build_time, config_of, locked, npm_global_root, project_option, timestamp_option
 
@@ -38,7 +43,7 @@ def watch(ctx: click.Context, timestamp: int | None, preview: bool, port: int,
     server = _live_preview(ctx, port, mathjax) if preview else None
     shown_warnings: set[str] = set()
 
-    def report(outcome) -> None:
+    def report(outcome: Outcome) -> None:
         if server is not None:  # first: once the line is out, the page shows the rebuild
             server.publish(outcome, rebuilder.written)
         click.echo(f"{time.strftime('%H:%M:%S')} "
@@ -63,7 +68,7 @@ def watch(ctx: click.Context, timestamp: int | None, preview: bool, port: int,
     click.echo("Stopped watching.")
 
 
-def _live_preview(ctx: click.Context, port: int, mathjax: Path | None):
+def _live_preview(ctx: click.Context, port: int, mathjax: Path | None) -> LivePreview:
     from ..live.livepreview import LivePreview
     from ..live.preview import find_mathjax, mathjax_places
 

@@ -173,7 +173,7 @@ def _cards(doc: Document, split: Split
         found, section = placed.card, placed.section
         front = ""
         if found.native:
-            answer, dropped = "\n".join(line.text for line in found.answer), []
+            answer, dropped = "\n".join(line.text for line in found.answer), list[LeftOut]()
             front = "\n".join(line.text for line in found.front)
         else:
             before, rest = (found.front, found.answer) if found.front \

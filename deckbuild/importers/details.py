@@ -61,7 +61,8 @@ def _card(doc: Document, start: int, end: int, previous_end: int) -> Found | Non
     opening = _OPEN.search(block[0].text)
     if not summary or opening is None or block[0].text[:opening.start()].strip():
         return None  # text before the block on its line: not a block of its own
-    first, before = start, ()
+    first = start
+    before: tuple[Line, ...] = ()
     question = " ".join(summary.group("q").split())
     if _LABEL.fullmatch(question):
         above = _line_above(doc, start, previous_end)

@@ -66,9 +66,9 @@ def match_ids(fresh: Sequence[Fresh], previous: Sequence[Previous]
                 continue
             if what == "question and answer" or (len(news) == 1 and len(olds) == 1):
                 # Identical cards are interchangeable: pair them in order.
-                for new, old in zip(news, olds, strict=False):
-                    matched[new] = previous[old].id
-                    used.add(old)
+                for new, taken in zip(news, olds, strict=False):
+                    matched[new] = previous[taken].id
+                    used.add(taken)
                 continue
             ids = ", ".join(previous[old].id for old in olds)
             for new in news:

@@ -38,7 +38,7 @@ from typing import NamedTuple, TypeVar
 from ..package.archive import write_zip
 from ..package.blockzip import Block, Entry, deflate_bytes, deflate_file, fits, write_blocks
 from ..package.collection import Collection, Row
-from ..package.writer import CollectionFormat, Rows, col_row, media_members
+from ..package.writer import CollectionFormat, Rows, col_row, media_members, nothing
 from ..project.atomic import Staged
 from ..records import NoteType, PackageSpec, RenderedNote
 from ..release.lock import note_hash
@@ -153,7 +153,7 @@ class LiveWriter:
         self._fresh.insert(note_rows, card_rows)
 
     def finish(self, spec: PackageSpec, target: Path,
-               meanwhile: Callable[[], T] = lambda: None, outputs: Staged | None = None) -> T:
+               meanwhile: Callable[[], T] = nothing, outputs: Staged | None = None) -> T:
         """The package, staged in `outputs` (renamed into place at once without it), as
         PackageWriter.finish writes it; `meanwhile` runs after the zip."""
         if outputs is None:

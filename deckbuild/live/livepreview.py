@@ -99,7 +99,8 @@ class LivePreview:
     def __init__(self, mathjax: Path, port: int = 0) -> None:
         self._mathjax = (mathjax / "es5").resolve()
         self._changed = threading.Condition()
-        self._version, self._card, self._errors = 0, "", ()
+        self._version, self._card = 0, ""
+        self._errors: tuple[str, ...] = ()
         self._page = _with_reload(WAITING_PAGE, 0, ())
         self._base = WAITING_PAGE
         self._media: dict[str, Path] = {}
@@ -188,7 +189,7 @@ def _handler(preview: LivePreview) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            seen = None
+            seen: int | None = None
             try:
                 while not preview.closed:
                     state = preview.next_state(seen)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from ..errors import DeckError
 from ..package.writer import NotesWriter, PackageWriter, PassingWriter, WriterFactory
@@ -182,9 +183,11 @@ class Recording:
         self.pending: tuple[NoteType, dict[str, NoteType], list[RenderedNote],
                             tuple[MediaFile, ...]] | None = None
 
-    def __call__(self, notetype: NoteType, fmt: object, root_deck_id: int, **options: object):
+    def __call__(self, notetype: NoteType, fmt: object, root_deck_id: int,
+                 **options: object) -> _RecordingWriter:
         writer = self.package(notetype, fmt, root_deck_id, **options)
-        others = {name: pair[0] for name, pair in dict(options.get("others") or {}).items()}
+        given = cast("dict[str, tuple[NoteType, object]]", options.get("others") or {})
+        others = {name: pair[0] for name, pair in given.items()}
         return _RecordingWriter(self, writer, others)
 
 
@@ -201,7 +204,7 @@ class _RecordingWriter(PassingWriter):
         self._notes += notes
         super().add(notes, mods)
 
-    def finish(self, spec: PackageSpec, target: Path, *args: object, **kwargs: object) -> object:
+    def finish(self, spec: PackageSpec, target: Path, *args: Any, **kwargs: Any) -> Any:
         result = super().finish(spec, target, *args, **kwargs)
         self._recording.pending = (spec.notetype, self._others, self._notes, spec.media)
         return result
@@ -266,6 +269,7 @@ class Rebuilder:
             return Outcome(time.perf_counter() - started, package, errors=errors,
                            kept=bool(package) and Path(package).is_file(),
                            trace=trace)
+        assert self.written is not None  # set by the build that just succeeded
         after = [(n.card_id, note_key(n)) for n in self.written.notes]
         return Outcome(time.perf_counter() - started, package, warnings=report.warnings,
                        changes=changes_between(before, after), notes=len(after), first=first,

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from typing import cast
 
 from markdown import Extension, Markdown
-from markdown.blockprocessors import BlockProcessor
+from markdown.blockprocessors import BlockProcessor, ReferenceProcessor
 from markdown.util import AtomicString, code_escape
 
 from .gfmblocks import Block, parse_blocks
@@ -61,7 +62,7 @@ class GitHubBlocks(BlockProcessor):
         text = _para_text(block)
         if block.kind != "para" or "reference" not in self.parser.blockprocessors:
             return text
-        references = self.parser.blockprocessors["reference"]
+        references = cast(ReferenceProcessor, self.parser.blockprocessors["reference"])
         while (m := references.RE.match(text)) is not None:
             # Registered by Python-Markdown's own processor, as before; GitHub's rule that
             # definitions only open a paragraph is kept by matching at its start.

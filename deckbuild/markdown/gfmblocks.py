@@ -162,7 +162,8 @@ class _Parser:
         opened, new_leaf, pos = found
         rest = line[pos:]
         if (not opened and new_leaf is None and not all_matched and maybe_lazy
-                and rest.strip(_SPACE) and not _own_block(self.leaf, rest)):
+                and rest.strip(_SPACE) and self.leaf is not None
+                and not _own_block(self.leaf, rest)):
             assert self.leaf is not None
             self._extend_para(self.leaf, number, rest)
             return

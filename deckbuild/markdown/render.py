@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
@@ -67,7 +68,7 @@ EXTENSIONS = [
     "pymdownx.arithmatex",
     "pymdownx.tilde",
 ]
-EXTENSION_CONFIGS = {
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     # Every fence goes through _highlight_fence: the same markup as pymdownx.highlight's,
     # with one lexer and one formatter per language instead of new ones per block.
     "pymdownx.superfences": {

@@ -12,16 +12,18 @@ A skipped pattern is one whose search would have failed, so the HTML is the same
 from __future__ import annotations
 
 import re
+import sys
+from typing import cast
 
 from markdown import Markdown, util
 from markdown.treeprocessors import InlineProcessor
 
-try:  # Python 3.11 moved the expression parser; its structure is unchanged.
+if sys.version_info >= (3, 11):  # Python 3.11 moved the expression parser, unchanged
     from re import _constants as sre  # type: ignore[attr-defined]
     from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as sre  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+else:  # pragma: no cover - Python 3.10
+    import sre_constants as sre
+    import sre_parse
 
 # A character class this large is no use as a trigger (and ranges such as [^x] are skipped).
 _MAX_CLASS = 64
@@ -74,7 +76,7 @@ def _item(op: object, arg: object) -> set[str] | None:
     if op is getattr(sre, "ATOMIC_GROUP", None):
         return _sequence(list(arg))  # type: ignore[call-overload]
     if op in _REPEATS:
-        low, _, body = arg  # type: ignore[misc]
+        low, _, body = cast("tuple[int, int, list[tuple[object, object]]]", arg)
         return _sequence(list(body)) if low >= 1 else None
     if op is sre.BRANCH:
         union: set[str] = set()

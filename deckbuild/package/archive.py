@@ -18,7 +18,7 @@ import time
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -93,7 +93,7 @@ def _deflate_into(f: BinaryIO, src: Path | bytes, pool: ThreadPoolExecutor,
     return crc, compressed, size
 
 
-def _blocks(src: Path | bytes):
+def _blocks(src: Path | bytes) -> Iterator[tuple[bytes, bool]]:
     """(block, is it the last) for the whole source; an empty source is one empty block."""
     if isinstance(src, bytes):
         total = len(src)

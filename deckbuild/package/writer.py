@@ -17,7 +17,7 @@ import re
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -31,6 +31,11 @@ from .collection import Collection, CollectionProcess, Row
 
 _TAG = re.compile(r"<[^>]*>")
 T = TypeVar("T")
+
+
+def nothing() -> Any:
+    """No work beside the zip (the default of `finish`'s `meanwhile`)."""
+    return None
 # Decks of fewer notes (as the lock counts them) are written in the build's own process:
 # starting a worker costs more than it saves.
 WORKER_MIN_NOTES = 2000
@@ -150,7 +155,7 @@ class PackageWriter:
                                 list(self._card_rows(stamped)))
 
     def finish(self, spec: PackageSpec, target: Path,
-               meanwhile: Callable[[], T] = lambda: None, outputs: Staged | None = None) -> T:
+               meanwhile: Callable[[], T] = nothing, outputs: Staged | None = None) -> T:
         """Note type, decks and time into the collection; zip it beside `target`.
 
         The zip is staged in `outputs`, which puts it in place with the build's other
@@ -173,7 +178,7 @@ class PackageWriter:
             self._collection = None
         self._dir.cleanup()
 
-    def _card_rows(self, stamped: list[tuple[RenderedNote, int, int]]):
+    def _card_rows(self, stamped: list[tuple[RenderedNote, int, int]]) -> Iterator[Row]:
         for note, mod, note_id in stamped:
             rows = self._rows.cards(note, mod, note_id, self._position)
             self.cards += len(rows)
@@ -185,10 +190,14 @@ class NotesWriter(Protocol):
     """What a build needs of its package writer (PackageWriter is one): the stamped notes
     come in file by file, then finish() stages the package in `outputs`."""
 
-    cards: int  # cards written so far
-    # After finish(): whether the package has the bytes any build of these sources
-    # writes (a patched one holds the same content in another SQLite layout).
-    canonical: bool
+    @property
+    def cards(self) -> int:
+        """Cards written so far."""
+
+    @property
+    def canonical(self) -> bool:
+        """After finish(): whether the package has the bytes any build of these sources
+        writes (a patched one holds the same content in another SQLite layout)."""
 
     def __enter__(self) -> NotesWriter: ...
 

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,11 @@ class Identity:
         while notetype_id == deck_id:
             notetype_id = random_id()
         return cls(deck_id, notetype_id, random_namespace(name))
+
+
+def _replacing(value: str) -> Callable[[re.Match[str]], str]:
+    """A substitution that keeps the key and its `=` (group 1) and writes `value` after it."""
+    return lambda m: m.group(1) + value
 
 
 def is_project(root: Path) -> bool:
@@ -112,7 +118,7 @@ def with_new_ids(text: str, identity: Identity) -> str:
                                     f"no '{name} = ...' line of its own under [{table}] to "
                                     "rewrite; write one"))
             continue
-        lines[number - 1] = _VALUE.sub(lambda m, v=value: m.group(1) + v, line, count=1)
+        lines[number - 1] = _VALUE.sub(_replacing(value), line, count=1)
     new = "".join(lines)
     if not problems:
         deck = tomllib.loads(new)["tool"]["deckbuild"]

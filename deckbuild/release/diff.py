@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,7 +157,7 @@ def format_diff(d: DeckDiff) -> list[str]:
     return lines
 
 
-def anki_search(card_ids) -> str:
+def anki_search(card_ids: Iterable[str]) -> str:
     """An Anki browser search for notes by their Id field (`_` and `*` are wildcards there)."""
     def term(card_id: str) -> str:
         escaped = re.sub(r'([_*"\\:])', r"\\\1", card_id)

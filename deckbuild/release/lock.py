@@ -175,7 +175,7 @@ class Stamper:
         kind = "" if note.notetype == "basic" else note.notetype
         if old is not None and old.guid == note.guid and old.notetype != kind:
             self._type_changes.append((note, old.notetype or "basic"))
-        question, numbers = self._question, ()
+        question, numbers = self._question, tuple[int, ...]()
         # A type that could not be loaded was reported: its notes are stamped, not written.
         notetype = self._others.get(kind) if kind else None
         if notetype is not None:

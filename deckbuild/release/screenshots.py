@@ -16,10 +16,14 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import DeckError, Problem, display_path
 from ..markdown.mathjax import MATHJAX_BUNDLE, mathjax_config
 from ..project.config import Config
+
+if TYPE_CHECKING:  # playwright is imported only when screenshots are taken
+    from playwright.sync_api import Browser, Route
 
 ORIGIN = "http://card.invalid/"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -163,7 +167,7 @@ class _Site:
     def __init__(self, page_html: str, mathjax: Path, media: Path) -> None:
         self.page_html, self.mathjax, self.media = page_html, mathjax.resolve(), media.resolve()
 
-    def __call__(self, route) -> None:
+    def __call__(self, route: Route) -> None:
         url = route.request.url
         path = url[len(ORIGIN):].split("?", 1)[0] if url.startswith(ORIGIN) else None
         if path is None:
@@ -187,7 +191,7 @@ _MODE_JS = """(night) => new Promise((done) => {
 })"""
 
 
-def _shoot(browser, page_html: str, shots: list[Shot], folders: tuple[Path, Path],
+def _shoot(browser: Browser, page_html: str, shots: list[Shot], folders: tuple[Path, Path],
            shown: str) -> dict[str, bytes]:
     """One page for one face: typeset once, then each size and mode in turn."""
     first = shots[0]

@@ -217,7 +217,7 @@ def kit_files(config: Config, shared: Shared, facts: PackageFacts) -> dict[str, 
     """Every text file of the kit, and the package, by name."""
     advice = next((p.message for p in schema_warning(config, shared.previous,
                                                      shared.notetype.schema())), "")
-    files = {
+    files: dict[str, str | bytes] = {
         config.package_path.name: shared.package.read_bytes(),
         "title.txt": config.share.title,
         "tags.txt": " ".join(config.share.tags),

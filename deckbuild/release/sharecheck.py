@@ -170,7 +170,7 @@ def settings_problems(config: Config, previous: Release | None) -> list[Problem]
         problems.append(at("description", "the description is empty: the AnkiWeb listing "
                                           "would not say what the deck covers", "warning"))
     roots = sorted({deck.split("::", 1)[0] for deck in previous.decks}) if previous else []
-    if roots and config.name not in roots:
+    if previous is not None and roots and config.name not in roots:
         problems.append(at("name", f"the deck is named {config.name!r} but release "
                                    f"{previous.version} was {roots[0]!r}: importing it makes a "
                                    "new deck, and sharing that deck breaks the AnkiWeb share's "

@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from ..errors import Problem
 from ..project.config import CACHE_DIR
@@ -118,8 +119,9 @@ def installed_version(name: str, package: str) -> str:
 
 def card_key(salt: str, card: Card, media_digest: str) -> str:
     """Key of a card's rendering: its text, id and file (images resolve relative to it)."""
-    parts = (salt, card.id or "", card.path, card.question, card.answer, card.extra, card.source,
-             card.notetype) + ((card.front,) if card.front else ())
+    parts: tuple[str, ...] = (salt, card.id or "", card.path, card.question, card.answer,
+                              card.extra, card.source, card.notetype)
+    parts += (card.front,) if card.front else ()
     if card.layout:  # a card of the project's own note type: its fields and named parts
         parts += ("\x1e".join(card.layout), str(card.cloze),
                   *(f"{name}\x1e{text}\x1e{line}" for name, text, line in card.named))
@@ -191,7 +193,7 @@ class RenderCache:
         """Which of `keys` have an entry (not yet checked: get_many does that)."""
         return {key for (key,) in self._select(keys, "key")}
 
-    def _select(self, keys: list[str], columns: str) -> list[tuple[object, ...]]:
+    def _select(self, keys: list[str], columns: str) -> list[tuple[Any, ...]]:
         """Rows for `keys`, in batches; a database that fails to answer is replaced."""
         if self._conn is None:
             return []
@@ -246,7 +248,7 @@ class RenderCache:
             if written:
                 self._rollback()
             raise
-        if written:
+        if written and self._conn is not None:
             try:
                 self._conn.execute("COMMIT")
             except sqlite3.DatabaseError:
@@ -282,7 +284,7 @@ def _checksum(data: bytes) -> str:
     return f"crc32:{zlib.crc32(data):08x}"
 
 
-def _encode(value: object) -> bytes:
+def _encode(value: Any) -> bytes:
     # marshal: the fastest codec for plain lists, dicts and strings. Its format can change
     # between Python versions, which are part of every key (code_version).
     return marshal.dumps(value, MARSHAL_VERSION)

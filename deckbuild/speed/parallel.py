@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from ..markdown.render import Renderer
-    from .memcache import MemoryLayer
+    from .memcache import LayeredCache, MemoryLayer
 
 PARALLEL_MIN = 1000  # fewer misses than this render in-process: a pool's start-up costs more
 # ...unless this process has at least this many cached cards to read meanwhile: then one
@@ -62,7 +62,7 @@ class RenderOptions:
     on_render: Callable[[Sequence[Card]], None] | None = field(default=None, compare=False)
 
 
-def notetype_for(config: Config, cache: RenderCache | None,
+def notetype_for(config: Config, cache: RenderCache | LayeredCache | None,
                  version: str) -> tuple[NoteType | None, list[Problem]]:
     """The note type from templates/, or from the cache when nothing it reads changed."""
     key = "notetype:" + digest_of([("code", version), ("config", repr(config)),
@@ -84,7 +84,7 @@ def notetype_for(config: Config, cache: RenderCache | None,
     return notetype, []
 
 
-def collection_format_for(notetype: NoteType, cache: RenderCache | None,
+def collection_format_for(notetype: NoteType, cache: RenderCache | LayeredCache | None,
                           version: str) -> CollectionFormat:
     """genanki's schema and JSON for this note type, from the cache when it has them."""
     key = "collection:" + digest_of([("code", version), ("notetype", repr(notetype))])
