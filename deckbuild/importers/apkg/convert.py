@@ -244,7 +244,8 @@ def _card(note: AnkiNote, t: TypePlan, path: str, line: int, renderer: Renderer,
     nt = t.source
     card_id = unique_slug(_TAGS.sub(" ", note.fields[nt.sort_field]) or "card", ids)
     ids.add(card_id)
-    tags, bad = [], []
+    tags: list[str] = []
+    bad: list[str] = []
     for tag in note.tags:
         (tags if TAG_RE.match(tag) else bad).append(tag)
     listed = [f"tag {tag!r} not carried: card tags allow letters, digits and - _ : . + / & "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from markdownify import MarkdownConverter
@@ -36,7 +37,7 @@ def _language(tag: Tag) -> str:
 
 
 class _Converter(MarkdownConverter):
-    def __init__(self, media: MediaPath, **options: object) -> None:
+    def __init__(self, media: MediaPath, **options: Any) -> None:
         super().__init__(**options)
         self._media = media
 

@@ -116,6 +116,7 @@ class PackageReader:
     def _content(self, col: object, shown: str, member: str,
                  deck_ids: dict[str, int]) -> AnkiPackage:
         from anki.collection import Collection
+        from anki.models import NotetypeId
 
         assert isinstance(col, Collection)
         decks = {d.id: d.name for d in col.decks.all_names_and_ids()}
@@ -131,7 +132,7 @@ class PackageReader:
             used_types.add(int(note.mid))
         notetypes = []
         for mid in sorted(used_types):
-            model = col.models.get(mid)
+            model = col.models.get(NotetypeId(mid))
             assert model is not None
             notetypes.append(AnkiNoteType(
                 id=int(model["id"]), name=str(model["name"]),
