@@ -78,14 +78,14 @@ def math_problems(card: Card) -> list[Problem]:
             _math_content(found.tex, at, found.start)
             pos = found.end
             continue
-        closer = refused_closer(text, m.start())
+        refused = refused_closer(text, m.start())
         padded = padded_span_at(text, m.start())
         if padded is not None:
             at(m.start(), f"{text[padded.start:padded.end]!r} is not typeset: math has no space "
                f"inside its dollars (write ${padded.tex.strip()}$, or '\\$' for a dollar sign)")
             pos = padded.end
-        elif closer is not None:
-            shown = text[m.start(): closer + 2]
+        elif refused is not None:
+            shown = text[m.start(): refused + 2]
             at(m.start(), f"{shown!r} is read as dollar signs, not math: a digit follows the "
                "closing '$' (put a space before the digit, or write '\\$' for a dollar sign)",
                "warning")
