@@ -194,8 +194,8 @@ def plan_project(package: AnkiPackage, root: Path) -> ProjectPlan:
     for t in types.values():
         plan.texts.update(t.files)
     # deckbuild's own note type (for cards written without a type) reads templates/ too.
-    for name in BASIC.files():
-        plan.texts[f"templates/{name}"] = (BASIC.folder / name).read_text(encoding="utf-8")
+    for file in BASIC.files():
+        plan.texts[f"templates/{file}"] = (BASIC.folder / file).read_text(encoding="utf-8")
     plan.texts["pyproject.toml"] = pyproject_text(plan, list(types.values()), package.path)
     media = _Media(package, root)
     renderer = Renderer(media.index)

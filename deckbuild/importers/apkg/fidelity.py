@@ -104,8 +104,8 @@ def _attributes(tag: str, attrs: list[tuple[str, str | None]], media: Mapping[st
         value = value or ""
         if tag == "img" and name == "src":
             value = media.get(value, value)
-        if name == "rel":
-            continue  # the sanitiser adds rel=noopener to links
+        if name == "rel" or (name == "alt" and not value):
+            continue  # the sanitiser adds rel=noopener to links; an empty alt shows nothing
         items.append(f' {name}="{html_lib.escape(_SPACE.sub(" ", value).strip())}"')
     return "".join(items)
 

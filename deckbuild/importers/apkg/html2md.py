@@ -41,6 +41,10 @@ class _Converter(MarkdownConverter):
         super().__init__(**options)
         self._media = media
 
+    def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        """A line break stays <br> (a visible mark; Markdown's trailing spaces are not)."""
+        return "<br>\n"
+
     def convert_img(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         src = str(el.get("src") or "")
         path = self._media(src)
@@ -85,8 +89,9 @@ def to_markdown(html: str, media: MediaPath, escape_misc: bool = False) -> str:
 
     def keep(m: re.Match[str]) -> str:
         inline, display = m.group(1), m.group(2)
+        # Display math is a block of its own in Markdown (and shows as one in Anki).
         maths.append(f"${_unescape(inline)}$" if inline is not None
-                     else f"$${_unescape(display)}$$")
+                     else f"\n\n$${_unescape(display)}$$\n\n")
         return f"MATHTOKEN{len(maths) - 1}Z"
 
     protected = _MATH.sub(keep, html)
@@ -96,8 +101,9 @@ def to_markdown(html: str, media: MediaPath, escape_misc: bool = False) -> str:
                            code_language_callback=_language, escape_misc=escape_misc,
                            escape_asterisks=True, escape_underscores=True)
     text = converter.convert_soup(soup)
-    text = "\n".join(line.rstrip() for line in text.strip("\n").split("\n"))
-    return _TOKEN.sub(lambda m: maths[int(m.group(1))], text)
+    text = _TOKEN.sub(lambda m: maths[int(m.group(1))], text)
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.split("\n")))
+    return text.strip("\n")
 
 
 def _unescape(tex: str) -> str:

@@ -101,6 +101,11 @@ class PackageReader:
             raise DeckError(Problem(shown, 0, INSTALL_HINT)) from None
         col = Collection(str(Path(self._dir) / "scratch.anki2"))
         try:
+            # A new collection has the stock note types: renamed out of the way, so that the
+            # package's own keep their names (a clash would add them as "Basic+").
+            for model in col.models.all():
+                model["name"] = f"deckbuild scratch {model['id']}"
+                col.models.update_dict(model)
             try:
                 col.import_anki_package(ImportAnkiPackageRequest(
                     package_path=str(self._path.resolve()),
