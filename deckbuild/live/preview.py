@@ -32,6 +32,9 @@ from ..project.config import Config
 from ..records import NoteType, RenderedNote
 
 PHONE_WIDTH = 360
+# The page is offline: images come from its own folder (or the page's own server), never
+# from the network, even when a card names a remote image (which check reports).
+OFFLINE_IMAGES = "img-src 'self' file: data: blob:"
 
 PAGE_CSS = """
 body.pv { margin: 0; font-family: system-ui, sans-serif; background: #f3f3f3; color: #1a1a1a; }
@@ -152,6 +155,7 @@ def preview_html(config: Config, notetype: NoteType, notes: tuple[RenderedNote, 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{OFFLINE_IMAGES}">
 <title>{title}</title>
 <style>
 {css}

@@ -12,6 +12,7 @@ import functools
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -329,19 +330,24 @@ _RAW_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=)(["\'])([^"\']*)\2', re.IGNORECA
 
 
 def _raw_images(html: str, images: _ImageRewriter, card_path: str) -> str:
-    """Raw HTML <img src> that names a file in media/ gets its packaged name, as a Markdown
-    image does (a kept-as-HTML field from an imported deck holds such images)."""
-    if images.media is None:
-        return html
+    """Raw HTML <img> follows the rules of Markdown images: a file in media/ gets its
+    packaged name (its sizing attributes stay; the sanitiser keeps only safe ones), and
+    a remote, absolute, missing or outside image is an error at its own line."""
     media = images.media
-    packaged = set(media.names.values())
+    packaged = set(media.names.values()) if media is not None else set()
+    reported = {src for src, _ in images.errors}
 
     def swap(m: re.Match[str]) -> str:
-        src = m.group(3)
-        if src in packaged:
+        src = unescape(m.group(3))
+        if src in packaged or src in reported or src.startswith("data:"):
+            return m.group(0)  # a Markdown image, done already; or an inline picture
+        if media is None:
+            images.errors.append((src, "images need a media/ folder"))
             return m.group(0)
-        name, _ = media.resolve(src, card_path)
+        name, why = media.resolve(src, card_path)
         if name is None:
+            images.errors.append((src, why or "bad image"))
+            reported.add(src)
             return m.group(0)
         images.used.append(name)
         return f"{m.group(1)}{m.group(2)}{name}{m.group(2)}"
@@ -350,10 +356,15 @@ def _raw_images(html: str, images: _ImageRewriter, card_path: str) -> str:
 
 
 def _line_of(card: Card, needle: str) -> int:
-    """Best line for a problem about `needle` inside a card's body."""
-    for offset, text in enumerate(card.answer.split("\n")):
-        if needle and needle in text:
-            return card.answer_line + offset
+    """Best line for a problem about `needle`: the line of the card that holds it (body,
+    then extra text, then the heading), else the card's heading."""
+    if not needle:
+        return card.line
+    parts = [(card.answer, card.answer_line), (card.extra, card.extra_line)]
+    for text, first in parts:
+        for offset, line in enumerate(text.split("\n")):
+            if first and (needle in line or needle in unescape(line)):
+                return first + offset
     return card.line
 
 
