@@ -12,6 +12,12 @@ Each build runs as a child process (`build.py build`), timed from outside with i
 peak RSS (largest process of its tree, from wait4). F, the floor, is the same rows
 inserted into SQLite with executemany in one transaction plus a deflate-1 zip of the
 file, measured in this process. Every time is also printed as a multiple of F.
+
+The engine floor E (bench/engine.py, a child) is the CPU time of the Markdown engine
+alone on the deck's fields: one markdown.Markdown with the project's extensions,
+convert() on every field. Each mix's cold build is printed as CPU over E, and checked
+against 1.25 × (E + F): what is spent around the engine (checks, cache, workers,
+package) must stay small beside it, whatever the machine's load does to wall time.
 """
 
 from __future__ import annotations
@@ -59,6 +65,16 @@ def run_timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, in
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
 
+def engine_floor(project: Path, repeats: int) -> float:
+    """E: median CPU seconds of the bare Markdown engine on every field of the deck."""
+    import json
+
+    out = subprocess.run([PYTHON, str(Path(__file__).resolve().parent / "engine.py"),
+                          str(project), str(repeats)], check=True, capture_output=True,
+                         text=True).stdout
+    return float(json.loads(out)["cpu"])
+
+
 def build(project: Path, stamp: int, *extra: str) -> tuple[float, int]:
     return run_child([PYTHON, str(REPO / "build.py"), "--project", str(project), "build",
                       "--timestamp", str(stamp), *extra])
@@ -78,11 +94,13 @@ def reset(project: Path) -> None:
 
 
 def measure_deck(project: Path, n: int, repeats: int) -> dict[str, float]:
-    colds, nochange, edited, rss = [], [], [], 0
+    colds, cold_cpus, nochange, edited, rss = [], [], [], [], 0
     for _ in range(repeats):
         reset(project)
-        seconds, peak = build(project, STAMP)
+        seconds, cpu, peak = run_timed([PYTHON, str(REPO / "build.py"), "--project",
+                                        str(project), "build", "--timestamp", str(STAMP)])
         colds.append(seconds)
+        cold_cpus.append(cpu)
         rss = max(rss, peak)
     for r in range(repeats):
         seconds, peak = build(project, STAMP + 1 + r)
@@ -93,7 +111,8 @@ def measure_deck(project: Path, n: int, repeats: int) -> dict[str, float]:
         seconds, peak = build(project, STAMP + 100 + r)
         edited.append(seconds)
         rss = max(rss, peak)
-    return {"cold": statistics.median(colds), "nochange": statistics.median(nochange),
+    return {"cold": statistics.median(colds), "cold_cpu": statistics.median(cold_cpus),
+            "engine": engine_floor(project, repeats), "nochange": statistics.median(nochange),
             "edit": statistics.median(edited), "rss": rss,
             "apkg": package_of(project).stat().st_size}
 
@@ -112,8 +131,9 @@ def package_rows(apkg: Path) -> tuple[list[tuple], list[tuple], dict, dict]:
     return notes, cards, models, decks
 
 
-def floor(notes: list[tuple], cards: list[tuple], repeats: int) -> float:
-    """F: the rows into a fresh schema-11 database in one transaction, then a deflate-1 zip."""
+def floor(notes: list[tuple], cards: list[tuple], repeats: int, clock=time.perf_counter) -> float:
+    """F: the rows into a fresh schema-11 database in one transaction, then a deflate-1 zip
+    (in wall seconds; in CPU seconds with clock=time.process_time)."""
     from genanki.apkg_col import APKG_COL
     from genanki.apkg_schema import APKG_SCHEMA
 
@@ -121,7 +141,7 @@ def floor(notes: list[tuple], cards: list[tuple], repeats: int) -> float:
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "collection.anki2"
-            started = time.perf_counter()
+            started = clock()
             conn = sqlite3.connect(db)
             conn.executescript(APKG_SCHEMA)
             conn.executescript(APKG_COL)
@@ -133,7 +153,7 @@ def floor(notes: list[tuple], cards: list[tuple], repeats: int) -> float:
             with zipfile.ZipFile(Path(tmp) / "f.apkg", "w", zipfile.ZIP_DEFLATED,
                                  compresslevel=1) as zf:
                 zf.write(db, "collection.anki2")
-            times.append(time.perf_counter() - started)
+            times.append(clock() - started)
     return statistics.median(times)
 
 
@@ -326,6 +346,7 @@ def main() -> None:
         r = measure_deck(project, n, repeats)
         notes, cards, models, decks = package_rows(package_of(project))
         r["F"] = floor(notes, cards, 3 if n <= 10000 else 1)
+        r["F_cpu"] = floor(notes, cards, 3 if n <= 10000 else 1, time.process_time)
         r["genanki"] = genanki_size(notes, cards, models, decks)
         r["ankdown"], r["ankdown_note"] = (ankdown(n, args.work) if n <= args.ankdown_max
                                            else (None, "skipped above --ankdown-max"))
@@ -359,7 +380,10 @@ def watch_report(work: Path, sizes: list[int]) -> None:
 def report(n: int, r: dict) -> None:
     f = r["F"]
     print(f"\nN = {n:,} cards (F = {f:.3f} s)")
-    print(f"  cold build           {ratio(r['cold'], f)}")
+    print(f"  cold build           {ratio(r['cold'], f)}   CPU {r['cold_cpu']:.2f} s")
+    print(f"  engine floor E       CPU {r['engine']:.2f} s; cold build CPU "
+          f"{r['cold_cpu'] / r['engine']:.2f}×E, "
+          f"{r['cold_cpu'] / (r['engine'] + r['F_cpu']):.2f}×(E+F), F's CPU {r['F_cpu']:.3f} s")
     print(f"  rebuild, no change   {ratio(r['nochange'], f)}")
     print(f"  rebuild, one edit    {ratio(r['edit'], f)}")
     if r["ankdown"] is not None:
@@ -383,6 +407,7 @@ def targets(results: dict, over_imports: float | None,
                        over_imports <= 1.5))
     if 10000 in results:
         r = results[10000]
+        checks.append(engine_check("mixed", r))
         checks += [("rebuild no change ≤ 2×F at 10,000", r["nochange"] <= 2 * r["F"]),
                    ("rebuild one edit ≤ 2.5×F at 10,000", r["edit"] <= 2.5 * r["F"]),
                    ("peak RSS ≤ 100 MiB at 10,000", r["rss"] <= 100 * MiB)]
@@ -424,6 +449,8 @@ def measure_mix(mix: str, n: int, work: Path, repeats: int = 3) -> dict:
         edits.append(build(project, STAMP + 100 + r)[0])
     notes, cards, _, _ = package_rows(package_of(project))
     result = {"n": n, "F": floor(notes, cards, repeats), "edit": statistics.median(edits),
+              "F_cpu": floor(notes, cards, repeats, time.process_time),
+              "engine": engine_floor(project, repeats),
               "cold": statistics.median(c[0] for c in colds),
               "cold_cpu": statistics.median(c[1] for c in colds),
               "ankdown": statistics.median(a[0] for a in ankdowns) if ankdowns else None,
@@ -436,6 +463,9 @@ def report_mix(mix: str, r: dict) -> None:
     f = r["F"]
     print(f"\nmix {mix}, N = {r['n']:,} cards (F = {f:.3f} s)")
     print(f"  cold build           {ratio(r['cold'], f)}   CPU {r['cold_cpu']:.2f} s")
+    print(f"  engine floor E       CPU {r['engine']:.2f} s; cold build CPU "
+          f"{r['cold_cpu'] / r['engine']:.2f}×E, "
+          f"{r['cold_cpu'] / (r['engine'] + r['F_cpu']):.2f}×(E+F), F's CPU {r['F_cpu']:.3f} s")
     print(f"  rebuild, one edit    {ratio(r['edit'], f)}")
     if r["ankdown"] is None:
         print(f"  ankdown --highlight  {ANKDOWN_MISSING}")
@@ -451,10 +481,18 @@ def report_mix(mix: str, r: dict) -> None:
           f"{r['ankdown_cpu']:.2f} s: {r['cold_cpu'] / cpus / r['ankdown_cpu']:.2f}×")
 
 
+def engine_check(mix: str, r: dict) -> tuple[str, bool]:
+    """The cold build's CPU within 1.25 × (engine floor + F), both in CPU seconds."""
+    over = r["cold_cpu"] / (r["engine"] + r["F_cpu"])
+    n = r.get("n", 10000)
+    return (f"cold build CPU ≤ 1.25×(E+F) at {n:,}, mix {mix} ({over:.2f}×)", over <= 1.25)
+
+
 def mix_checks(mixes: dict[str, dict]) -> list[tuple[str, bool]]:
     """Each mix's targets: the cold build no slower than ankdown, an edit within 2.5 F."""
     checks = []
     for mix, r in mixes.items():
+        checks.append(engine_check(mix, r))
         if r["ankdown"] is not None:
             checks.append((f"cold build ≤ ankdown --highlight at {r['n']:,}, mix {mix} "
                            f"({r['cold'] / r['ankdown']:.2f}×)", r["cold"] <= r["ankdown"]))
