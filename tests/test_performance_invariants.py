@@ -326,9 +326,9 @@ def test_the_installed_version_of_a_library_is_read_from_its_metadata_folder(tmp
 
 
 def test_a_build_writing_through_the_worker_process_is_identical(shipped, monkeypatch):
-    from deckbuild import pipeline
     from deckbuild.package import collection
     from deckbuild.package import writer as package
+    from deckbuild.stages import write
 
     expected = build_bytes(shipped, RenderOptions(jobs=1, cache=False))
     started = []
@@ -339,7 +339,7 @@ def test_a_build_writing_through_the_worker_process_is_identical(shipped, monkey
             super().__init__(*args)
 
     monkeypatch.setattr(package, "CollectionProcess", Counted)
-    monkeypatch.setattr(pipeline, "WORKER_MIN_NOTES", 0)
+    monkeypatch.setattr(write, "WORKER_MIN_NOTES", 0)
     assert build_bytes(shipped, RenderOptions(jobs=1)) == expected
     assert started == []  # -j 1: one process
     assert build_bytes(shipped, RenderOptions(cache=False)) == expected
