@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import DeckError, Problem, display_path
@@ -11,6 +12,7 @@ from ..project.config import Config
 from ..project.sources import load_sources
 from ..source.parse import decode_source
 from .convert import ImportResult, import_sources
+from .images import Fetch, MediaPlan, bring_images, fetch_url
 from .matching import Previous
 
 
@@ -19,10 +21,12 @@ class ImportPlan:
     result: ImportResult
     targets: tuple[tuple[Path, str], ...]  # (path, text) of each card file to write
     replaced: tuple[Path, ...]  # files that exist and would be overwritten
+    media: tuple[tuple[Path, bytes], ...] = ()  # images brought into media/
 
 
 def plan_import(config: Config, files: Sequence[Path], layout: str | None = None,
-                force: bool = False, question_level: int | None = None) -> ImportPlan:
+                force: bool = False, question_level: int | None = None,
+                fetch: Fetch | None = fetch_url) -> ImportPlan:
     """Import the files; errors for unreadable files, clashes, and files that exist (unless force).
 
     `layout` must be a registered layout's name (KeyError otherwise).
@@ -55,7 +59,6 @@ def plan_import(config: Config, files: Sequence[Path], layout: str | None = None
         kept = {c.id for path, cards in existing.items() if path not in replaced for c in cards}
         previous = [c for path in replaced for c in existing.get(path, [])]
         result = import_sources(sources, kept, layout, previous, question_level)
-        targets = _targets(config, result)
     problems = list(result.problems) + _clashes(config, result)
     if replaced and not force:
         problems += [Problem(display_path(path, config.root), 0, "already exists; import never "
@@ -63,7 +66,31 @@ def plan_import(config: Config, files: Sequence[Path], layout: str | None = None
                      for path in replaced]
     if problems:
         raise DeckError(problems)
-    return ImportPlan(result, targets, replaced)
+    # Only for a plan that holds: images are copied and downloaded once it is known good.
+    result, media = _bring_images(config, result, {p: t for p, _, t in sources}, fetch)
+    return ImportPlan(result, _targets(config, result), replaced, media)
+
+
+def _bring_images(config: Config, result: ImportResult, texts: dict[str, str],
+                  fetch: Fetch | None) -> tuple[ImportResult, tuple[tuple[Path, bytes], ...]]:
+    """Each card file with its images in media/ (images.py); what could not be had is
+    linked instead and listed with the image's line."""
+    link = Path(os.path.relpath(config.media_dir, config.cards_dir)).as_posix() + "/"
+    plan = MediaPlan(config.media_dir, link, fetch)
+    files = []
+    for imported in result.files:
+        outputs, found = [], []
+        for out in imported.outputs:
+            text, problems = bring_images(out.text, Path(imported.path), plan,
+                                          texts.get(imported.path, ""), imported.path)
+            outputs.append(replace(out, text=text))
+            found += problems
+        # The images are dealt with here: the plain import's image notes no longer hold.
+        kept = [w for w in imported.warnings if not w.message.startswith("image '")]
+        files.append(replace(imported, outputs=tuple(outputs),
+                             warnings=tuple(sorted(kept + found))))
+    media = tuple((config.media_dir / name, data) for name, data in sorted(plan.files.items()))
+    return ImportResult(tuple(files)), media
 
 
 def write_import(plan: ImportPlan) -> None:
@@ -71,6 +98,12 @@ def write_import(plan: ImportPlan) -> None:
 
     A card file that appeared since the plan was made is left as it is, and is an error.
     """
+    for path, data in plan.media:
+        if path.is_file() and path.read_bytes() == data:
+            continue  # the same image, from an earlier import
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("xb") as out:  # a name taken by other bytes was never chosen
+            out.write(data)
     for path, text in plan.targets:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
