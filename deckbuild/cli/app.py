@@ -21,6 +21,7 @@ from .ids import ids
 from .importing import import_command
 from .init import init
 from .preview import preview
+from .pull import pull
 from .release import release
 from .watch import watch
 
@@ -102,7 +103,8 @@ def cli(ctx: click.Context, project: Path) -> None:
         ctx.invoke(build)
 
 
-for command in (init, import_command, build, check_command, watch, preview, release, diff, ids):
+for command in (init, import_command, build, check_command, watch, preview, release, diff, ids,
+                pull):
     cli.add_command(command)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from ...project.sources import media_name
 from ...source.ids import encode_guid, random_id, random_namespace, slugify, unique_slug
 from ...source.parse import TAG_RE, parse_source
 from .fidelity import normal_form
-from .html2md import as_html, to_markdown
+from .html2md import MediaPath, as_html, to_markdown
 from .read import AnkiNote, AnkiNoteType, AnkiPackage
 
 _SRC = re.compile(r"""<img\b[^>]*?\bsrc=["']?([^"'\s>]+)""", re.IGNORECASE)
@@ -157,29 +158,106 @@ def pyproject_text(plan: ProjectPlan, types: list[TypePlan], source: str) -> str
     return "\n".join(lines)
 
 
-class _Media:
-    """The package's media as the project holds them: media/<name>, and by content."""
+class MediaMap:
+    """The images a card may show, as the project holds them (or will once written).
 
-    def __init__(self, package: AnkiPackage, root: Path) -> None:
-        self.folder = Path(package.media_dir)
-        self.names = set(package.media)
+    `files` maps a name as fields write it to (path in the project, file with its bytes):
+    an imported package's `x.png` is media/x.png; for `pull`, a packaged name such as
+    `x-1a2b3c4d.png` is the project's media/x.png. Images compare by content."""
+
+    def __init__(self, root: Path, files: dict[str, tuple[str, str]]) -> None:
         self.root = root.resolve()
-        self.digest = {name: hashlib.sha1((self.folder / name).read_bytes()).hexdigest()
-                       for name in self.names}
-        self.packaged = {name: media_name(Path(name), digest)
-                         for name, digest in self.digest.items()}
+        self.files = files
+        self.digest = {src: hashlib.sha1(Path(data).read_bytes()).hexdigest()
+                       for src, (_, data) in files.items()}
+        packaged = {src: media_name(Path(relative), self.digest[src])
+                    for src, (relative, _) in files.items()}
         self.index = MediaIndex(self.root, self.root / MEDIA, {
-            str((self.root / MEDIA / name).resolve()): packaged
-            for name, packaged in self.packaged.items()})
-        # A packaged name -> the content it stands for, to compare images by content.
-        self.by_packaged = {packaged: self.digest[name] for name, packaged in self.packaged.items()}
+            str((self.root / relative).resolve()): packaged[src]
+            for src, (relative, _) in files.items()})
+        # A packaged name -> the content it stands for.
+        self.by_packaged = {packaged[src]: self.digest[src] for src in files}
         self.used: set[str] = set()
 
-    def path(self, src: str) -> str | None:
-        if src in self.names:
+    def path_from(self, card_path: str) -> MediaPath:
+        """The relative path of an image from this card file (None: no such file)."""
+        folder = (self.root / card_path).parent
+
+        def path(src: str) -> str | None:
+            if src not in self.files:
+                return None
             self.used.add(src)
-            return f"../{MEDIA}/{src}"
-        return None
+            target = self.root / self.files[src][0]
+            return Path(os.path.relpath(target, folder)).as_posix()
+
+        return path
+
+
+def package_media(package: AnkiPackage, root: Path) -> MediaMap:
+    folder = Path(package.media_dir)
+    return MediaMap(root, {name: (f"{MEDIA}/{name}", str(folder / name))
+                           for name in package.media})
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a card is written for: its type's key, fields, kind and sort field."""
+
+    key: str
+    fields: tuple[str, ...]
+    kind: str
+    sort_field: int
+
+
+@dataclass
+class Written:
+    """One note's card text, and what of it is not faithful."""
+
+    text: str
+    listed: list[str]
+    differ: dict[int, str]  # field index -> how it differs after a build
+    markdown: int = 0  # fields written as Markdown
+    html: int = 0  # fields kept as HTML
+
+
+def write_card(fields: tuple[str, ...], tags: tuple[str, ...], guid: str, card_id: str,
+               shape: Shape, path: str, renderer: Renderer, media: MediaMap,
+               state_guid: bool = True) -> Written:
+    """The card text of a note, each field in the most readable form that a build turns
+    back into the same field; what does not come back the same is listed."""
+    good: list[str] = []
+    bad: list[str] = []
+    for tag in tags:
+        (good if TAG_RE.match(tag) else bad).append(tag)
+    listed = [f"tag {tag!r} not carried: card tags allow letters, digits and - _ : . + / & "
+              "(a build replaces the note's tags, so users lose it)" for tag in bad]
+    to_media = media.path_from(path)
+    choices = [_candidates(html, i == 0, to_media) for i, html in enumerate(fields)]
+    chosen = [0] * len(choices)
+    text, differ = "", {}
+    for _ in range(4):
+        text = _card_text(guid if state_guid else None, shape, card_id, good,
+                          [c[k] for c, k in zip(choices, chosen, strict=True)])
+        differ = _differences(text, fields, guid, shape, path, renderer, media)
+        movable = [i for i in differ if chosen[i] < len(choices[i]) - 1]
+        if not movable:
+            break
+        for i in movable:
+            chosen[i] = len(choices[i]) - 1 if _errors_in(differ[i]) else chosen[i] + 1
+    written = Written(text, listed, differ)
+    for i, html in enumerate(fields):
+        if not html.strip():
+            continue
+        if chosen[i] == len(choices[i]) - 1 and len(choices[i]) > 1:
+            written.html += 1
+            removed = removed_parts(html)
+            listed.append(f"field {shape.fields[i]!r} kept as HTML (no Markdown comes back the "
+                          "same)" + (f"; a build removes {', '.join(removed)}" if removed else ""))
+        else:
+            written.markdown += 1
+    for i, why in sorted(differ.items()):
+        listed.append(f"field {shape.fields[i]!r} differs after a build: {why}")
+    return written
 
 
 def plan_project(package: AnkiPackage, root: Path) -> ProjectPlan:
@@ -197,7 +275,7 @@ def plan_project(package: AnkiPackage, root: Path) -> ProjectPlan:
     for file in BASIC.files():
         plan.texts[f"templates/{file}"] = (BASIC.folder / file).read_text(encoding="utf-8")
     plan.texts["pyproject.toml"] = pyproject_text(plan, list(types.values()), package.path)
-    media = _Media(package, root)
+    media = package_media(package, root)
     renderer = Renderer(media.index)
     by_deck: dict[str, list[AnkiNote]] = {}
     for note in package.notes:
@@ -220,16 +298,17 @@ def plan_project(package: AnkiPackage, root: Path) -> ProjectPlan:
             plan.notes += 1
         plan.texts[path] = "\n".join(parts)
     for src in sorted(media.used):
-        plan.media[f"{MEDIA}/{src}"] = str(media.folder / src)
+        relative, data = media.files[src]
+        plan.media[relative] = data
     _list_media(package, media, plan)
     return plan
 
 
-def _list_media(package: AnkiPackage, media: _Media, plan: ProjectPlan) -> None:
+def _list_media(package: AnkiPackage, media: MediaMap, plan: ProjectPlan) -> None:
     """Files the package holds that no card shows: sounds, and templates' own files."""
     sounds = {m.group(1) for note in package.notes for f in note.fields
               for m in _SOUND.finditer(f)}
-    for name in sorted(media.names - media.used):
+    for name in sorted(set(media.files) - media.used):
         why = ("a sound: deckbuild packages images only, so the card keeps its [sound:] text "
                "but the file is not packaged" if name in sounds else
                "not shown by any card's field (a template's own file, such as a font, is not "
@@ -238,76 +317,54 @@ def _list_media(package: AnkiPackage, media: _Media, plan: ProjectPlan) -> None:
 
 
 def _card(note: AnkiNote, t: TypePlan, path: str, line: int, renderer: Renderer,
-          media: _Media, plan: ProjectPlan, ids: set[str]) -> str:
-    """The card text of one note, each field in the most readable form that comes back
-    the same; what does not is listed."""
+          media: MediaMap, plan: ProjectPlan, ids: set[str]) -> str:
+    """The card of one imported note; what does not convert is listed with it."""
     nt = t.source
     card_id = unique_slug(_TAGS.sub(" ", note.fields[nt.sort_field]) or "card", ids)
     ids.add(card_id)
-    tags: list[str] = []
-    bad: list[str] = []
-    for tag in note.tags:
-        (tags if TAG_RE.match(tag) else bad).append(tag)
-    listed = [f"tag {tag!r} not carried: card tags allow letters, digits and - _ : . + / & "
-              "(a build replaces the note's tags, so users lose it)" for tag in bad]
+    shape = Shape(t.key, nt.fields, nt.kind, nt.sort_field)
+    written = write_card(note.fields, note.tags, note.guid, card_id, shape, path, renderer,
+                         media)
+    listed = written.listed
     if len(note.decks) > 1:
-        listed.append(f"its cards are in several decks ({', '.join(note.decks)}): it goes to "
-                      f"{note.deck!r}; Anki never moves users' existing cards")
-    choices = [_candidates(html, i == 0, media) for i, html in enumerate(note.fields)]
-    chosen = [0] * len(choices)
-    for _ in range(4):
-        text = _card_text(note, t, card_id, tags, [c[k] for c, k in zip(choices, chosen, strict=True)])
-        differ = _differences(text, note, t, path, renderer, media)
-        movable = [i for i in differ if chosen[i] < len(choices[i]) - 1]
-        if not movable:
-            break
-        for i in movable:
-            chosen[i] = len(choices[i]) - 1 if _errors_in(differ[i]) else chosen[i] + 1
-    for i, html in enumerate(note.fields):
-        if not html.strip():
-            continue
-        if chosen[i] == len(choices[i]) - 1 and len(choices[i]) > 1:
-            plan.html_fields += 1
-            removed = removed_parts(html)
-            listed.append(f"field {nt.fields[i]!r} kept as HTML (no Markdown comes back the "
-                          "same)" + (f"; a build removes {', '.join(removed)}" if removed else ""))
-        else:
-            plan.markdown_fields += 1
-    for i, why in sorted(differ.items()):
-        listed.append(f"field {nt.fields[i]!r} differs after a build: {why}")
-    if differ:
+        listed.insert(0, f"its cards are in several decks ({', '.join(note.decks)}): it goes "
+                      f"to {note.deck!r}; Anki never moves users' existing cards")
+    plan.markdown_fields += written.markdown
+    plan.html_fields += written.html
+    if written.differ:
         plan.differing_notes += 1
     plan.listed += [Listed(path, line, note.guid, what) for what in listed]
-    return text
+    return written.text
 
 
-def _candidates(html: str, heading: bool, media: _Media) -> list[str]:
+def _candidates(html: str, heading: bool, media: MediaPath) -> list[str]:
     """The field's forms, most readable first; the last one is its HTML."""
     if not html.strip():
         return [""]
     forms = []
     for escape in (False, True):
-        md = to_markdown(html, media.path, escape_misc=escape)
+        md = to_markdown(html, media, escape_misc=escape)
         if heading:
             md = md.replace("\\\n", "<br>")
             if "\n" in md:
                 continue
         if md not in forms:
             forms.append(md)
-    fallback = as_html(html, media.path)
+    fallback = as_html(html, media)
     return [*forms, fallback]
 
 
-def _card_text(note: AnkiNote, t: TypePlan, card_id: str, tags: list[str],
+def _card_text(guid: str | None, shape: Shape, card_id: str, tags: list[str],
                fields: list[str]) -> str:
     lines = [f"## {fields[0]}".rstrip(), f"<!-- id: {card_id} -->",
-             f"<!-- guid: {encode_guid(note.guid)} -->", f"<!-- type: {t.key} -->"]
+             *([f"<!-- guid: {encode_guid(guid)} -->"] if guid is not None else []),
+             f"<!-- type: {shape.key} -->"]
     if tags:
         lines.append(f"<!-- tags: {' '.join(tags)} -->")
     lines.append("")
     if len(fields) > 1 and fields[1]:
         lines += [fields[1], ""]
-    for name, value in zip(t.source.fields[2:], fields[2:], strict=True):
+    for name, value in zip(shape.fields[2:], fields[2:], strict=True):
         if value:
             lines += [f"<!-- field: {name} -->", value, ""]
     return "\n".join(lines)
@@ -317,27 +374,26 @@ def _errors_in(why: str) -> bool:
     return why.startswith("error")
 
 
-def _differences(text: str, note: AnkiNote, t: TypePlan, path: str, renderer: Renderer,
-                 media: _Media) -> dict[int, str]:
+def _differences(text: str, fields: tuple[str, ...], guid: str, shape: Shape, path: str,
+                 renderer: Renderer, media: MediaMap) -> dict[int, str]:
     """Field index -> how it differs once this card text is built (or what stops it)."""
-    nt = t.source
-    source, problems = parse_source(text, path, [t.key])
+    source, problems = parse_source(text, path, [shape.key])
     if len(source.cards) != 1:
-        return dict.fromkeys(range(len(nt.fields)), "error: the card text reads as "
+        return dict.fromkeys(range(len(shape.fields)), "error: the card text reads as "
                              f"{len(source.cards)} cards")
-    card = replace(source.cards[0], layout=nt.fields, cloze=nt.kind == "cloze")
-    rendered, found = renderer.render(card, note.guid, "", (), ())
+    card = replace(source.cards[0], layout=shape.fields, cloze=shape.kind == "cloze")
+    rendered, found = renderer.render(card, guid, "", (), ())
     errors = [p for p in problems + found if p.is_error]
     differ: dict[int, str] = {}
-    for i, (old, new) in enumerate(zip(note.fields, rendered.fields, strict=True)):
+    for i, (old, new) in enumerate(zip(fields, rendered.fields, strict=True)):
         a = normal_form(old, media.digest)
         b = normal_form(new, media.by_packaged)
         if a != b:
             differ[i] = f"Anki has {_short(a)}, the build {_short(b)}"
     if errors:
         why = "error: " + "; ".join(p.message for p in errors)
-        for i in range(len(nt.fields)):
-            if note.fields[i].strip():
+        for i in range(len(shape.fields)):
+            if fields[i].strip():
                 differ[i] = why
     return differ
 

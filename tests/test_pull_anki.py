@@ -1,0 +1,110 @@
+"""`pull EXPORTED.apkg` with the official Anki engine: a note edited in Anki comes back into
+its card file, and nothing else changes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from apkg_support import ROOT, build, export, import_apkg, make_deck, run
+from support import AnkiCollection, snapshot
+
+from deckbuild.importers.apkg.fidelity import normal_form
+
+pytest.importorskip("anki")
+pytest.importorskip("markdownify")
+
+
+def note_with(col, text: str):
+    (nid,) = col.find_notes(f'"{text}"')
+    return col.get_note(nid)
+
+
+def fields_of(col) -> dict[str, list[str]]:
+    return {col.get_note(nid).guid: list(col.get_note(nid).fields) for nid in col.find_notes("")}
+
+
+@pytest.fixture
+def published(tmp_path):
+    """An imported project, built, and a user's collection that has that build."""
+    author = make_deck(tmp_path / "author")
+    original = export(author, tmp_path / "deck.apkg")
+    author.close()
+    project = tmp_path / "project"
+    import_apkg(original, project)
+    built = build(project, int(time.time()) - 100)  # built before the edits below
+    user = AnkiCollection(tmp_path / "user")
+    assert len(user.import_package(built).new) == 13
+    yield project, user
+    user.close()
+
+
+def edit_in_anki(user, tmp_path: Path, **fields: str) -> Path:
+    note = note_with(user.col, "la maison")
+    for name, value in fields.items():
+        note[name] = value
+    user.col.update_note(note)
+    return export(user.col, tmp_path / "exported.apkg")
+
+
+def test_pull_apply_carries_an_edit_into_markdown_and_nothing_else(published, tmp_path):
+    project, user = published
+    exported = edit_in_anki(user, tmp_path, Meaning="the <b>house</b>",
+                            Notes="feminine<div>plural: les maisons</div>")
+    before = snapshot(project / "cards")
+    shown = run("--project", str(project), "pull", str(exported))
+    assert shown.exit_code == 0, shown.output
+    assert "cards/chapter-1.md:" in shown.output and "(to apply)" in shown.output
+    assert "+the **house**" in shown.output
+    assert snapshot(project / "cards") == before  # without --apply nothing is written
+
+    applied = run("--project", str(project), "pull", "--apply", str(exported))
+    assert applied.exit_code == 0, applied.output
+    after = snapshot(project / "cards")
+    changed = [name for name in after if after[name] != before[name]]
+    assert changed == ["chapter-1.md"]
+    old, new = before["chapter-1.md"].decode(), after["chapter-1.md"].decode()
+    removed = sorted(set(old.splitlines()) - set(new.splitlines()))
+    added = sorted(set(new.splitlines()) - set(old.splitlines()))
+    assert removed == ["feminine", "the house"]
+    assert added == ["feminine<br>", "plural: les maisons", "the **house**"]
+    assert "<!-- id: la-maison -->" in new  # ids never change
+
+    expected = fields_of(user.col)
+    rebuilt = build(project, int(time.time()) + 100)
+    log = user.import_package(rebuilt)
+    # Only the edited note is updated (the engine logs the others, unchanged, as duplicates
+    # of the notes it has: it adds none of them).
+    assert (len(log.new), len(log.conflicting), len(log.updated)) == (0, 0, 1)
+    assert user.col.note_count() == 13
+    now = fields_of(user.col)
+    assert {g: [normal_form(f) for f in v] for g, v in now.items()} == \
+        {g: [normal_form(f) for f in v] for g, v in expected.items()}
+    again = run("--project", str(project), "pull", str(exported))
+    assert "0 notes edited in Anki" in again.output  # the edit is the project's now
+
+
+def test_a_card_changed_in_markdown_too_is_shown_both_ways_never_overwritten(published,
+                                                                              tmp_path):
+    project, user = published
+    exported = edit_in_anki(user, tmp_path, Meaning="the home")
+    cards = project / "cards" / "chapter-1.md"
+    cards.write_text(cards.read_text().replace("the house", "a house"))
+    before = snapshot(project / "cards")
+    result = run("--project", str(project), "pull", "--apply", str(exported))
+    assert result.exit_code == 0, result.output
+    assert "(conflict)" in result.output
+    assert "-a house" in result.output and "+the home" in result.output
+    assert snapshot(project / "cards") == before
+
+
+def test_an_edit_that_does_not_convert_faithfully_is_listed_not_applied(published, tmp_path):
+    project, user = published
+    exported = edit_in_anki(user, tmp_path, Meaning='<span style="color: red">the house</span>')
+    before = snapshot(project / "cards")
+    result = run("--project", str(project), "pull", "--apply", str(exported))
+    assert result.exit_code == 0, result.output
+    assert "(not faithful)" in result.output and "style= on <span>" in result.output
+    assert snapshot(project / "cards") == before
+    assert ROOT
