@@ -307,7 +307,7 @@ def _finish(d: _Draft, section: str, path: str, problems: list[Problem],
             guid = None
     if card_id is not None and not is_valid_id(card_id):
         problems.append(Problem(path, id_line, f"invalid id {card_id!r}: use lowercase "
-                                "letters, digits, '-' and '_'"))
+                                "letters (of any script), digits, '-' and '_'"))
     tags_value, tags_line = d.meta.get("tags", ("", d.line))
     tags = tuple(split_tags(tags_value))
     problems += _check_tags(tags, path, tags_line)
