@@ -179,3 +179,8 @@ def package_dump(path: Path) -> dict:
         "media": media,
         "members": names,
     }
+
+
+def without_docs(output: str) -> str:
+    """Printed problems without the docs page each error ends with (tests/test_help.py checks it)."""
+    return re.sub(r" \(see (?:docs/|https?://)\S+\)$", "", output, flags=re.M)

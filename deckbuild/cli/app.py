@@ -17,6 +17,7 @@ from .build import build
 from .check import check_command
 from .common import MACHINE_ERRORS, fail, program_name
 from .diff import diff
+from .helptext import OrderedGroup
 from .ids import ids
 from .importing import import_command
 from .init import init
@@ -26,7 +27,7 @@ from .release import release
 from .watch import watch
 
 
-class _Group(click.Group):
+class _Group(OrderedGroup):
     """Turns a user's mistake into `Error: ...` and anything unexpected into a short report.
 
     Without a command it builds, and so it takes build's options too: `deckbuild --strict`

@@ -17,9 +17,17 @@ from .common import (
     strict_option,
     timestamp_option,
 )
+from .helptext import HelpCommand
 
 
-@click.command()
+@click.command(
+    cls=HelpCommand, docs="building.md",
+    short_help="Check everything, then write dist/<deck>-<version>.apkg.",
+    groups=[("Checks", ["strict"]), ("Output", ["timestamp"]),
+            ("Guards", ["allow_schema_change", "allow_identity_change"]),
+            ("Speed", ["jobs", "no_cache"])],
+    examples=[("deckbuild build", "build the project in the current folder"),
+              ("deckbuild build --strict --project my-deck", "build my-deck/, warnings stop it")])
 @project_option
 @timestamp_option
 @strict_option

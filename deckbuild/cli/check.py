@@ -8,9 +8,17 @@ import click
 
 from ..errors import DeckError
 from .common import config_of, project_option, strict_option
+from .doclinks import with_docs
+from .helptext import HelpCommand
 
 
-@click.command("check")
+@click.command(
+    "check", cls=HelpCommand, docs="building.md#what-check-reports",
+    short_help="List every problem as path:line: message; write nothing.",
+    groups=[("Checks", ["strict", "share"])],
+    examples=[("deckbuild check", "every problem, warnings included; exit 1 on an error"),
+              ("deckbuild check --share --strict", "also what sharing on AnkiWeb needs; "
+                                                   "warnings count as errors")])
 @project_option
 @strict_option
 @click.option("--share", is_flag=True,
@@ -25,7 +33,7 @@ def check_command(ctx: click.Context, strict: bool, share: bool = False) -> None
         problems = check(config_of(ctx))
     except DeckError as exc:  # a configuration that cannot be read: listed like the rest
         problems = sorted(exc.problems)
-    for problem in problems:
-        click.echo(str(problem))
+    for problem in problems:  # an error ends with the docs page that explains it
+        click.echo(with_docs(problem) if problem.is_error else str(problem))
     if any(p.is_error or strict for p in problems):
         sys.exit(1)

@@ -15,6 +15,7 @@ import click
 from ..errors import DeckError
 from ..project.config import Config, load_config
 from ..records import BuildReport
+from .doclinks import with_docs
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 def fail(exc: DeckError) -> None:
     for problem in exc.problems:
-        click.echo(f"Error: {problem}", err=True)
+        click.echo(f"Error: {with_docs(problem)}", err=True)
     sys.exit(1)
 
 

@@ -9,9 +9,15 @@ import click
 
 from ..errors import DeckError
 from .common import command_name, config_of, project_option
+from .helptext import HelpCommand
 
 
-@click.command()
+@click.command(
+    cls=HelpCommand, docs="releasing.md#what-changed-diff",
+    short_help="Show what changed since the last release, and what users will get.",
+    groups=[("Packages", ["packages"])],
+    examples=[("deckbuild diff", "the sources against the last release"),
+              ("deckbuild diff dist/deck-1.0.0.apkg dist/deck-1.1.0.apkg", "two packages")])
 @project_option
 @click.argument("packages", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context

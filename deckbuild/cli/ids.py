@@ -5,9 +5,14 @@ from __future__ import annotations
 import click
 
 from .common import config_of, locked, project_option
+from .helptext import HelpCommand
 
 
-@click.command()
+@click.command(
+    cls=HelpCommand, docs="writing-cards.md#ids-are-identity",
+    short_help="Write a readable id under every card that has none.",
+    examples=[("deckbuild ids", "in the project in the current folder"),
+              ("deckbuild ids --project my-deck", "in my-deck/")])
 @project_option
 @click.pass_context
 def ids(ctx: click.Context) -> None:

@@ -7,9 +7,15 @@ from pathlib import Path
 import click
 
 from .common import command_name, config_of, locked, project_option
+from .helptext import HelpCommand
 
 
-@click.command("import")
+@click.command(
+    "import", cls=HelpCommand, docs="importing.md",
+    short_help="Turn existing Markdown Q&A files into card files with ids.",
+    groups=[("Reading", ["layout"]), ("Writing", ["force", "dry_run"])],
+    examples=[("deckbuild import interview.md --dry-run", "show what would be written"),
+              ("deckbuild import notes/*.md --project my-deck", "write the cards into my-deck/cards/")])
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @project_option

@@ -10,9 +10,16 @@ import click
 
 from ..project.config import load_config
 from .common import command_name, project_option
+from .helptext import HelpCommand
 
 
-@click.command()
+@click.command(
+    cls=HelpCommand, docs="getting-started.md#start-your-own-deck",
+    short_help="Start a new deck: settings with ids of its own and a sample card.",
+    groups=[("New deck", ["folder", "name", "templates"]), ("Existing deck", ["new_ids"])],
+    examples=[('deckbuild init my-deck --name "My Deck"', "a new project in my-deck/"),
+              ("deckbuild init --templates", "copy the built-in templates to templates/ to "
+                                             "customise them")])
 @project_option
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", help="The deck's name in Anki (default: the folder's name).")

@@ -8,9 +8,15 @@ from pathlib import Path
 import click
 
 from .common import config_of, locked, npm_global_root, project_option
+from .helptext import HelpCommand
 
 
-@click.command()
+@click.command(
+    cls=HelpCommand, docs="watch-preview.md#previews-and-screenshots",
+    short_help="Write dist/preview/: every card in one offline page.",
+    groups=[("MathJax", ["mathjax"])],
+    examples=[("deckbuild preview", "then open dist/preview/index.html in a browser"),
+              ("deckbuild preview --mathjax ~/lib/mathjax", "with MathJax 3 from that folder")])
 @project_option
 @click.option("--mathjax", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="MathJax 3's npm package folder (default: node_modules/mathjax in the project, "

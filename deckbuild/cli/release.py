@@ -18,9 +18,16 @@ from .common import (
     strict_option,
     timestamp_option,
 )
+from .helptext import HelpCommand
 
 
-@click.command()
+@click.command(
+    cls=HelpCommand, docs="releasing.md#releases",
+    short_help="Build this version, write its share kit and mark it released.",
+    groups=[("Checks", ["strict"]), ("Output", ["timestamp"]),
+            ("Guards", ["allow_schema_change", "allow_identity_change"]), ("Speed", ["no_cache"])],
+    examples=[("deckbuild release", "release the version in pyproject.toml; commit the lock after"),
+              ("deckbuild release --strict", "stop on any warning too")])
 @project_option
 @timestamp_option
 @strict_option

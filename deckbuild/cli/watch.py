@@ -14,9 +14,16 @@ if TYPE_CHECKING:  # imported when a command runs: `deckbuild --help` stays quic
     from ..live.watch import Outcome
 
 from .common import build_time, config_of, locked, npm_global_root, project_option, timestamp_option
+from .helptext import HelpCommand
 
 
-@click.command()
+@click.command(
+    cls=HelpCommand, docs="watch-preview.md",
+    short_help="Build, then rebuild on every save; optionally serve a live preview.",
+    groups=[("Output", ["timestamp"]), ("Live preview", ["preview", "port", "mathjax"])],
+    examples=[("deckbuild watch", "rebuild dist/ on every save until Ctrl-C"),
+              ("deckbuild watch --preview --port 8000", "also serve the preview on "
+                                                        "http://127.0.0.1:8000/")])
 @project_option
 @timestamp_option
 @click.option("--preview", is_flag=True,
