@@ -12,10 +12,11 @@ from .helptext import HelpCommand
 
 @click.command(
     "import", cls=HelpCommand, docs="importing.md",
-    short_help="Turn existing Markdown Q&A files into card files with ids.",
-    groups=[("Reading", ["layout"]), ("Writing", ["force", "dry_run"])],
-    examples=[("deckbuild import interview.md --dry-run", "show what would be written"),
-              ("deckbuild import notes/*.md --project my-deck", "write the cards into my-deck/cards/")])
+    short_help="Turn Markdown Q&A files or an Anki deck into card files with ids.",
+    groups=[("Reading", ["layout", "question_level"]), ("Writing", ["force", "dry_run"])],
+    examples=[("deckbuild import interview.md --dry-run", "show the cards found; write nothing"),
+              ("deckbuild import deck.apkg --project my-deck", "an Anki deck into a new project "
+                                                              "that keeps its ids")])
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @project_option
