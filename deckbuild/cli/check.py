@@ -33,7 +33,7 @@ def check_command(ctx: click.Context, strict: bool, share: bool = False) -> None
         problems = check(config_of(ctx))
     except DeckError as exc:  # a configuration that cannot be read: listed like the rest
         problems = sorted(exc.problems)
-    for problem in problems:  # an error ends with the docs page that explains it
-        click.echo(with_docs(problem) if problem.is_error else str(problem))
+    for problem in problems:  # an error (any problem, with --strict) ends with its docs page
+        click.echo(with_docs(problem) if problem.is_error or strict else str(problem))
     if any(p.is_error or strict for p in problems):
         sys.exit(1)

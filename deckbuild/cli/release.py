@@ -18,6 +18,7 @@ from .common import (
     strict_option,
     timestamp_option,
 )
+from .doclinks import docs_link
 from .helptext import HelpCommand
 
 
@@ -53,5 +54,6 @@ def release(ctx: click.Context, timestamp: int | None, strict: bool,
                              render=RenderOptions(cache=not no_cache),
                              allow_identity_change=allow_identity_change)
     echo_report(report, "Built")
-    click.echo(f"Wrote the share kit {os.path.relpath(report.kit)}/ (see README: Share on AnkiWeb).")
+    click.echo(f"Wrote the share kit {os.path.relpath(report.kit)}/ "
+               f"(see {docs_link('sharing.md#in-anki-desktop')}).")
     click.echo(f"Released version {config.version}; commit {os.path.relpath(config.lock_path)}.")
