@@ -9,9 +9,16 @@ import click
 from ..errors import DeckError, Problem
 from .anki_package import INSTALL_HINT
 from .common import config_of, locked, project_option
+from .helptext import HelpCommand
 
 
-@click.command("pull")
+@click.command(
+    "pull", cls=HelpCommand, docs="importing.md#edits-made-in-anki-pull",
+    short_help="Bring edits made in Anki back into the card files, as diffs.",
+    groups=[("Writing", ["apply_"])],
+    examples=[("deckbuild pull exported.apkg", "show each card edited in Anki as a diff; "
+                                               "write nothing"),
+              ("deckbuild pull exported.apkg --apply", "write those edits into the card files")])
 @click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @project_option
 @click.option("--apply", "apply_", is_flag=True,
