@@ -317,7 +317,14 @@ class Renderer:
                                     + ", ".join(removed), "warning"))
         raw.update({name: sanitize(raw[name]) for name in unsafe})
         for src, message in self._images.errors:
-            problems.append(Problem(card.path, _line_of(card, src), message))
+            if _collection_file(src):
+                # An adopted deck's image its package did not hold: its users' collections
+                # have the file by this name, so the field keeps it as it is.
+                problems.append(Problem(card.path, _line_of(card, src), f"image {src!r} is "
+                                        "not in media/: kept by name, for the collections "
+                                        "that have it (new users see no picture)", "warning"))
+            else:
+                problems.append(Problem(card.path, _line_of(card, src), message))
         note = RenderedNote(
             card_id=card.id or "", guid=guid,
             fields=tuple(raw.get(name, "") for name in layout),
@@ -327,6 +334,12 @@ class Renderer:
 
 
 _RAW_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=)(["\'])([^"\']*)\2', re.IGNORECASE)
+
+
+def _collection_file(src: str) -> bool:
+    """A bare media name as Anki's fields hold them (no folder, no scheme): a file of the
+    user's collection."""
+    return bool(src) and "/" not in src and "\\" not in src and ":" not in src
 
 
 def _raw_images(html: str, images: _ImageRewriter, card_path: str) -> str:

@@ -326,6 +326,10 @@ def _card(note: AnkiNote, t: TypePlan, path: str, line: int, renderer: Renderer,
     written = write_card(note.fields, note.tags, note.guid, card_id, shape, path, renderer,
                          media)
     listed = written.listed
+    missing = sorted({src for f in note.fields for src in _SRC.findall(f)
+                      if src not in media.files and "/" not in src and ":" not in src})
+    listed += [f"image {src!r} not carried: the package does not hold the file; the card "
+               "keeps its name, for the collections that have it" for src in missing]
     if len(note.decks) > 1:
         listed.insert(0, f"its cards are in several decks ({', '.join(note.decks)}): it goes "
                       f"to {note.deck!r}; Anki never moves users' existing cards")
