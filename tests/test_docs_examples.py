@@ -87,6 +87,18 @@ def test_the_readme_starts_a_deck_with_the_commands_the_docs_example_runs():
     assert shown == [s.command for s in example.steps]
 
 
+def test_the_watch_line_the_docs_show_is_the_line_watch_prints():
+    """watch runs until stopped, so its line is made here from the outcome the page describes."""
+    from deckbuild.live.watch import Changes, Outcome, summary
+
+    page = (REPO / "docs" / "watch-preview.md").read_text(encoding="utf-8")
+    (shown,) = page.split("Each rebuild prints one line, for example\n\n```text\n", 1)[1] \
+        .split("```", 1)[0].splitlines()
+    package = "dist/transfer-learning-interview-questions-1.1.0.apkg"
+    outcome = Outcome(0.03, package, changes=Changes(changed=("negative-transfer",)))
+    assert shown == f"14:02:07 {summary(outcome, package)}"
+
+
 # ---- the reading of examples ------------------------------------------------------------
 
 def test_commands_outputs_exit_codes_and_setup_are_read_from_a_page(tmp_path: Path):
