@@ -13,6 +13,7 @@ they were.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,14 @@ def apply(project: Path, kind: str, target: str, body: str) -> None:
         raise AssertionError(f"unknown section {kind!r}")
 
 
+def with_deck_line(message: str, project: Path) -> str:
+    """`{deck+N}` in an expected message: N lines below the project's [tool.deckbuild] line
+    (test projects copy this repository's settings, whose length changes)."""
+    lines = (project / "pyproject.toml").read_text(encoding="utf-8").splitlines()
+    deck = lines.index("[tool.deckbuild]") + 1
+    return re.sub(r"\{deck\+(\d+)\}", lambda m: str(deck + int(m.group(1))), message)
+
+
 def run(project: Path, *args: str):
     return CliRunner().invoke(cli, ["--project", str(project), *args], obj={})
 
@@ -70,6 +79,7 @@ def test_case(case: Path, tmp_path: Path):
         apply(project, kind, target, body)
     before = snapshot(project / "dist")
     lock_before = (project / "deck.lock.json").read_bytes()
+    messages = [with_deck_line(m, project) for m in messages]
 
     checked = run(project, "check")
     assert checked.exit_code == code, checked.output
