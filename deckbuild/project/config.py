@@ -36,6 +36,8 @@ DECK_KEYS: dict[str, type] = {
     "notetypes": list, "section_tags": bool,
     # the AnkiWeb listing (its limits are `check --share`'s business)
     "title": str, "tags": list, "support_url": str, "license": str, "attribution": str,
+    # tombstones of notes removed from the sources (docs/releasing.md)
+    "retired_tag": str, "retired_text": str, "keep_retired": int,
 }
 NOTETYPE_KEYS: dict[str, type] = {
     "id": int, "name": str, "fields": list, "sort_field": str, "css": str, "templates": list,
@@ -93,6 +95,16 @@ class ShareSpec:
 
 
 @dataclass(frozen=True)
+class RetireSpec:
+    """How a note removed from the sources reaches users: a tombstone with this tag and this
+    notice ({version} is the version that retired it), shipped in this many releases."""
+
+    tag: str = "deckbuild::retired"
+    text: str = "Retired in {version}. Suspend or delete this card."
+    keep: int = 3
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     name: str
@@ -116,6 +128,7 @@ class Config:
     share: ShareSpec = field(default_factory=ShareSpec)
     own_types: tuple[NoteTypeSpec, ...] = ()  # [[tool.deckbuild.notetypes]]
     section_tags: bool = True
+    retire: RetireSpec = field(default_factory=RetireSpec)
     # How the user runs deckbuild ('deckbuild', 'python build.py'), for hints; not an input.
     command: str = field(default="deckbuild", repr=False, compare=False)
 
@@ -241,6 +254,7 @@ class _Reader:
         share = self.share(t, where, name)
         own_types = self.own_types(self.get(t, where, "notetypes", DECK_KEYS, []))
         section_tags = self.get(t, where, "section_tags", DECK_KEYS, True)
+        retire = self.retire(t, where)
         if self.problems:
             raise DeckError(self.problems)
         return Config(
@@ -255,7 +269,7 @@ class _Reader:
             notetype=notetype,
             question_numbers=question_numbers,
             problems=tuple(self.warnings + self.deferred), command=self.command, share=share,
-            own_types=own_types, section_tags=section_tags,
+            own_types=own_types, section_tags=section_tags, retire=retire,
         )
 
     def own_types(self, items: list[Any]) -> tuple[NoteTypeSpec, ...]:
@@ -299,6 +313,25 @@ class _Reader:
                 templates=self.templates(item, where, ()), kind=kind, key=key,
                 stock=self.get(item, where, "stock", OWN_NOTETYPE_KEYS, 0)))
         return tuple(specs)
+
+    def retire(self, t: dict[str, Any], where: str) -> RetireSpec:
+        """The tombstones' tag, notice and how many releases ship them."""
+        default = RetireSpec()
+        tag = self.get(t, where, "retired_tag", DECK_KEYS, default.tag)
+        if not tag or any(c.isspace() for c in tag):
+            self.problem(f"{where}.retired_tag", f"{where}.retired_tag must be one tag without "
+                         f"spaces, found {_short(tag)}")
+        text = self.get(t, where, "retired_text", DECK_KEYS, default.text)
+        try:
+            text.format(version="1.0.0")
+        except (KeyError, IndexError, ValueError):
+            self.problem(f"{where}.retired_text", f"{where}.retired_text may use only "
+                         f"{{version}} in braces, found {_short(text)}")
+        keep = self.get(t, where, "keep_retired", DECK_KEYS, default.keep)
+        if keep < 0:
+            self.problem(f"{where}.keep_retired", f"{where}.keep_retired must be 0 or more "
+                         f"releases, found {keep}")
+        return RetireSpec(tag, text, keep)
 
     def share(self, t: dict[str, Any], where: str, name: str) -> ShareSpec:
         """The AnkiWeb listing's settings; the title defaults to the deck's name."""

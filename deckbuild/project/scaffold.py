@@ -180,6 +180,10 @@ guid_namespace = {_toml(identity.guid_namespace)}
 # support_url = ""  # optional: where users report mistakes
 # license = ""  # such as "Cards: CC BY 4.0"
 # attribution = ""  # who wrote the cards
+# A card removed from cards/ ships in the next releases as retired (docs/releasing.md):
+# retired_tag = "deckbuild::retired"  # the tag it gains
+# retired_text = "Retired in {{version}}. Suspend or delete this card."  # shown on the card
+# keep_retired = 3  # how many releases ship it before it is dropped
 
 [tool.deckbuild.notetype]
 id = {identity.notetype_id}  # the note type's identity: random too, never change or reuse it

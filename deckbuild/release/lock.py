@@ -58,6 +58,23 @@ class Release:
     schema: dict[str, Any] | None = None
     # The hashes of the other built-in note types its notes use, by type name.
     types: dict[str, str] = field(default_factory=dict)
+    # The card ids of the tombstones it shipped (notes removed from the sources).
+    retired: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Retired:
+    """A note removed from the sources, as its tombstone ships: everything needed to write it
+    again in later releases (its last released fields, tags, deck and note type)."""
+
+    guid: str
+    fields: tuple[str, ...]  # the tombstone's fields: the released ones, the notice first
+    tags: tuple[str, ...]  # the released tags and the retired tag
+    deck: str
+    notetype: str  # the built-in note type's name ("" for basic, as in NoteLock)
+    version: str  # the version that first shipped the tombstone
+    hash: str
+    mod: int
 
 
 @dataclass(frozen=True)
@@ -66,9 +83,11 @@ class Lock:
     notetypes: dict[str, NoteTypeLock] = field(default_factory=dict)
     releases: tuple[Release, ...] = ()
     identity: Identity | None = None  # None in a lock written before it was recorded
+    retired: dict[str, Retired] = field(default_factory=dict)  # card id -> its tombstone
 
     def max_mod(self) -> int:
-        mods = [n.mod for n in self.notes.values()] + [t.mod for t in self.notetypes.values()]
+        mods = [n.mod for n in self.notes.values()] + [t.mod for t in self.notetypes.values()] \
+            + [r.mod for r in self.retired.values()]
         return max(mods, default=0)
 
     def release(self, version: str) -> Release | None:
@@ -132,11 +151,14 @@ class Stamped:
     other_schema_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The hashes of the other note types the notes use, by type name.
     type_hashes: dict[str, str] = field(default_factory=dict)
+    retired: tuple[str, ...] = ()  # the card ids of the tombstones this build wrote
+    retired_changed: bool = False  # a tombstone is new or its content changed
 
     @property
     def lock_changed(self) -> bool:
         """Whether the lock must be written again (otherwise it is exactly as read)."""
-        return bool(self.changed) or self.notetype_changed or self.identity_changed
+        return bool(self.changed) or self.notetype_changed or self.identity_changed \
+            or self.retired_changed
 
     def with_identity(self, identity: Identity) -> Stamped:
         """This result with `identity` recorded in its lock."""
@@ -161,6 +183,25 @@ class Stamper:
         self._changed: list[str] = []
         self.current: dict[str, str] = {}  # card id -> content hash, in build order
         self._question = question_field(notetype)
+        self._retired: dict[str, Retired] = dict(lock.retired)
+        self._tombstones: list[str] = []
+        self._retired_changed = False
+
+    def mod_for_tombstone(self, note: RenderedNote, version: str) -> int:
+        """A tombstone's mod: the recorded one while its content is unchanged, else fresh.
+        It is kept apart from the notes: the sources no longer hold it."""
+        digest = note_hash(note)
+        old = self._retired.get(note.card_id)
+        if old is not None and old.hash == digest and old.guid == note.guid:
+            mod, first = old.mod, old.version
+        else:
+            mod, first = self._fresh, old.version if old is not None else version
+            self._retired_changed = True
+        kind = "" if note.notetype == "basic" else note.notetype
+        self._retired[note.card_id] = Retired(note.guid, note.fields, note.tags, note.deck, kind,
+                                              first, digest, mod)
+        self._tombstones.append(note.card_id)
+        return mod
 
     def mod_for(self, note: RenderedNote) -> int:
         """The recorded mod if the note's content is unchanged, else one newer than all."""
@@ -215,11 +256,13 @@ class Stamper:
             old = self._lock.notetypes.get(str(other.id))
             if old is not None and old.schema != other.schema():
                 schema_changes[name] = {"old": old.schema, "new": other.schema()}
-        new_lock = Lock(self._notes, notetypes, self._lock.releases, self._lock.identity)
+        new_lock = Lock(self._notes, notetypes, self._lock.releases, self._lock.identity,
+                        self._retired)
         return Stamped(new_lock, (), type_mod, tuple(self._changed), schema_change,
                        changed, dict(self.current), type_changes=tuple(self._type_changes),
                        type_mods=type_mods, other_schema_changes=schema_changes,
-                       type_hashes=type_hashes)
+                       type_hashes=type_hashes, retired=tuple(self._tombstones),
+                       retired_changed=self._retired_changed)
 
     def _stamp_type(self, notetype: NoteType) -> tuple[NoteTypeLock, bool]:
         """A note type's lock entry: its recorded mod while its hash is unchanged."""
@@ -261,7 +304,7 @@ def stamp(lock: Lock, notes: tuple[RenderedNote, ...], notetype: NoteType, now: 
 
 def with_release(lock: Lock, version: str, timestamp: int, card_ids: Iterable[str],
                  notetype: NoteType, decks: tuple[str, ...],
-                 types: dict[str, str] | None = None) -> Lock:
+                 types: dict[str, str] | None = None, retired: Iterable[str] = ()) -> Lock:
     """The lock with `version` recorded as released (its note hashes and deck names)."""
     record = Release(
         version=version,
@@ -271,6 +314,7 @@ def with_release(lock: Lock, version: str, timestamp: int, card_ids: Iterable[st
         decks=tuple(sorted(decks)),
         schema=notetype.schema(),
         types=dict(types or {}),
+        retired=tuple(sorted(retired)),
     )
     others = tuple(r for r in lock.releases if r.version != version)
     return dataclasses.replace(lock, releases=(*others, record))
@@ -282,6 +326,22 @@ def _note_from(data: dict[str, Any]) -> NoteLock:
     return NoteLock(str(data["guid"]), str(data["hash"]), int(data["mod"]),
                     str(data.get("question", "")), str(data.get("deck", "")),
                     str(data.get("type", "")), tuple(int(n) for n in data.get("cloze", ())))
+
+
+def _retired_from(data: dict[str, Any]) -> Retired:
+    return Retired(str(data["guid"]), tuple(str(x) for x in data["fields"]),
+                   tuple(str(x) for x in data["tags"]), str(data["deck"]),
+                   str(data.get("type", "")), str(data["version"]), str(data["hash"]),
+                   int(data["mod"]))
+
+
+def _retired_json(r: Retired) -> dict[str, Any]:
+    data: dict[str, Any] = {"deck": r.deck, "fields": list(r.fields), "guid": r.guid,
+                            "hash": r.hash, "mod": r.mod, "tags": list(r.tags),
+                            "version": r.version}
+    if r.notetype:
+        data["type"] = r.notetype
+    return data
 
 
 def read_lock(path: Path, shown: str) -> Lock:
@@ -303,9 +363,11 @@ def read_lock(path: Path, shown: str) -> Lock:
             releases=tuple(
                 Release(r["version"], int(r["timestamp"]), r["notetype_hash"],
                         {str(k): str(v) for k, v in r["notes"].items()}, tuple(r["decks"]),
-                        r.get("schema"), {str(k): str(v) for k, v in r.get("types", {}).items()})
+                        r.get("schema"), {str(k): str(v) for k, v in r.get("types", {}).items()},
+                        tuple(str(x) for x in r.get("retired", ())))
                 for r in data.get("releases", [])),
             identity=Identity.from_json(data["identity"]) if "identity" in data else None,
+            retired={str(k): _retired_from(v) for k, v in data.get("retired", {}).items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DeckError(Problem(shown, 0, f"invalid lock file: {exc}")) from None
@@ -344,14 +406,19 @@ def lock_text(lock: Lock) -> str:
             fields["schema"] = r.schema
         if r.types:
             fields["types"] = r.types
+        if r.retired:
+            fields["retired"] = list(r.retired)
         head = json.dumps(fields, sort_keys=True, ensure_ascii=False)
         releases.append(f"    {head[:-1]}, \"notes\": {_entries(dict(r.notes), '    ')}}}")
     release_text = "[\n" + ",\n".join(releases) + "\n  ]" if releases else "[]"
     identity = "" if lock.identity is None else \
         f'  "identity": {json.dumps(lock.identity.to_json(), sort_keys=True, ensure_ascii=False)},\n'
+    retired = {k: _retired_json(v) for k, v in lock.retired.items()}
+    retired_text = f'  "retired": {_entries(retired, "  ")},\n' if retired else ""
     return (f'{{\n  "format": {LOCK_FORMAT},\n{identity}'
             f'  "notes": {_entries(lock.notes, "  ")},\n'
             f'  "notetypes": {_entries(notetypes, "  ")},\n'
+            f'{retired_text}'
             f'  "releases": {release_text}\n}}\n')
 
 
