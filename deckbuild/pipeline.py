@@ -16,6 +16,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import DeckError, Problem, display_path
 from .package.writer import PackageWriter, WriterFactory
@@ -25,12 +26,17 @@ from .release.lock import Stamper, read_lock, with_release, write_lock
 from .speed.freshness import input_digest, record, recorded_warnings, sources_digest
 from .speed.memcache import MemoryLayer
 from .speed.parallel import RenderOptions
+from .stages.previous import previous_package, removed_from
 from .stages.scan import PLACEHOLDER_NOTETYPE, Checked, DeckScan
 from .stages.stamp import guard, read_lock_or_empty
 from .stages.write import deck_infos, write_build
 
+if TYPE_CHECKING:
+    from .release.lock import Lock
+    from .release.rehearsal import Rehearsal
+
 __all__ = ["Checked", "MemoryLayer", "PLACEHOLDER_NOTETYPE", "RenderOptions", "build", "check",
-           "check_all", "check_share", "deck_infos", "release"]
+           "check_all", "check_share", "deck_infos", "rehearse_update", "release"]
 
 
 def check(config: Config, render: RenderOptions | None = None) -> Checked:
@@ -93,10 +99,13 @@ def build(config: Config, now: int, strict: bool = False,
 
 def release(config: Config, now: int, strict: bool = False, allow_schema_change: bool = False,
             render: RenderOptions | None = None,
-            allow_identity_change: bool = False) -> BuildReport:
-    """Build the current version, record it in the lock as released, and write its share kit.
+            allow_identity_change: bool = False, rehearse: bool = True,
+            allow_conflicts: bool = False) -> BuildReport:
+    """Build the current version, rehearse its update with Anki's engine, record it in the
+    lock as released, and write its share kit.
 
-    A share error in the settings stops the release before anything is written.
+    A share error in the settings stops the release before anything is written; so does a
+    rehearsal that finds conflicting notes (unless `allow_conflicts`), leaving dist/ as it was.
     """
     from .release.share import Shared, previous_release, write_kit  # only releases need these
     from .release.sharecheck import settings_problems
@@ -106,17 +115,92 @@ def release(config: Config, now: int, strict: bool = False, allow_schema_change:
     share_errors = [p for p in settings_problems(config, previous) if p.is_error]
     if share_errors:
         raise DeckError(share_errors)
-    built = write_build(config, now, strict, allow_schema_change, render,
-                        allow_identity_change=allow_identity_change, write_the_lock=False)
+    target = config.package_path
+    old_bytes = target.read_bytes() if target.exists() else None
+    with previous_package(config, before) as (previous_path, how):
+        built = write_build(config, now, strict, allow_schema_change, render,
+                            allow_identity_change=allow_identity_change, write_the_lock=False,
+                            previous=lambda: removed_from(config, previous_path, how))
+        try:
+            rehearsal, skipped = _rehearse(config, before, previous_path, how, rehearse,
+                                           allow_conflicts)
+        except DeckError:
+            _restore(target, old_bytes)
+            raise
     released = with_release(built.lock, config.version, built.package_time, built.card_ids,
-                            built.notetype, built.decks, built.type_hashes)
+                            built.notetype, built.decks, built.type_hashes, built.retired)
     # The kit is written before the lock: an error in it (a share check of the package, a
     # screenshot of untypeset math) leaves the version unreleased and the lock as it was.
     # Killed in between, the lock is the old one beside whole new files, as after a build.
     kit = write_kit(config, Shared(released, built.notetype, built.card_ids, previous,
-                                   config.package_path), strict)
+                                   config.package_path, rehearsal=rehearsal,
+                                   retired=built.retired, retire=config.retire), strict)
     write_lock(config.lock_path, released)
-    return replace(built.report, warnings=built.report.warnings + kit.warnings, kit=kit.path)
+    return replace(built.report, warnings=built.report.warnings + skipped + kit.warnings,
+                   kit=kit.path)
+
+
+def rehearse_update(config: Config | None, old: Path | None = None,
+                    new: Path | None = None) -> Rehearsal:
+    """`diff --rehearse`: the rehearsal of OLD -> NEW, or (with `config`) of the last
+    release -> the current sources, built in a scratch folder (the lock is left alone)."""
+    from .release.diff import RETIRED_TAG
+    from .release.rehearsal import INSTALL_HINT, available, rehearse
+
+    if not available():
+        raise DeckError(f"the rehearsal needs Anki's engine: {INSTALL_HINT}")
+    if config is None:
+        assert old is not None and new is not None
+        return rehearse(old, new, retired_tag=RETIRED_TAG)
+    lock = read_lock(config.lock_path, display_path(config.lock_path, config.root))
+    with previous_package(config, lock) as (previous_path, how), \
+            tempfile.TemporaryDirectory(prefix="deckbuild-rehearse-") as tmp:
+        if previous_path is None:
+            raise DeckError(Problem(display_path(config.lock_path, config.root), 0,
+                                    f"nothing to rehearse against: {how}"))
+        scratch = replace(config, dist_dir=Path(tmp), lock_path=Path(tmp) / "deck.lock.json")
+        if config.lock_path.exists():
+            shutil.copyfile(config.lock_path, scratch.lock_path)
+        path = previous_path
+        write_build(scratch, int(time.time()), strict=False, allow_schema_change=True,
+                    render=RenderOptions(cache=False), allow_identity_change=True,
+                    previous=lambda: removed_from(config, path, how))
+        last = next(r.version for r in reversed(lock.releases) if r.version != config.version)
+        return rehearse(previous_path, scratch.package_path, last,
+                        f"{config.version} (sources)", config.retire.tag)
+
+
+def _restore(target: Path, old_bytes: bytes | None) -> None:
+    """Put back the package that was in dist/ before a refused release."""
+    if old_bytes is None:
+        target.unlink(missing_ok=True)
+    else:
+        target.write_bytes(old_bytes)
+
+
+def _rehearse(config: Config, lock: Lock, previous_path: Path | None, how: str, wanted: bool,
+              allow_conflicts: bool) -> tuple[Rehearsal | None, tuple[str, ...]]:
+    """The rehearsal of this release's update, or None and a warning saying why it was
+    skipped; raises when it finds conflicting notes and they are not allowed."""
+    from .release.rehearsal import INSTALL_HINT, available, conflict_problem_text, rehearse
+
+    earlier = [r for r in lock.releases if r.version != config.version]
+    shown = display_path(config.package_path, config.root)
+    if not wanted or not earlier:
+        return None, ()
+    last = earlier[-1].version
+    if not available():
+        return None, (str(Problem(shown, 0, f"the release rehearsal with Anki's engine was "
+                                  f"skipped: the `anki` package is not installed; "
+                                  f"{INSTALL_HINT}", "warning")),)
+    if previous_path is None:
+        return None, (str(Problem(shown, 0, f"the release rehearsal was skipped: no package of "
+                                  f"{last}: {how}", "warning")),)
+    result = rehearse(previous_path, config.package_path, last, config.version,
+                      config.retire.tag)
+    if result.conflicts and not allow_conflicts:
+        raise DeckError(Problem(shown, 0, conflict_problem_text(result)))
+    return result, ()
 
 
 def check_share(config: Config) -> list[Problem]:

@@ -266,7 +266,12 @@ def test_a_schema_change_since_the_last_release_warns_with_the_migration_advice(
     assert len(warning) == 1 and warning[0].startswith("deck.lock.json: warning:")
     assert "fields: ['Question', 'Answer', 'Extra', 'Source', 'Id'] -> " in warning[0]
     assert "Merge note types" in warning[0]
+    # Under Anki's default options every note would conflict: the rehearsal refuses it...
     result = run(project, "release", "--allow-schema-change", env=NO_BROWSER)
+    assert result.exit_code == 1 and "conflicting notes" in result.output
+    # ... unless the author accepts that too.
+    result = run(project, "release", "--allow-schema-change", "--allow-conflicts",
+                 env=NO_BROWSER)
     assert result.exit_code == 0, result.output
     notes = (project / "dist" / "share" / "1.1.0" / "release-notes.md").read_text()
     assert "## Note type change" in notes and "Merge note types" in notes
@@ -387,7 +392,10 @@ def test_the_package_of_the_kit_imports_as_the_release(history, anki):
     package = history / "dist" / "share" / "1.1.0" / f"{SLUG}-1.1.0.apkg"
     anki.import_package(package)
     ids = sorted(anki.col.get_note(n)["Id"] for n in anki.col.find_notes(""))
-    assert ids == ["gradient-step", "one-benefit", "pretrained-start"]
+    # freeze-layers was removed in 1.1.0: it ships once more as a tombstone.
+    assert ids == ["freeze-layers", "gradient-step", "one-benefit", "pretrained-start"]
+    retired = [anki.col.get_note(n)["Id"] for n in anki.col.find_notes("tag:deckbuild::retired")]
+    assert retired == ["freeze-layers"]
     assert read_apkg(package)["cards"]
 
 

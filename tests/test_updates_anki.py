@@ -113,7 +113,9 @@ def test_five_releases_merge_cleanly(tmp_path, anki, render_cache):
     with (project / "templates" / "style.css").open("a") as css:
         css.write("\n.tl-question { letter-spacing: 0.01em; }\n")
     log = anki.import_package(release(project, "1.2.0", 1_700_200_000))
-    assert not log.new and not log.updated and not log.conflicting
+    # The removed card reaches users as a tombstone: its note gains the retired tag.
+    assert not log.new and ids_of(log.updated) == ["freeze-layers"] and not log.conflicting
+    assert "deckbuild::retired" in note_by_id(col, "freeze-layers").tags
     notetype = col.models.by_name(NOTETYPE)
     assert "letter-spacing: 0.01em" in notetype["css"]
     answer_some(col, 1)
@@ -179,7 +181,7 @@ def test_schema_change_with_merge_note_types_keeps_history(tmp_path, anki, rende
     edit(project / "pyproject.toml", '"Source", "Id"]',
          '"Source", "Id", "Hint"]\nmap = { Hint = "source" }')
     edit(project / "cards" / "more.md", "Training converges faster.", "Faster training.")
-    new = release(project, "2.0.0", 1_700_100_000, "--allow-schema-change")
+    new = release(project, "2.0.0", 1_700_100_000, "--allow-schema-change", "--allow-conflicts")
     col = anki.col
     plain = anki.import_package(new)
     assert plain.conflicting and not plain.updated  # what users suffer without merging

@@ -20,8 +20,10 @@ from .helptext import HelpCommand
               ("deckbuild diff dist/deck-1.0.0.apkg dist/deck-1.1.0.apkg", "two packages")])
 @project_option
 @click.argument("packages", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rehearse", is_flag=True,
+              help="Replay the update with Anki's engine and print what users get, note by note.")
 @click.pass_context
-def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
+def diff(ctx: click.Context, packages: tuple[Path, ...], rehearse: bool = False) -> None:
     """Show what changed: the sources against the last release, or OLD.apkg against NEW.apkg."""
     from ..pipeline import check
     from ..release.diff import diff_sides, format_diff, side_from_build, side_from_package, side_from_release
@@ -29,6 +31,14 @@ def diff(ctx: click.Context, packages: tuple[Path, ...]) -> None:
 
     if len(packages) not in (0, 2):
         raise click.UsageError("give no package (diff against the last release) or two")
+    if rehearse:
+        from ..pipeline import rehearse_update
+        from ..release.rehearsal import format_rehearsal
+
+        config = None if packages else config_of(ctx)
+        for line in format_rehearsal(rehearse_update(config, *packages)):
+            click.echo(line)
+        return
     if packages:
         old, new = side_from_package(packages[0]), side_from_package(packages[1])
     else:

@@ -165,6 +165,18 @@ def anki_search(card_ids: Iterable[str]) -> str:
     return " OR ".join(term(i) for i in card_ids)
 
 
+def section_tag(deck: str) -> str:
+    """The tag a note of this (sub)deck carries: its section's name, as the build tags it."""
+    return re.sub(r"[^a-z0-9]+", "-", deck.rpartition("::")[2].lower()).strip("-")
+
+
+def moved_search(old_deck: str, new_deck: str) -> str:
+    """An Anki search for the cards left in `old_deck` by notes that now belong in
+    `new_deck`: Anki never moves existing cards, and the note carries the new section's tag."""
+    escaped = re.sub(r'([_*"\\:])', r"\\\1", old_deck).replace("\\:\\:", "::")
+    return f'"deck:{escaped}" tag:{section_tag(new_deck)}'
+
+
 def changelog_html(lock: Lock, card_ids: tuple[str, ...], notetype: NoteType,
                    version: str, limit: int = 5) -> str:
     """A short 'what changed since the last release' for the deck description.
@@ -188,12 +200,18 @@ def changelog_html(lock: Lock, card_ids: tuple[str, ...], notetype: NoteType,
     return "\n".join(parts)
 
 
-def side_from_package(path: Path) -> Side:
-    """A built .apkg as a diff side; notes are named by their Id field when there is one."""
+RETIRED_TAG = "deckbuild::retired"  # [tool.deckbuild] retired_tag's default
+
+
+def side_from_package(path: Path, retired_tag: str = RETIRED_TAG) -> Side:
+    """A built .apkg as a diff side; notes are named by their Id field when there is one.
+    Tombstones (notes with the retired tag) are not part of the deck: they are removed notes."""
     notetypes, rows, decks = read_package(path)
     by_id = {t.id: t for t in notetypes}
     notes = {}
     for guid, mid, fields, tags, deck in rows:
+        if retired_tag in tags:
+            continue
         notetype = by_id[mid]
         named = dict(zip(notetype.fields, fields, strict=False))
         card_id = named.get("Id") or guid

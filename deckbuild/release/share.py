@@ -12,14 +12,15 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DeckError, Problem, display_path
-from ..project.config import Config
+from ..project.config import Config, RetireSpec
 from ..records import NoteType
 from .diff import DeckDiff, NoteState, Side, anki_search, diff_sides, plain, side_from_release
 from .lock import Lock, Release, notetype_hash
+from .rehearsal import Rehearsal, rehearsal_md
 from .sharecheck import (
     PackageFacts,
     description_problems,
@@ -42,6 +43,9 @@ class Shared:
     card_ids: tuple[str, ...]  # the current notes, in build order
     previous: Release | None  # the last release of another version
     package: Path
+    rehearsal: Rehearsal | None = None  # the update replayed with Anki's engine
+    retired: tuple[str, ...] = ()  # the card ids of the tombstones it ships
+    retire: RetireSpec = field(default_factory=RetireSpec)
 
     @property
     def has_id_field(self) -> bool:
@@ -196,6 +200,16 @@ def release_notes_md(config: Config, shared: Shared, facts: PackageFacts,
             lines += ["", "```", anki_search(n.id for n in d.removed), "```"]
         else:
             lines[-1] += "Their questions are listed under Changes."
+    if shared.retired:
+        tag = shared.retire.tag
+        lines += ["", "## Retired notes", "",
+                  f"{_plural(len(shared.retired), 'note')} removed from the deck "
+                  f"{'is' if len(shared.retired) == 1 else 'are'} shipped once more as retired: "
+                  f"each gains the tag `{tag}` and a line at the top of the card saying so. "
+                  "To suspend or delete them, paste this search into the Browse window:",
+                  "", "```", f"tag:{tag}", "```"]
+    if shared.rehearsal is not None:
+        lines += ["", rehearsal_md(shared.rehearsal).rstrip()]
     return "\n".join(lines).rstrip() + "\n"
 
 

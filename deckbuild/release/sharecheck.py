@@ -85,6 +85,9 @@ def template_references(model: dict) -> set[str]:
     return names | {u for u in urls if "://" not in u and not u.startswith("data:")}
 
 
+RETIRED_MARK = 'class="deckbuild-retired"'  # in a tombstone's first field (tombstones.py)
+
+
 def read_package_facts(path: Path, shown: str) -> PackageFacts:
     """Open the .apkg as Anki will: its collection, its media map and its members."""
     with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory() as tmp:
@@ -98,14 +101,17 @@ def read_package_facts(path: Path, shown: str) -> PackageFacts:
                      json.loads(conn.execute("SELECT decks FROM col").fetchone()[0]).items()}
             model_json = json.loads(conn.execute("SELECT models FROM col").fetchone()[0])
             models = {int(k): v["name"] for k, v in model_json.items()}
+            # Tombstones (retired notes) are not part of what the deck holds.
             rows = conn.execute("SELECT c.did, n.mid FROM cards c JOIN notes n ON n.id = c.nid"
-                                ).fetchall()
+                                " WHERE instr(n.flds, ?) = 0", (RETIRED_MARK,)).fetchall()
             scheduled = [f"{n} card{'s' if n != 1 else ''} with {column}" for column in _SCHEDULED
                          for (n,) in [conn.execute(f"SELECT count(*) FROM cards WHERE {column} "
                                                    "NOT IN (0, '')").fetchone()] if n]
             reviews = conn.execute("SELECT count(*) FROM revlog").fetchone()[0]
-            used = set().union(*(media_references(f) for (f,) in
-                                 conn.execute("SELECT flds FROM notes")),
+            # A tombstone's pictures were shipped with the note it retires: users have them.
+            used = set().union(*(media_references(f) for (f,) in conn.execute(
+                                     "SELECT flds FROM notes WHERE instr(flds, ?) = 0",
+                                     (RETIRED_MARK,))),
                                *(template_references(m) for m in model_json.values()))
         finally:
             conn.close()

@@ -13,6 +13,7 @@ from ..release.diff import changelog_html
 from ..release.lock import Lock, Stamper, lock_text, write_lock_text
 from ..source.ids import subdeck_id_for
 from ..speed.parallel import RenderOptions
+from .previous import PreviousNotes, tombstone_notes
 from .scan import PLACEHOLDER_NOTETYPE, DeckScan
 from .stamp import checked_lock, read_lock_or_empty, writable
 
@@ -38,12 +39,14 @@ class Built:
     decks: tuple[str, ...]
     package_time: int
     type_hashes: dict[str, str] = field(default_factory=dict)  # other note types used
+    retired: tuple[str, ...] = ()  # the card ids of the tombstones it wrote
 
 
 def write_build(config: Config, now: int, strict: bool, allow_schema_change: bool,
                 render: RenderOptions | None = None,
                 allow_identity_change: bool = False, write_the_lock: bool = True,
-                package: WriterFactory = PackageWriter) -> Built:
+                package: WriterFactory = PackageWriter,
+                previous: PreviousNotes | None = None) -> Built:
     """Scan, stamp and write in one pass: notes stream file by file into the package; the
     package and the lock are put in place together, or (on any error) neither is."""
     started = time.perf_counter()
@@ -72,7 +75,15 @@ def write_build(config: Config, now: int, strict: bool, allow_schema_change: boo
             decks.update(note.deck for note in batch)
             newest = max(newest, max(batch_mods, default=0))
         problems, media = scan.finish()
-        problems = sorted(set(problems + lock_problems + stamper.warnings))
+        retired, retired_problems = tombstone_notes(config, lock, set(stamper.current),
+                                                    previous)
+        retired = writable(retired, written_ids)
+        retired_mods = [stamper.mod_for_tombstone(note, config.version) for note in retired]
+        if scan.notetype is not None and retired:
+            writer.add(retired, retired_mods)
+        decks.update(note.deck for note in retired)
+        newest = max(newest, *retired_mods, 0)
+        problems = sorted(set(problems + lock_problems + stamper.warnings + retired_problems))
         stamped, released, advice = checked_lock(config, lock, stamper, problems, strict,
                                                  allow_schema_change, scan.notetype is not None,
                                                  allow_identity_change)
@@ -108,4 +119,4 @@ def write_build(config: Config, now: int, strict: bool, allow_schema_change: boo
         canonical=writer.canonical,
     )
     return Built(report, final_lock, notetype, card_ids, tuple(sorted(decks)), package_time,
-                  stamped.type_hashes)
+                 stamped.type_hashes, stamped.retired)
