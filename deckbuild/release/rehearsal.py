@@ -209,16 +209,17 @@ def _replay(folder: Path, old_pkg: Path, new_pkg: Path, old: dict[str, PackageNo
 
     folder.mkdir(parents=True, exist_ok=True)
     col = Collection(str(folder / "collection.anki2"))
+    db: Any = col.db  # open while the collection is
     try:
         first = _import(col, old_pkg, merge=False)
         del first
         studied = _study(col, STUDIED)
         if edited:
             _edit(col, edited, max((n.mod for n in new.values()), default=0))
-        reviewed = col.db.all("select id, cid from revlog order by id")
+        reviewed = db.all("select id, cid from revlog order by id")
         notetypes_before = {m.id for m in col.models.all_names_and_ids()}
         log = _import(col, new_pkg, merge)
-        by_nid = dict(col.db.all("select id, guid from notes"))
+        by_nid = dict(db.all("select id, guid from notes"))
         listed: dict[str, str] = {}
         for name, outcome in (("new", NEW), ("updated", UPDATED), ("duplicate", UNCHANGED),
                               ("conflicting", CONFLICTING), ("first_field_match", OTHER),
@@ -245,7 +246,7 @@ def _replay(folder: Path, old_pkg: Path, new_pkg: Path, old: dict[str, PackageNo
         for guid, note in sorted(new.items(), key=lambda item: item[1].card_id):
             if guid not in old:
                 continue
-            decks = col.db.list("select distinct d.name from cards c join notes n on n.id = c.nid"
+            decks = db.list("select distinct d.name from cards c join notes n on n.id = c.nid"
                                 " join decks d on d.id = c.did where n.guid = ?", guid)
             stays = sorted({d.replace("\x1f", "::") for d in decks} - {note.deck})
             if stays:
@@ -254,8 +255,8 @@ def _replay(folder: Path, old_pkg: Path, new_pkg: Path, old: dict[str, PackageNo
         shipped = {n.notetype for n in new.values()}
         copies = tuple(sorted(m.name for m in col.models.all_names_and_ids()
                               if m.id not in notetypes_before and m.name not in shipped))
-        after = col.db.all("select id, cid from revlog order by id")
-        cards = set(col.db.list("select id from cards"))
+        after = db.all("select id, cid from revlog order by id")
+        cards = set(db.list("select id from cards"))
         kept = set(map(tuple, reviewed)) <= set(map(tuple, after)) \
             and all(cid in cards for _, cid in reviewed)
         label = "merge note types on" if merge else "default options"

@@ -82,9 +82,9 @@ def previous_package(config: Config, lock: Lock) -> Iterator[tuple[Path | None, 
         return
     last = earlier[-1]
     names = type_keys(config)
-    for path in candidates(config.dist_dir, config.slug, last.version):
-        if path.is_file() and is_release(path, last, names):
-            yield path, display_path(path, config.root)
+    for kept in candidates(config.dist_dir, config.slug, last.version):
+        if kept.is_file() and is_release(kept, last, names):
+            yield kept, display_path(kept, config.root)
             return
     wanted = display_path(candidates(config.dist_dir, config.slug, last.version)[0], config.root)
     found = release_commit(config.root, config.lock_path, last.version)
@@ -95,7 +95,8 @@ def previous_package(config: Config, lock: Lock) -> Iterator[tuple[Path | None, 
         return
     commit, toplevel, prefix = found
     with tempfile.TemporaryDirectory(prefix="deckbuild-previous-") as tmp:
-        path, why = None, ""
+        path: Path | None = None
+        why = ""
         root = export_tree(toplevel, commit, prefix, Path(tmp) / "src")
         if root is None:
             why = f"git could not export commit {commit[:12]}"
