@@ -87,6 +87,19 @@ def test_the_readme_starts_a_deck_with_the_commands_the_docs_example_runs():
     assert shown == [s.command for s in example.steps]
 
 
+def test_the_readme_card_is_a_card_that_checks_clean(tmp_path: Path):
+    from support import make_project
+
+    from deckbuild.pipeline import check_all
+    from deckbuild.project.config import load_config
+    from deckbuild.speed.parallel import RenderOptions
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    card = readme.split("~~~markdown\n", 1)[1].split("~~~", 1)[0]
+    project = make_project(tmp_path / "p", {"a.md": "# Fundamentals\n\n" + card})
+    assert check_all(load_config(project), RenderOptions(cache=False)) == []
+
+
 def test_the_watch_line_the_docs_show_is_the_line_watch_prints():
     """watch runs until stopped, so its line is made here from the outcome the page describes."""
     from deckbuild.live.watch import Changes, Outcome, summary
