@@ -18,7 +18,7 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{where}: {prefix}{self.message}"
+        return f"{where}: {prefix}{self.message}" if where else f"{prefix}{self.message}"
 
     @property
     def is_error(self) -> bool:
@@ -35,6 +35,11 @@ class DeckError(Exception):
             problems = [problems]
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """A number of things as it reads: `1 note`, `2 notes`, `0 media files`."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def display_path(path: Path, root: Path) -> str:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from .errors import DeckError, Problem, display_path
 from .package.writer import PackageWriter, WriterFactory
 from .project.config import Config
+from .project.sources import load_sources
 from .records import BuildReport
 from .release.lock import Stamper, read_lock, with_release, write_lock
 from .speed.freshness import input_digest, record, recorded_warnings, sources_digest
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
     from .release.rehearsal import Rehearsal
 
 __all__ = ["Checked", "MemoryLayer", "PLACEHOLDER_NOTETYPE", "RenderOptions", "build", "check",
-           "check_all", "check_share", "deck_infos", "rehearse_update", "release"]
+           "check_all", "check_share", "deck_infos", "rehearse_update", "release",
+           "source_counts"]
 
 
 def check(config: Config, render: RenderOptions | None = None) -> Checked:
@@ -46,6 +48,12 @@ def check(config: Config, render: RenderOptions | None = None) -> Checked:
         problems, media = scan.finish()
         notetype = scan.notetype or PLACEHOLDER_NOTETYPE
     return Checked(notetype, notes, media, tuple(problems), scan.others)
+
+
+def source_counts(config: Config) -> tuple[int, int]:
+    """(card files, cards) of the project as parsed, for `check`'s summary."""
+    files, _ = load_sources(config) if config.cards_dir.is_dir() else ([], [])
+    return len(files), sum(len(source.cards) for source in files)
 
 
 def check_all(config: Config, render: RenderOptions | None = None) -> list[Problem]:

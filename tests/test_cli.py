@@ -21,7 +21,7 @@ def test_build_writes_one_versioned_package_and_a_summary(tmp_path):
     assert result.exit_code == 0, result.output
     assert [p.name for p in (project / "dist").iterdir()] == [
         "transfer-learning-interview-questions-1.0.0.apkg"]
-    assert "1 notes (1 new or changed), 1 cards, 0 media files in" in result.output
+    assert "1 note (1 new or changed), 1 card, 0 media files in" in result.output  # plurals
 
 
 def test_no_command_means_build(tmp_path):
@@ -106,10 +106,45 @@ def test_source_date_epoch_sets_mod_times(tmp_path):
     assert {n[3] for n in data["notes"]} == {1700000123}
 
 
-def test_check_on_the_shipped_deck_prints_nothing(tmp_path):
+def test_check_on_the_shipped_deck_prints_no_problem_then_its_summary(tmp_path):
     project = make_project(tmp_path / "p", shipped=True)
     result = run(project, "check")
-    assert (result.exit_code, result.output) == (0, "")
+    assert (result.exit_code, result.stdout) == (0, "")
+    files = len(list((project / "cards").glob("*.md")))
+    cards = sum(text.count("\n<!-- id: ") for text in
+                (p.read_text(encoding="utf-8") for p in (project / "cards").glob("*.md")))
+    assert result.stderr == f"Checked {files} card files, {cards} cards: 0 errors, 0 warnings.\n"
+
+
+def test_checks_summary_counts_errors_and_warnings_and_says_what_strict_does(tmp_path):
+    project = make_project(tmp_path / "p", {"a.md": "# S\n\n## Q?\n<!-- id: q -->\n\nA\n\n"
+                                                  "## Q?\n<!-- id: r -->\n\nB ![x](../media/x.png)\n"})
+    (project / "media" / "unused.png").write_bytes(b"png")
+    result = run(project, "check")
+    assert result.exit_code == 1
+    assert result.stderr == "Checked 1 card file, 2 cards: 1 error, 2 warnings.\n"
+    (project / "cards" / "a.md").write_text("# S\n\n## Q?\n<!-- id: q -->\n\nA\n")
+    strict = run(project, "check", "--strict")
+    assert strict.exit_code == 1
+    assert strict.stderr == ("Checked 1 card file, 1 card: 0 errors, 1 warning (it fails under "
+                             "--strict).\n")
+
+
+def test_diff_without_a_release_names_the_lock_file(tmp_path):
+    project = make_project(tmp_path / "p", {"a.md": CARD})
+    result = run(project, "diff")
+    assert result.exit_code == 1
+    assert result.output == ("Error: deck.lock.json: no release recorded in the lock file yet: "
+                             "run 'deckbuild release'\n")
+
+
+def test_a_build_warning_says_warning_once(tmp_path):
+    project = make_project(tmp_path / "p", {"a.md": CARD})
+    (project / "media" / "unused.png").write_bytes(b"png")
+    result = run(project, "build", "--timestamp", "1700000000")
+    assert result.exit_code == 0
+    [line] = [line for line in result.output.splitlines() if "unused" in line]
+    assert line == "media/unused.png: warning: media file is not used by any card"
 
 
 def test_an_unexpected_failure_is_reported_without_a_traceback(tmp_path, monkeypatch):

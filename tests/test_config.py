@@ -101,7 +101,7 @@ def test_every_problem_is_listed_at_once_through_the_cli(tmp_path):
     root = project(tmp_path, '[tool.deckbuild]\nname = 3\nnotetype = { fields = "Q" }\n')
     result = CliRunner().invoke(cli, ["--project", str(root), "check"], obj={})
     assert result.exit_code == 1 and "Traceback" not in result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     missing = sorted(m.group(1) for x in lines if (m := re.search(r"missing key (\S+):", x)))
     assert missing == ["tool.deckbuild.deck_id", "tool.deckbuild.guid_namespace",
                        "tool.deckbuild.notetype.id", "tool.deckbuild.version"]

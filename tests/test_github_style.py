@@ -42,7 +42,7 @@ def run(project: Path, *args: str):
 def test_separators_numbers_and_the_intro(tmp_path: Path, anki):
     project = make_project(tmp_path / "p", {"qa.md": GITHUB_STYLE})
     checked = run(project, "check")
-    assert checked.output.splitlines() == [
+    assert checked.stdout.splitlines() == [
         "cards/qa.md:3: warning: not part of any card: cards start at a '## ' heading; this "
         "text is left out"]
     assert run(project, "build", "--strict").exit_code == 1

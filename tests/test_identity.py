@@ -94,7 +94,7 @@ def test_each_identity_change_alone_is_refused_then_accepted_with_the_flag(tmp_p
 
     checked = run(project, "check")
     assert checked.exit_code == 1
-    assert without_docs(checked.output).splitlines() == [f"pyproject.toml: {message} {RESTORE}"]
+    assert without_docs(checked.stdout).splitlines() == [f"pyproject.toml: {message} {RESTORE}"]
     built = run(project, "build")
     assert built.exit_code == 1
     assert without_docs(built.output).splitlines() == [f"Error: pyproject.toml: {message} {RESTORE}"]
@@ -103,7 +103,7 @@ def test_each_identity_change_alone_is_refused_then_accepted_with_the_flag(tmp_p
     accepted = run(project, "build", "--allow-identity-change")
     assert accepted.exit_code == 0, accepted.output
     assert lock_identity(project)[field] == recorded
-    assert run(project, "check").output == ""  # the new value is now the recorded one
+    assert run(project, "check").stdout == ""  # the new value is now the recorded one
     edit(project / "pyproject.toml", new, old)  # and going back is a change in its turn
     assert run(project, "build").exit_code == 1
 
@@ -224,7 +224,7 @@ def test_the_example_decks_ids_under_another_name_are_refused(tmp_path, kept):
     expected = EXAMPLE_MESSAGE.format(keys=keys, verb="is" if len(kept) == 1 else "are",
                                       effects="; ".join(SHARED_EFFECT[KEY_OF[k]] for k in kept))
     checked = run(project, "check")
-    assert checked.exit_code == 1 and without_docs(checked.output).splitlines() == [expected]
+    assert checked.exit_code == 1 and without_docs(checked.stdout).splitlines() == [expected]
     built = run(project, "build", "--allow-identity-change")  # not an identity change to allow
     assert built.exit_code == 1 and without_docs(built.output).splitlines() == [f"Error: {expected}"]
     assert not (project / "dist").exists() and not (project / "deck.lock.json").exists()

@@ -36,7 +36,7 @@ def test_import_reports_then_writes_files_that_check_strict_accepts(tmp_path):
     assert result.output.endswith("Wrote 25 card files with 52 cards; check them with "
                                   "'deckbuild check --strict', then 'deckbuild build'.\n")
     check = run("--project", project, "check", "--strict")
-    assert (check.exit_code, check.output) == (0, "")
+    assert (check.exit_code, check.stdout) == (0, "")
 
 
 def test_round_trip_fields_and_subdecks_match_the_sources(tmp_path):
@@ -118,7 +118,7 @@ def test_existing_card_files_are_never_overwritten_without_force(tmp_path):
     assert snapshot(project / "cards") == before  # not even list-git.md was written
     forced = run("import", source, "--force", "--project", project)
     assert forced.exit_code == 0, forced.output
-    assert "Wrote 1 card files (replaced 1) with 4 cards" in forced.output
+    assert "Wrote 1 card file (replaced 1) with 4 cards" in forced.output
     text = written.read_text()
     assert "My own note." not in text
     # Re-importing gives the replaced cards their old ids, not `-2` copies.

@@ -128,7 +128,7 @@ def test_unused_media_file_is_a_warning_and_strict_makes_it_fatal(project):
     (project / "cards" / "a.md").write_text(card_file("../media/layers.png"))
     result = run(project)
     assert result.exit_code == 0, result.output
-    assert "Warning: media/unused.png: warning: media file is not used by any card" in result.output
+    assert "media/unused.png: warning: media file is not used by any card" in result.output
     assert len(read_apkg(next((project / "dist").glob("*.apkg")))["media"]) == 1
     strict = run(project, "--strict")
     assert strict.exit_code == 1

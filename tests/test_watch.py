@@ -233,13 +233,13 @@ def test_a_warning_is_printed_once_not_at_every_rebuild(tmp_path):
     card.write_text(card.read_text() + "\n```nosuchlanguage\nx\n```\n")
     with Watching(project, tmp=tmp_path / "tmp") as watching:
         watching.line(r"Built in")
-        warning = watching.err_line(r"^Warning: cards/more\.md:\d+: ")
+        warning = watching.err_line(r"^cards/more\.md:\d+: warning: ")
         edit(card, "Less labelled data is needed.", "Less data is needed.")
         watching.line(r"Rebuilt in")
         edit(card, "Less data is needed.", "Even less data is needed.")
         watching.line(r"Rebuilt in")
         assert watching.stop() == 0
-    assert [line for line in watching.err if line.startswith("Warning: ")] == [warning]
+    assert [line for line in watching.err if ": warning: " in line] == [warning]
 
 
 def test_a_burst_of_saves_gives_one_rebuild(tmp_path):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import DeckError
+from ..errors import DeckError, count
 from ..project.config import Config, load_config
 from ..records import BuildReport
 from .doclinks import with_docs
@@ -86,9 +86,14 @@ timestamp_option = click.option(
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 
 
+def echo_warning(warning: object) -> None:
+    """A warning as `check` shows it (`path:line: warning: message`), on stderr."""
+    click.echo(str(warning), err=True)
+
+
 def echo_report(report: BuildReport, verb: str) -> None:
     for warning in report.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        echo_warning(warning)
     for line in report.advice:
         click.echo(f"Note: {line}", err=True)
     shown = os.path.relpath(report.path)
@@ -98,8 +103,9 @@ def echo_report(report: BuildReport, verb: str) -> None:
     if not report.written:
         click.echo(f"{shown} is released and unchanged; left as it is.")
         return
-    click.echo(f"{verb} {shown}: {report.notes} notes ({report.changed} new or changed), "
-               f"{report.cards} cards, {report.media} media files in {report.seconds:.2f} s")
+    click.echo(f"{verb} {shown}: {count(report.notes, 'note')} ({report.changed} new or "
+               f"changed), {count(report.cards, 'card')}, {count(report.media, 'media file')} "
+               f"in {report.seconds:.2f} s")
 
 
 no_cache_option = click.option(

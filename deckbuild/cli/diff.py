@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import DeckError
+from ..errors import DeckError, Problem, display_path
 from .common import command_name, config_of, project_option
 from .helptext import HelpCommand
 
@@ -46,8 +46,9 @@ def diff(ctx: click.Context, packages: tuple[Path, ...], rehearse: bool = False)
         lock = read_lock(config.lock_path, os.path.relpath(config.lock_path))
         previous = [r for r in lock.releases if r.version != config.version] or list(lock.releases)
         if not previous:
-            raise DeckError("no release recorded in the lock file yet: run "
-                            f"'{command_name(ctx)} release'")
+            raise DeckError(Problem(display_path(config.lock_path, config.root), 0,
+                                    "no release recorded in the lock file yet: run "
+                                    f"'{command_name(ctx)} release'"))
         checked = check(config)
         if checked.errors:
             raise DeckError(checked.errors)

@@ -46,7 +46,7 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], layout: str | No
         project = Path(ctx.obj["project"])
         return run(files, None if project == Path(".") else project, dry_run,
                    command_name(ctx))
-    from ..errors import display_path
+    from ..errors import count, display_path
     from ..importers import LAYOUTS, plan_import, report_lines, write_import
 
     names = [known.name for known in LAYOUTS]
@@ -64,10 +64,13 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], layout: str | No
                 click.echo(line)
         cards = sum(len(f.cards) for f in plan.result.files)
         if dry_run:
-            click.echo(f"Dry run: would write {len(plan.targets)} files with {cards} cards.")
+            click.echo(f"Dry run: would write {count(len(plan.targets), 'file')} with "
+                       f"{count(cards, 'card')}.")
             return
         write_import(plan)
     replaced = f" (replaced {len(plan.replaced)})" if plan.replaced else ""
+    images = f" and {count(len(plan.media), 'image')} in media/" if plan.media else ""
     command = command_name(ctx)
-    click.echo(f"Wrote {len(plan.targets)} card files{replaced} with {cards} cards; "
+    click.echo(f"Wrote {count(len(plan.targets), 'card file')}{replaced} with "
+               f"{count(cards, 'card')}{images}; "
                f"check them with '{command} check --strict', then '{command} build'.")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from .common import config_of, locked, npm_global_root, project_option
+from ..errors import count
+from .common import config_of, echo_warning, locked, npm_global_root, project_option
 from .helptext import HelpCommand
 
 
@@ -32,6 +33,6 @@ def preview(ctx: click.Context, mathjax: Path | None) -> None:
     with locked(config):
         report = write_preview(config, places)
     for warning in report.warnings:
-        click.echo(f"Warning: {warning}", err=True)
-    click.echo(f"Wrote {os.path.relpath(report.path)}: {report.cards} cards; "
+        echo_warning(warning)
+    click.echo(f"Wrote {os.path.relpath(report.path)}: {count(report.cards, 'card')}; "
                "open it in a browser (works offline)")

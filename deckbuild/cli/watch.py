@@ -13,7 +13,15 @@ if TYPE_CHECKING:  # imported when a command runs: `deckbuild --help` stays quic
     from ..live.livepreview import LivePreview
     from ..live.watch import Outcome
 
-from .common import build_time, config_of, locked, npm_global_root, project_option, timestamp_option
+from .common import (
+    build_time,
+    config_of,
+    echo_warning,
+    locked,
+    npm_global_root,
+    project_option,
+    timestamp_option,
+)
 from .helptext import HelpCommand
 
 
@@ -61,7 +69,7 @@ def watch(ctx: click.Context, timestamp: int | None, preview: bool, port: int,
             click.echo(f"Error: {error}", err=True)
         for warning in outcome.warnings:
             if warning not in shown_warnings:
-                click.echo(f"Warning: {warning}", err=True)
+                echo_warning(warning)
         shown_warnings.update(outcome.warnings)
 
     try:
