@@ -47,10 +47,11 @@ class CardRef:
     path: str
     line: int
     id_line: int
+    front: str = ""
 
     @classmethod
     def of(cls, card: Card) -> CardRef:
-        return cls(card.id, card.question, card.path, card.line, card.id_line)
+        return cls(card.id, card.question, card.path, card.line, card.id_line, card.front)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """`import`: existing Markdown Q&A files -> native card files.
 
-One small module per layout (native, numbered, headings, details, list, bold, qa), registered
-in registry.py; the layout that reads most of a file as cards wins. All but project.py is pure:
-the CLI reads the files, and writes what `import_sources` returns.
+One small module per layout (native, numbered, headings, details, list, bold, qa, table,
+obsidian), registered in registry.py; the layout that reads most of a file as cards wins.
+All but project.py is pure: the CLI reads the files, and writes what `import_sources` returns.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from .matching import Fresh, Previous, match_ids
 from .notes import import_warnings
 from .records import Document, ImportedCard, ImportedFile, LeftOut, Output, Split
 from .registry import LAYOUTS, layout_named, recognise
-from .text import PAGE_LINK, RULE, clean_answer, clean_front, split_front, split_source
+from .text import OBSIDIAN_ID, PAGE_LINK, RULE, clean_answer, clean_front, split_front, split_source
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,8 @@ def _left_out(doc: Document, held: set[int], left: list[LeftOut]) -> tuple[LeftO
     for number in sorted(doc.filled - held - set(listed)):
         text = doc.line(number).text
         reason = "separator" if RULE.match(text) else \
-            "link within the page" if PAGE_LINK.match(text) else "not in any card"
+            "link within the page" if PAGE_LINK.match(text) else \
+            "Obsidian_to_Anki's note id" if OBSIDIAN_ID.match(text) else "not in any card"
         listed[number] = LeftOut(number, text.strip(), reason)
     return tuple(listed[n] for n in sorted(listed))
 

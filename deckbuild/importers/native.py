@@ -14,6 +14,7 @@ from ..errors import Problem
 from ..source.parse import parse_source
 from .layout import Layout, default_section
 from .records import Document, Found, Line, Placed, Split
+from .text import OBSIDIAN_ID
 
 _META = re.compile(r"^\s*<!--\s*(?:id|tags|source|type)\s*:", re.IGNORECASE)
 # What the parser says of a part with no section or no cards: such lines are left out.
@@ -68,7 +69,8 @@ def _has_card_comments(doc: Document) -> bool:
         if heading.level != 2:
             continue
         below = next((line for line in doc.lines[heading.number:] if not line.blank), None)
-        if below is not None and not below.code and _META.match(below.text):
+        if below is not None and not below.code and _META.match(below.text) \
+                and not OBSIDIAN_ID.match(below.text):
             return True
     return False
 

@@ -16,7 +16,7 @@ def import_warnings(path: str, cards: list[ImportedCard]) -> list[Problem]:
     warnings: list[Problem] = []
     seen: dict[str, int] = {}
     for card in cards:
-        key = " ".join(card.question.lower().split())
+        key = " ".join((card.question + " " + card.front).lower().split())
         if key in seen:
             warnings.append(Problem(path, card.line, f"the same question as line {seen[key]}: "
                                     "`check` warns about it; make the questions differ",

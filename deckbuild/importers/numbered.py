@@ -43,6 +43,11 @@ def _number_only(text: str) -> bool:
     return question.numbered and not question.text
 
 
+def _unheaded(text: str) -> str:
+    """A line without the `### ` that makes it a heading."""
+    return re.sub(r"^\s{0,3}#{1,6}[ \t]+", "", text)
+
+
 def _card(doc: Document, start: int, end: int) -> Found | None:
     body = doc.span(start + 1, end)
     first = next((line for line in body if not line.blank), None)
@@ -51,8 +56,8 @@ def _card(doc: Document, start: int, end: int) -> Found | None:
     bold = _BOLD_LINE.match(first.text)
     if bold:
         question, rest = bold.group("q"), bold.group("rest")
-    elif _alone(doc, first) and looks_like_question(clean_question(first.text)):
-        question, rest = first.text, ""  # a plain question line of its own
+    elif _alone(doc, first) and looks_like_question(clean_question(_unheaded(first.text))):
+        question, rest = _unheaded(first.text), ""  # a question line (or heading) of its own
     else:
         return None
     answer = doc.span(first.number + 1, end)

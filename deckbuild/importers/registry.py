@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import bold, details, headings, lists, native, numbered, qa
+from . import bold, details, headings, lists, native, numbered, obsidian, qa, table
 from .layout import Layout, coverage
 from .records import Document, Split
 
@@ -14,6 +14,8 @@ LAYOUTS: tuple[Layout, ...] = (
     lists.LAYOUT,
     bold.LAYOUT,
     qa.LAYOUT,
+    table.LAYOUT,
+    obsidian.LAYOUT,
 )
 
 

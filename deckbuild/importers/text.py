@@ -41,7 +41,10 @@ _LABEL = re.compile(
     r"|" + _ANSWER_WORDS + r"\s*[:：.]|a\s*:)[ \t]*",
     re.IGNORECASE)
 LABEL_WORDS = r"(?:answers?|ans|a|solution|show(?: the)? answer|reveal(?: the)? answer|" \
-               r"click(?: here)? to (?:expand|see|show)(?: the)?(?: answer)?|show|expand)"
+               r"click(?: here)? to (?:expand|see|show)(?: the)?(?: answer)?|show|expand|" \
+               r"查看答案|显示答案|答案|解答|答え|答えを見る|정답|답|정답 보기|ответ|показать ответ|" \
+               r"réponse|voir la réponse|respuesta|ver respuesta|resposta|antwort|lösung|" \
+               r"الإجابة|الجواب|پاسخ)"
 _DETAILS_OPEN = re.compile(r"^\s*<details(?:\s[^>]*)?>\s*$", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"^\s*</details>\s*$", re.IGNORECASE)
 _LABEL_SUMMARY = re.compile(
@@ -71,6 +74,8 @@ def split_front(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], tuple[Line, 
     prose = [index for index, line in enumerate(lines) if not line.code and not line.blank]
     for order, index in enumerate(prose):
         text = lines[index].text
+        if FRONT_BACK.match(text):  # mdanki: `%` alone between front and back
+            return lines[:index], lines[index:]
         following = lines[prose[order + 1]].text if order + 1 < len(prose) else ""
         starts = bool(_ANSWER_START.match(text) or _LABEL_SUMMARY.match(text)) or (
             bool(_DETAILS_OPEN.match(text)) and bool(_LABEL_SUMMARY.match(following)))
@@ -147,6 +152,23 @@ def strip_label(text: str) -> str:
     return _LABEL.sub("", text, count=1)
 
 
+# Lines other flashcard tools write around a card, which are not its text.
+OBSIDIAN_ID = re.compile(r"^\s*<!--\s*ID:\s*\d+\s*-->\s*$")
+_TAG_LINKS = re.compile(r"^\s*(?:\[#[^\]\s]+\]\([^)]*\)\s*)+$")  # mdanki: [#tag](./x.md)
+FRONT_BACK = re.compile(r"^\s*%\s*$")  # mdanki's line between front and back
+
+
+def _marker(text: str) -> str:
+    """Why a line of another tool's markup is left out of an answer, or ''."""
+    if OBSIDIAN_ID.match(text):
+        return "Obsidian_to_Anki's note id"
+    if _TAG_LINKS.match(text):
+        return "tag links"
+    if FRONT_BACK.match(text):
+        return "front/back separator"
+    return ""
+
+
 def clean_answer(lines: tuple[Line, ...]) -> tuple[list[str], list[LeftOut]]:
     """Answer text (labels and answer-hiding <details> removed, dedented) and lines left out."""
     kept: list[Line] = []
@@ -160,6 +182,10 @@ def clean_answer(lines: tuple[Line, ...]) -> tuple[list[str], list[LeftOut]]:
             line = Line(line.number, math_images(line.text), line.code)
             if PAGE_LINK.match(line.text):
                 left.append(LeftOut(line.number, line.text.strip(), "link within the page"))
+                continue
+            marker = _marker(line.text)
+            if marker:
+                left.append(LeftOut(line.number, line.text.strip(), marker))
                 continue
             if not labelled and not line.blank:
                 labelled = True

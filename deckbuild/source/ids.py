@@ -98,15 +98,20 @@ def deck_id_for(root_id: int, root_name: str, name: str) -> int:
     return root_id if name == root_name else subdeck_id_for(root_id, name)
 
 
-# A card id: lowercase letters of any script, digits, '-' and '_', starting and ending with a
-# letter or digit. The one place the rule lives; `parse` refuses ids it does not allow.
-_ID = re.compile(r"^[^\W_](?:[\w-]*[^\W_])?$")
+# A card id: lowercase letters of any script (with their combining marks, as Devanagari
+# writes vowels), digits, '-' and '_', starting with a letter or digit and ending with one or
+# a mark. The one place the rule lives; `parse` refuses ids it does not allow.
 _WIDE = 0x2E80  # CJK and beyond: a character reads as much as two Latin ones
+
+
+def _letter(char: str) -> bool:
+    return char.isalnum() or unicodedata.category(char).startswith("M")
 
 
 def is_valid_id(text: str) -> bool:
     """A card id as `parse` accepts it (and Anki's `Id:` search finds it)."""
-    return bool(_ID.match(text)) and text == text.lower() and text.isprintable()
+    return bool(text) and text[0].isalnum() and _letter(text[-1]) \
+        and all(_letter(char) or char in "-_" for char in text) and text == text.lower()
 
 
 def _folded(char: str) -> str:
@@ -119,13 +124,25 @@ def _width(text: str) -> int:
     return sum(2 if ord(char) >= _WIDE else 1 for char in text)
 
 
+def _words(text: str) -> list[str]:
+    """Runs of letters, digits and combining marks (a mark never starts a word)."""
+    words, current = [], ""
+    for char in text:
+        if char.isalnum() or (current and _letter(char)):
+            current += char
+        elif current:
+            words.append(current)
+            current = ""
+    return [*words, current] if current else words
+
+
 def slug(text: str, limit: int = 60) -> str:
     """A readable id from a question, in its own script: lowercase words joined by hyphens,
     cut at a word (a word longer than the limit, as a sentence of Chinese is, is cut); '' when
     the text holds no letter or digit."""
     text = re.sub(r"\$[^$]*\$|`[^`]*`", " ", unicodedata.normalize("NFKC", text))
     folded = "".join(_folded(char) for char in text).lower()
-    words = re.findall(r"[^\W_]+", folded)
+    words = _words(folded)
     out = ""
     for word in words:
         candidate = f"{out}-{word}" if out else word

@@ -116,7 +116,8 @@ def duplicate_questions(cards: Iterable[Card | CardRef]) -> list[Problem]:
     seen: dict[str, str] = {}
     problems = []
     for card in cards:
-        key = " ".join(card.question.lower().split())
+        # A quiz's fronts differ below a shared question ("What is the output?").
+        key = " ".join((card.question + " " + card.front).lower().split())
         if key and key in seen:
             problems.append(Problem(card.path, card.line, f"same question as {seen[key]}",
                                     "warning"))

@@ -1,0 +1,74 @@
+"""(h) A table of questions and answers: `| Question | Answer |`, one card per row.
+
+A table is one of questions when its header names them (`Question`, `Q`, `Вопрос`, `问题`,
+`سؤال`, ...) in its first column or an answer in its second; other tables (a comparison, a
+list of terms) stay inside the answers that hold them. Further columns join the answer as
+`**Header:** cell` lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .layout import Layout, place
+from .records import Document, Found, Line, Split
+
+_ROW = re.compile(r"^\s{0,3}\|?(?P<cells>.*\|.*?)\|?\s*$")
+_DELIMITER = re.compile(r"^\s{0,3}\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")
+_QUESTION_HEADER = re.compile(
+    r"^(?:\*\*)?\s*(?:q|question|questions|вопрос|вопросы|问题|問題|题目|質問|설문|질문|سؤال|"
+    r"السؤال|پرسش|سوال|pregunta|pergunta|frage|câu hỏi|term|front)\s*(?:\*\*)?$", re.IGNORECASE)
+_ANSWER_HEADER = re.compile(
+    r"^(?:\*\*)?\s*(?:a|answer|answers|ответ|ответы|答案|回答|答え|답변|답|إجابة|الإجابة|الجواب|"
+    r"پاسخ|respuesta|resposta|antwort|réponse|trả lời|câu trả lời|definition|back)\s*(?:\*\*)?$",
+    re.IGNORECASE)
+
+
+def cells(text: str) -> list[str]:
+    """The cells of a table row; `\\|` is a pipe inside a cell."""
+    inner = text.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    return [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", inner)]
+
+
+def split(doc: Document) -> Split:
+    """A card per row of every question-and-answer table outside code."""
+    cards: list[Found] = []
+    number = 1
+    while number < len(doc.lines):
+        header, delimiter = doc.line(number), doc.line(number + 1)
+        if header.code or delimiter.code or not _DELIMITER.match(delimiter.text) \
+                or not _ROW.match(header.text):
+            number += 1
+            continue
+        names = cells(header.text)
+        if len(names) < 2 or not (_QUESTION_HEADER.match(names[0])
+                                  or _ANSWER_HEADER.match(names[1])):
+            number += 2
+            continue
+        row = number + 2
+        while row <= len(doc.lines) and not doc.line(row).blank and not doc.line(row).code \
+                and "|" in doc.line(row).text:
+            found = _card(row, cells(doc.line(row).text), names)
+            if found:
+                cards.append(found)
+            row += 1
+        number = row
+    # The header and delimiter rows are in no card: import lists them.
+    return place(doc, cards, doc.headings, "questions are the rows of question-and-answer tables")
+
+
+def _card(row: int, values: list[str], names: list[str]) -> Found | None:
+    question = values[0] if values else ""
+    if not question.strip():
+        return None
+    answer = [values[1] if len(values) > 1 else ""]
+    answer += [f"**{name}:** {value}" for name, value in zip(names[2:], values[2:], strict=False)
+               if value]
+    text = "\n\n".join(part for part in answer if part.strip())
+    return Found(question, row, (row, row), tuple(Line(row, part) for part in text.split("\n")))
+
+
+LAYOUT = Layout("table", "tables whose header reads `| Question | Answer |` (in any language)",
+                split)
