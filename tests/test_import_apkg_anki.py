@@ -118,3 +118,59 @@ def test_the_real_ankidroid_package_builds_and_round_trips(tmp_path):
                  != [normal_form(f, media) for f in original[guid][0]]}
     assert differing == listed_differences(output)
     assert len(differing) <= 3
+
+
+def test_what_does_not_convert_is_listed_with_its_note_never_dropped(tmp_path):
+    from apkg_support import add
+
+    author = make_deck(tmp_path / "author")
+    sound = tmp_path / "hello.mp3"
+    sound.write_bytes(b"ID3 not really a sound")
+    assert author.media.add_file(str(sound)) == "hello.mp3"
+    font = tmp_path / "_font.woff"
+    font.write_bytes(b"wOFF")
+    author.media.add_file(str(font))
+    vocab = author.models.by_name("Vocabulary (7 fields)")
+    vocab["css"] += '\n@font-face { font-family: f; src: url("_font.woff"); }'
+    author.models.update_dict(vocab)
+    add(author, "Basic", ROOT, {"Front": "Say it [sound:hello.mp3]",
+                                "Back": 'A <img src="not-in-the-package.png"> picture'},
+        ["paren(tag)"])
+    original = export(author, tmp_path / "deck.apkg")
+    author.close()
+    output = import_apkg(original, tmp_path / "project")
+    listed = [line for line in output.splitlines() if ": note " in line]
+    expected = [
+        "field 'Front' kept as HTML (no Markdown comes back the same); a build removes "
+        "style= on <span>",
+        "image 'not-in-the-package.png' not carried: the package does not hold the file",
+        "tag 'paren(tag)' not carried",
+        "media file not carried: a sound",
+        "media file not carried: not shown by any card's field (a template's own file",
+    ]
+    for what in expected:
+        assert any(what in line for line in listed), (what, output)
+    assert "media/hello.mp3" in output and "media/_font.woff" in output
+    built = build(tmp_path / "project", int(time.time()) + 60)  # and it builds
+    assert built.exists()
+    text = (tmp_path / "project" / "cards" / "deck.md").read_text()
+    assert "Say it [sound:hello.mp3]" in text  # the sound's text stays in its field
+
+
+def test_a_package_deckbuild_built_imports_and_round_trips(tmp_path):
+    """collection.anki2, the legacy format genanki writes (deckbuild's own packages)."""
+    from support import make_project
+
+    source = make_project(tmp_path / "source", mini=True)
+    original = build(source, 1_700_000_000)
+    output = import_apkg(original, tmp_path / "project")
+    assert "from collection.anki2" in output
+    built = build(tmp_path / "project", 1_700_000_100)
+    user = AnkiCollection(tmp_path / "user")
+    assert len(user.import_package(original).new) == 3
+    before = notes_of(user.col)
+    log = user.import_package(built)
+    assert (len(log.new), len(log.conflicting), len(log.updated)) == (0, 0, 3)
+    media = media_digests(user.col)
+    assert {g: [normal_form(f, media) for f in v[0]] for g, v in notes_of(user.col).items()} \
+        == {g: [normal_form(f, media) for f in v[0]] for g, v in before.items()}

@@ -102,6 +102,7 @@ def to_markdown(html: str, media: MediaPath, escape_misc: bool = False) -> str:
                            escape_asterisks=True, escape_underscores=True)
     text = converter.convert_soup(soup)
     text = _TOKEN.sub(lambda m: maths[int(m.group(1))], text)
+    text = re.sub(r"(\$\$\n\n)[ \t]+", r"\1", text)  # the space after display math
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.split("\n")))
     return text.strip("\n")
 
