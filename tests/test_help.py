@@ -13,7 +13,7 @@ from markdown.extensions.toc import slugify
 from support import REPO, make_project
 
 from deckbuild.cli import cli, doclinks
-from deckbuild.cli.doclinks import DOCS_FOR, docs_link, docs_page, with_docs
+from deckbuild.cli.doclinks import DOCS_FOR, docs_link, docs_page, with_docs, with_docs_line
 from deckbuild.cli.helptext import GENERAL, HelpCommand, grouped_options
 from deckbuild.errors import Problem
 
@@ -105,6 +105,12 @@ def test_a_problem_ends_with_its_page_and_the_site_url_when_one_is_configured(mo
     assert docs_link("importing.md") == "https://deckbuild.example/docs/importing/"
 
 
+def test_a_line_watch_prints_ends_with_the_page_of_its_message():
+    line = "cards/a.md:6: image '../media/x.png' not found in media/"
+    assert with_docs_line(line) == f"{line} (see docs/writing-cards.md#images)"
+    assert with_docs_line("No space left on device") == "No space left on device"
+
+
 CASES = sorted((Path(__file__).parent / "cases").glob("*.case"))
 
 
@@ -126,8 +132,8 @@ def test_build_and_check_print_the_page_after_each_error(tmp_path: Path):
     project = make_project(tmp_path / "p", {"a.md": "# S\n\n## Q?\n<!-- id: q -->\n\n$x\n"})
     checked = run("--project", str(project), "check")
     assert checked.exit_code == 1
-    assert checked.output == ("cards/a.md:6: unbalanced math: '$' is never closed "
-                              "(see docs/writing-cards.md#math)\n")
+    assert checked.output.splitlines()[0] == ("cards/a.md:6: unbalanced math: '$' is never "
+                                              "closed (see docs/writing-cards.md#math)")
     built = run("--project", str(project), "build")
     assert built.exit_code == 1
     assert built.output == ("Error: cards/a.md:6: unbalanced math: '$' is never closed "

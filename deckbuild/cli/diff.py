@@ -15,7 +15,7 @@ from .helptext import HelpCommand
 @click.command(
     cls=HelpCommand, docs="releasing.md#what-changed-diff",
     short_help="Show what changed since the last release, and what users will get.",
-    groups=[("Packages", ["packages"])],
+    groups=[("Rehearsal", ["rehearse"])],
     examples=[("deckbuild diff", "the sources against the last release"),
               ("deckbuild diff dist/deck-1.0.0.apkg dist/deck-1.1.0.apkg", "two packages")])
 @project_option

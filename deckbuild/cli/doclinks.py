@@ -69,6 +69,13 @@ def with_docs(problem: Problem) -> str:
     return f"{problem} (see {docs_link(page)})" if page else str(problem)
 
 
+def with_docs_line(line: str) -> str:
+    """A problem already printed as `path:line: message` (as watch reports them), with its page."""
+    where = re.match(r"^[^\s:]+(?::\d+)?: ", line)
+    page = docs_page(Problem("", 0, line[where.end():] if where else line))
+    return f"{line} (see {docs_link(page)})" if page else line
+
+
 @lru_cache(maxsize=1)
 def site_url() -> str | None:
     """The Documentation URL of deckbuild's package metadata, if it has one."""

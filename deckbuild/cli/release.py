@@ -26,7 +26,8 @@ from .helptext import HelpCommand
     cls=HelpCommand, docs="releasing.md#releases",
     short_help="Build this version, write its share kit and mark it released.",
     groups=[("Checks", ["strict"]), ("Output", ["timestamp"]),
-            ("Guards", ["allow_schema_change", "allow_identity_change"]), ("Speed", ["no_cache"])],
+            ("Guards", ["allow_schema_change", "allow_identity_change"]),
+            ("Rehearsal", ["rehearse", "allow_conflicts"]), ("Speed", ["no_cache"])],
     examples=[("deckbuild release", "release the version in pyproject.toml; commit the lock after"),
               ("deckbuild release --strict", "stop on any warning too")])
 @project_option

@@ -22,6 +22,7 @@ from .common import (
     project_option,
     timestamp_option,
 )
+from .doclinks import with_docs_line
 from .helptext import HelpCommand
 
 
@@ -66,7 +67,7 @@ def watch(ctx: click.Context, timestamp: int | None, preview: bool, port: int,
         if outcome.trace and os.environ.get("DECKBUILD_DEBUG"):
             click.echo(outcome.trace.rstrip("\n"), err=True)
         for error in outcome.errors:
-            click.echo(f"Error: {error}", err=True)
+            click.echo(f"Error: {with_docs_line(error)}", err=True)
         for warning in outcome.warnings:
             if warning not in shown_warnings:
                 echo_warning(warning)
