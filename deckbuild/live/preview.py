@@ -52,6 +52,19 @@ body.pv.nightMode { background: #111111; color: #e0e0e0; }
 .pv-phone .pv-face { flex: 0 0 auto; }
 .pv-phone .pv-screen { width: PHONEpx; }
 .pv-screen.pv-overflow { outline: 3px solid #d00000; }
+/* On a phone the bar is two short rows: the title (cut to one line) with the count, then
+   the filters and the night switch without their label words (each select names what it
+   holds). The phone-width switch is moot on a phone, so it is not shown there. */
+@media (max-width: 480px) {
+  .pv-bar { gap: 0.25em 0.5em; padding: 0.3em 0.5em; font-size: 13px; }
+  .pv-bar strong { order: -2; flex: 1 1 50%; min-width: 0; white-space: nowrap;
+    overflow: hidden; text-overflow: ellipsis; }
+  #pv-count { order: -1; white-space: nowrap; }
+  .pv-word { display: none; }
+  .pv-bar select { max-width: 6.8em; font-size: 12px; }
+  .pv-bar input { margin: 0 0.2em 0 0; }
+  .pv-bar .pv-wide { display: none; }
+}
 """.replace("PHONE", str(PHONE_WIDTH))
 
 PAGE_JS = """
@@ -169,11 +182,11 @@ def preview_html(config: Config, notetype: NoteType, notes: tuple[RenderedNote, 
 <body class="pv">
 <header class="pv-bar">
 <strong>{title}</strong>
-<label>Section {_select("pv-section", sections)}</label>
-<label>Tag {_select("pv-tag", tags)}</label>
-<label>Type {_select("pv-type", used)}</label>
+<label><span class="pv-word">Section </span>{_select("pv-section", sections, "sections")}</label>
+<label><span class="pv-word">Tag </span>{_select("pv-tag", tags, "tags")}</label>
+<label><span class="pv-word">Type </span>{_select("pv-type", used, "types")}</label>
 <label><input type="checkbox" id="pv-night"> Night</label>
-<label><input type="checkbox" id="pv-phone"> Phone width ({PHONE_WIDTH} px)</label>
+<label class="pv-wide"><input type="checkbox" id="pv-phone">Phone width ({PHONE_WIDTH} px)</label>
 <span id="pv-count"></span>
 </header>
 <main id="pv-cards">
@@ -185,9 +198,10 @@ def preview_html(config: Config, notetype: NoteType, notes: tuple[RenderedNote, 
 """
 
 
-def _select(element_id: str, values: list[str]) -> str:
+def _select(element_id: str, values: list[str], what: str) -> str:
     options = "".join(f'<option value="{html.escape(v)}">{html.escape(v)}</option>' for v in values)
-    return f'<select id="{element_id}"><option value="">All</option>{options}</select>'
+    return (f'<select id="{element_id}" aria-label="{what}"><option value="">All {what}</option>'
+            f'{options}</select>')
 
 
 def _card_html(notetype: NoteType, note: RenderedNote) -> str:
