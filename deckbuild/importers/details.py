@@ -72,11 +72,27 @@ def _card(doc: Document, start: int, end: int, previous_end: int) -> Found | Non
                                                                                    start - 1)
     # Code and options between the question and its answer are the rest of the question.
     answer = _answer_lines(block, summary.end(), text)
+    if is_navigation(answer):
+        return None  # a language switcher or a table of contents: its lines are listed
     tail = text[list(_CLOSE.finditer(text))[-1].end():].strip()
     if tail:  # `</details> more text`: the text is the answer's too
         answer += (Line(end, tail),)
     cleaned = clean_question(question).text
     return Found(cleaned, first, (first, end), answer, front=before) if cleaned else None
+
+
+_LINK_ITEM = re.compile(r"\[[^\]]*\]\([^)]*\)|<a\s[^>]*>.*?</a\s*>", re.IGNORECASE)
+# What may stand between links in a list of them: list markers, separators, layout tags.
+_BETWEEN = re.compile(r"(?:\s|[-*+|·•,/]|\d+[.)]|</?(?:p|br|ul|ol|li|div|span|b|strong|sub|sup|"
+                      r"nav)(?:\s[^>]*)?/?>)*", re.IGNORECASE)
+
+
+def is_navigation(lines: tuple[Line, ...]) -> bool:
+    """Whether a block holds nothing but links (two or more), as a language switcher or a
+    table of contents does: navigation, not an answer. Decided by structure, not words."""
+    text = "\n".join(line.text for line in lines)
+    links = _LINK_ITEM.findall(text)
+    return len(links) >= 2 and _BETWEEN.fullmatch(_LINK_ITEM.sub(" ", text)) is not None
 
 
 def _line_above(doc: Document, start: int, previous_end: int) -> Line | None:
