@@ -99,6 +99,9 @@ class NoteType:
     css: str
     sort_field: int = 0
     kind: str = "standard"  # "standard" or "cloze"
+    # Anki's originalStockKind (1 Basic ... 6 Image Occlusion; 0 none): an adopted stock
+    # type keeps it, or users' Anki would lose what depends on it (Image Occlusion's editor).
+    stock: int = 0
 
     def schema(self) -> dict[str, object]:
         """What Anki compares to decide whether an update is in place or a copy."""

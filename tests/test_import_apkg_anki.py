@@ -62,6 +62,7 @@ def test_the_first_build_updates_every_note_in_place(tmp_path, legacy):
     assert len(first.new) == len(written) == 13
     study(user.col, 4)
     types = sorted((m.id, m.name) for m in user.col.models.all_names_and_ids())
+    stock = {m["id"]: m.get("originalStockKind") for m in user.col.models.all()}
     cards = sorted(user.col.db.list("select id from cards"))
     history = user.col.db.all("select id, cid, ease from revlog")
     assert len(history) == 4
@@ -73,6 +74,8 @@ def test_the_first_build_updates_every_note_in_place(tmp_path, legacy):
     assert user.col.db.all("select id, cid, ease from revlog") == history
     # The deck's own note types were updated in place: no copy was added.
     assert sorted((m.id, m.name) for m in user.col.models.all_names_and_ids()) == types
+    # ...and keep their stock kind (Image Occlusion's editor depends on it).
+    assert {m["id"]: m.get("originalStockKind") for m in user.col.models.all()} == stock
     now = notes_of(user.col)
     assert set(now) == set(written)
     media = media_digests(user.col)

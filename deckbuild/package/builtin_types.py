@@ -86,7 +86,8 @@ def _load_own(config: Config, spec: NoteTypeSpec, problems: list[Problem]) -> No
     css = read_file(folder / spec.css, config.root, problems)
     css = f"{css.rstrip()}\n\n{code_css(config.code_style_light, config.code_style_dark)}"
     return NoteType(id=spec.id, name=spec.name, fields=spec.fields, templates=tuple(templates),
-                    css=css, sort_field=spec.fields.index(spec.sort_field), kind=spec.kind)
+                    css=css, sort_field=spec.fields.index(spec.sort_field), kind=spec.kind,
+                    stock=spec.stock)
 
 
 def read_file(path: Path, root: Path, problems: list[Problem]) -> str:

@@ -98,6 +98,8 @@ def collection_format(notetype: NoteType) -> CollectionFormat:
                      for i in range(len(notetype.templates))]
         model = spec.to_json(0, 0)
     model["latexsvg"] = False
+    if notetype.stock:
+        model["originalStockKind"] = notetype.stock
     conn = sqlite3.connect(":memory:")
     try:
         conn.executescript(APKG_SCHEMA)

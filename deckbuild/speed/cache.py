@@ -302,7 +302,8 @@ def _decode(value: object, checksum: object) -> object | None:
 def notetype_value(notetype: NoteType) -> dict[str, object]:
     return {"id": notetype.id, "name": notetype.name, "fields": list(notetype.fields),
             "templates": [[t.name, t.front, t.back] for t in notetype.templates],
-            "css": notetype.css, "sort_field": notetype.sort_field, "kind": notetype.kind}
+            "css": notetype.css, "sort_field": notetype.sort_field, "kind": notetype.kind,
+            "stock": notetype.stock}
 
 
 def notetype_from(value: object) -> NoteType | None:
@@ -314,7 +315,8 @@ def notetype_from(value: object) -> NoteType | None:
         templates = tuple(CardTemplate(*(str(x) for x in t)) for t in value["templates"])
         notetype = NoteType(id=value["id"], name=value["name"], fields=tuple(value["fields"]),
                             templates=templates, css=value["css"],
-                            sort_field=value["sort_field"], kind=value["kind"])
+                            sort_field=value["sort_field"], kind=value["kind"],
+                            stock=value["stock"])
     except (TypeError, ValueError):
         return None
     if notetype_value(notetype) != value:
