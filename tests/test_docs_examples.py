@@ -87,6 +87,17 @@ def test_the_readme_starts_a_deck_with_the_commands_the_docs_example_runs():
     assert shown == [s.command for s in example.steps]
 
 
+def test_the_readme_stays_short_and_its_links_reach_files():
+    """The README is the front door (at most 150 lines); the rest is in docs/ (issue 29)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 150
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)|src=\"([^\"]+)\"", readme)
+    local = [a or b for a, b in targets if not (a or b).startswith(("http://", "https://"))]
+    assert len(local) >= 10
+    for target in local:
+        assert (REPO / target).is_file(), target
+
+
 def test_the_readme_card_is_a_card_that_checks_clean(tmp_path: Path):
     from support import make_project
 
