@@ -255,8 +255,22 @@ class DeckReader:
             yield from self._results(group, *result())
 
     def _cached(self, key: str) -> FileResult | None:
+        """The bundle cached under `key`: in a resident process, decoded once and kept."""
         assert self._cache is not None
-        return _from_value(self._cache.get_many([key]).get(key))
+        memory = self._options.memory
+        if memory is not None and key in memory.bundles:
+            return memory.bundles[key]
+        result = _from_value(self._cache.get_many([key]).get(key))
+        if result is not None:
+            self._hold(key, result)
+        return result
+
+    def _hold(self, key: str, result: FileResult) -> None:
+        """Keep a bundle decoded in the resident process's memory (when there is one)."""
+        memory = self._options.memory
+        if memory is not None:
+            memory.bundles[key] = result
+            memory.values.pop(key, None)
 
     def _previously_rendered(self, paths: list[str]) -> tuple[dict[str, Rendered],
                                                               dict[str, str]]:
@@ -269,9 +283,11 @@ class DeckReader:
             return known, guids
         pointers = [p for p in self._cache.get_many([self._path_key(path) for path in paths])
                     .values() if isinstance(p, dict) and isinstance(p.get("key"), str)]
-        values = self._cache.get_many([p["key"] for p in pointers])
+        held: dict[str, FileResult] = (self._options.memory.bundles
+                                       if self._options.memory is not None else {})
+        values = self._cache.get_many([p["key"] for p in pointers if p["key"] not in held])
         for pointer in pointers:
-            previous = _from_value(values.get(pointer["key"]))
+            previous = held.get(pointer["key"]) or _from_value(values.get(pointer["key"]))
             if previous is None:
                 continue
             same_namespace = pointer.get("namespace") == self._config.guid_namespace
@@ -304,6 +320,7 @@ class DeckReader:
             start = end
             if self._cache is not None:
                 self._cache.put(key, _to_value(result))
+                self._hold(key, result)
                 self._cache.put(self._path_key(source.path),
                                 {"key": key, "namespace": self._config.guid_namespace})
                 self._remember(key, source.path)

@@ -11,15 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .cache import RenderCache
 
 
 class MemoryLayer:
-    """Decoded cache values by key, kept across the builds of one process."""
+    """Decoded cache values by key, kept across the builds of one process.
+
+    `bundles` holds whole card files as bundles.py reads them (its FileResult records, by
+    file key), so that an unchanged file costs a lookup, not a decoding of its notes; such
+    a file's raw value is then not kept in `values` as well.
+    """
 
     def __init__(self) -> None:
         self.values: dict[str, object] = {}
+        self.bundles: dict[str, Any] = {}  # bundles.FileResult by file key
 
 
 class LayeredCache:
@@ -27,6 +34,7 @@ class LayeredCache:
 
     def __init__(self, memory: MemoryLayer, disk: RenderCache) -> None:
         self._memory, self._disk = memory.values, disk
+        self._bundles = memory.bundles
 
     def get_many(self, keys: list[str]) -> dict[str, object]:
         found = {key: self._memory[key] for key in keys if key in self._memory}
@@ -38,7 +46,7 @@ class LayeredCache:
         return found
 
     def present(self, keys: list[str]) -> set[str]:
-        held = {key for key in keys if key in self._memory}
+        held = {key for key in keys if key in self._memory or key in self._bundles}
         return held | self._disk.present([key for key in keys if key not in held])
 
     def put(self, key: str, value: object) -> None:
@@ -52,6 +60,8 @@ class LayeredCache:
             for key in [k for k in self._memory if k.startswith(("file:", "path:"))
                         and k not in keep]:
                 del self._memory[key]
+            for key in [k for k in self._bundles if k not in keep]:
+                del self._bundles[key]
 
     def close(self) -> None:
         self._disk.close()

@@ -1,0 +1,42 @@
+"""The resident rebuild (`watch`) keeps what it reuses decoded in memory, and no more."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from support import make_project
+from watch_support import edit
+
+from deckbuild.live.watch import Changes, Rebuilder
+from deckbuild.pipeline import build
+from deckbuild.project.buildlock import project_lock
+from deckbuild.project.config import load_config
+from deckbuild.speed import bundles
+
+NOW = 1_700_000_000
+
+
+def test_unchanged_files_are_not_decoded_again_and_old_versions_are_dropped(tmp_path: Path,
+                                                                            monkeypatch):
+    project = make_project(tmp_path / "p", shipped=True)
+    # A build before watch starts: its first rebuild reads every file from the disk cache.
+    assert build(load_config(project), NOW).written
+    rebuilder = Rebuilder(project, lambda: load_config(project), lambda: NOW, project_lock)
+    assert rebuilder.rebuild().ok
+    files = len(list((project / "cards").rglob("*.md")))
+    assert len(rebuilder.memory.bundles) == files
+
+    decoded: list[object] = []
+    real = bundles._from_value
+    monkeypatch.setattr(bundles, "_from_value", lambda value: decoded.append(value) or real(value))
+    for word in ("exactly", "precisely"):
+        edit(project / "cards" / "01-fundamentals.md", "## What",
+             f"## What, {word},")
+        outcome = rebuilder.rebuild()
+        assert outcome.ok and outcome.changes.changed, outcome
+        assert decoded == []  # every bundle, the edited file's last one too, came from memory
+        # One bundle per card file: the edited file's earlier versions are not kept.
+        assert len(rebuilder.memory.bundles) == files
+        assert not any(key in rebuilder.memory.values for key in rebuilder.memory.bundles)
+    again = rebuilder.rebuild()
+    assert again.ok and again.changes == Changes() and not again.written
