@@ -86,14 +86,14 @@ def make_deck(folder: Path):
     return col
 
 
-def export(col, path: Path, legacy: bool = False) -> Path:
+def export(col, path: Path, legacy: bool = False, root: str = ROOT) -> Path:
     """The root deck as Anki exports it: collection.anki21b, or the legacy collection.anki21."""
     from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
 
     options = ExportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False,
                                        with_media=True, legacy=legacy)
     col.export_anki_package(out_path=str(path), options=options,
-                            limit=DeckIdLimit(col.decks.id_for_name(ROOT)))
+                            limit=DeckIdLimit(col.decks.id_for_name(root)))
     return path
 
 

@@ -108,3 +108,31 @@ def test_an_edit_that_does_not_convert_faithfully_is_listed_not_applied(publishe
     assert "(not faithful)" in result.output and "style= on <span>" in result.output
     assert snapshot(project / "cards") == before
     assert ROOT
+
+
+def test_pull_apply_works_on_a_deckbuild_project_of_built_in_types(tmp_path):
+    """A deck written in Markdown from the start: its author fixes a typo in Anki."""
+    from support import make_project
+
+    project = make_project(tmp_path / "p", mini=True)
+    built = build(project, int(time.time()) - 100)
+    user = AnkiCollection(tmp_path / "user")
+    assert len(user.import_package(built).new) == 3
+    (nid,) = user.col.find_notes('"Id:one-benefit"')
+    note = user.col.get_note(nid)
+    note["Answer"] = note["Answer"].replace("converges faster", "converges much faster")
+    user.col.update_note(note)
+    exported = export(user.col, tmp_path / "exported.apkg", root="Transfer Learning "
+                      "Interview Questions")
+    before = snapshot(project / "cards")
+    result = run("--project", str(project), "pull", "--apply", str(exported))
+    assert result.exit_code == 0, result.output
+    assert "cards/more.md:6: card 'one-benefit' edited in Anki (applied)" in result.output
+    after = snapshot(project / "cards")
+    assert [n for n in after if after[n] != before[n]] == ["more.md"]
+    old, new = before["more.md"].decode(), after["more.md"].decode()
+    assert old.replace("converges faster", "converges much faster") == new
+    rebuilt = build(project, int(time.time()) + 100)
+    log = user.import_package(rebuilt)
+    assert (len(log.new), len(log.conflicting), len(log.updated)) == (0, 0, 1)
+    user.close()

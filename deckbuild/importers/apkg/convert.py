@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -220,43 +221,77 @@ class Written:
     html: int = 0  # fields kept as HTML
 
 
-def write_card(fields: tuple[str, ...], tags: tuple[str, ...], guid: str, card_id: str,
-               shape: Shape, path: str, renderer: Renderer, media: MediaMap,
-               state_guid: bool = True) -> Written:
+@dataclass(frozen=True)
+class CardForm:
+    """How a note's fields are written as a card, and read back as a build would.
+
+    `assemble` makes the card's text from each field's Markdown (fields in `fixed` are not
+    written: "" is passed); `read` renders that text to the fields a build gives the note,
+    or says why it cannot (an error found in it)."""
+
+    names: tuple[str, ...]
+    inline: frozenset[int]  # fields written on one line (a heading, a comment)
+    fixed: frozenset[int]
+    assemble: Callable[[list[str]], str]
+    read: Callable[[str], tuple[tuple[str, ...], list[Problem]]]
+
+
+def carried_tags(tags: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(the tags a card can hold, what is listed for each one it cannot)."""
+    good = [tag for tag in tags if TAG_RE.match(tag)]
+    listed = [f"tag {tag!r} not carried: card tags allow letters, digits and - _ : . + / & "
+              "(a build replaces the note's tags, so users lose it)"
+              for tag in tags if not TAG_RE.match(tag)]
+    return good, listed
+
+
+def own_form(shape: Shape, guid: str, stated: bool, card_id: str, tags: list[str], path: str,
+             renderer: Renderer) -> CardForm:
+    """A card of one of the deck's own note types: heading, body, '<!-- field: -->'s."""
+
+    def read(text: str) -> tuple[tuple[str, ...], list[Problem]]:
+        source, problems = parse_source(text, path, [shape.key])
+        if len(source.cards) != 1:
+            return (), [Problem(path, 1, f"the card text reads as {len(source.cards)} cards")]
+        card = replace(source.cards[0], layout=shape.fields, cloze=shape.kind == "cloze")
+        rendered, found = renderer.render(card, guid, "", (), ())
+        return rendered.fields, problems + found
+
+    return CardForm(shape.fields, frozenset({0}), frozenset(),
+                    lambda mds: _card_text(guid if stated else None, shape, card_id, tags, mds),
+                    read)
+
+
+def write_card(fields: tuple[str, ...], form: CardForm, path: str, media: MediaMap) -> Written:
     """The card text of a note, each field in the most readable form that a build turns
     back into the same field; what does not come back the same is listed."""
-    good: list[str] = []
-    bad: list[str] = []
-    for tag in tags:
-        (good if TAG_RE.match(tag) else bad).append(tag)
-    listed = [f"tag {tag!r} not carried: card tags allow letters, digits and - _ : . + / & "
-              "(a build replaces the note's tags, so users lose it)" for tag in bad]
     to_media = media.path_from(path)
-    choices = [_candidates(html, i == 0, to_media) for i, html in enumerate(fields)]
+    choices = [[""] if i in form.fixed else _candidates(html, i in form.inline, to_media)
+               for i, html in enumerate(fields)]
     chosen = [0] * len(choices)
     text, differ = "", {}
     for _ in range(4):
-        text = _card_text(guid if state_guid else None, shape, card_id, good,
-                          [c[k] for c, k in zip(choices, chosen, strict=True)])
-        differ = _differences(text, fields, guid, shape, path, renderer, media)
+        text = form.assemble([c[k] for c, k in zip(choices, chosen, strict=True)])
+        differ = _differences(text, fields, form, media)
         movable = [i for i in differ if chosen[i] < len(choices[i]) - 1]
         if not movable:
             break
         for i in movable:
             chosen[i] = len(choices[i]) - 1 if _errors_in(differ[i]) else chosen[i] + 1
-    written = Written(text, listed, differ)
+    written = Written(text, [], differ)
     for i, html in enumerate(fields):
-        if not html.strip():
+        if not html.strip() or i in form.fixed:
             continue
         if chosen[i] == len(choices[i]) - 1 and len(choices[i]) > 1:
             written.html += 1
             removed = removed_parts(html)
-            listed.append(f"field {shape.fields[i]!r} kept as HTML (no Markdown comes back the "
-                          "same)" + (f"; a build removes {', '.join(removed)}" if removed else ""))
+            written.listed.append(
+                f"field {form.names[i]!r} kept as HTML (no Markdown comes back the same)"
+                + (f"; a build removes {', '.join(removed)}" if removed else ""))
         else:
             written.markdown += 1
     for i, why in sorted(differ.items()):
-        listed.append(f"field {shape.fields[i]!r} differs after a build: {why}")
+        written.listed.append(f"field {form.names[i]!r} differs after a build: {why}")
     return written
 
 
@@ -323,9 +358,10 @@ def _card(note: AnkiNote, t: TypePlan, path: str, line: int, renderer: Renderer,
     card_id = unique_slug(_TAGS.sub(" ", note.fields[nt.sort_field]) or "card", ids)
     ids.add(card_id)
     shape = Shape(t.key, nt.fields, nt.kind, nt.sort_field)
-    written = write_card(note.fields, note.tags, note.guid, card_id, shape, path, renderer,
-                         media)
-    listed = written.listed
+    tags, listed = carried_tags(note.tags)
+    form = own_form(shape, note.guid, True, card_id, tags, path, renderer)
+    written = write_card(note.fields, form, path, media)
+    listed += written.listed
     missing = sorted({src for f in note.fields for src in _SRC.findall(f)
                       if src not in media.files and "/" not in src and ":" not in src})
     listed += [f"image {src!r} not carried: the package does not hold the file; the card "
@@ -378,26 +414,23 @@ def _errors_in(why: str) -> bool:
     return why.startswith("error")
 
 
-def _differences(text: str, fields: tuple[str, ...], guid: str, shape: Shape, path: str,
-                 renderer: Renderer, media: MediaMap) -> dict[int, str]:
+def _differences(text: str, fields: tuple[str, ...], form: CardForm,
+                 media: MediaMap) -> dict[int, str]:
     """Field index -> how it differs once this card text is built (or what stops it)."""
-    source, problems = parse_source(text, path, [shape.key])
-    if len(source.cards) != 1:
-        return dict.fromkeys(range(len(shape.fields)), "error: the card text reads as "
-                             f"{len(source.cards)} cards")
-    card = replace(source.cards[0], layout=shape.fields, cloze=shape.kind == "cloze")
-    rendered, found = renderer.render(card, guid, "", (), ())
-    errors = [p for p in problems + found if p.is_error]
+    rendered, problems = form.read(text)
+    errors = [p for p in problems if p.is_error]
     differ: dict[int, str] = {}
-    for i, (old, new) in enumerate(zip(fields, rendered.fields, strict=True)):
+    for i, (old, new) in enumerate(zip(fields, rendered, strict=False)):
+        if i in form.fixed:
+            continue
         a = normal_form(old, media.digest)
         b = normal_form(new, media.by_packaged)
         if a != b:
             differ[i] = f"Anki has {_short(a)}, the build {_short(b)}"
     if errors:
         why = "error: " + "; ".join(p.message for p in errors)
-        for i in range(len(shape.fields)):
-            if fields[i].strip():
+        for i in range(len(fields)):
+            if fields[i].strip() and i not in form.fixed:
                 differ[i] = why
     return differ
 

@@ -11,20 +11,27 @@ and its GUID; only its fields and tags change.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...errors import Problem
 from ...markdown.render import Renderer
+from ...notetypes import REGISTRY
+from ...notetypes.typein_type import TYPED
 from ...project.config import Config
 from ...records import Card, MediaFile, RenderedNote, SourceFile
 from ...release.lock import Lock, note_hash
-from .convert import MEDIA, MediaMap, Shape, write_card
+from ...source.numbering import without_number
+from ...source.parse import parse_source
+from .convert import MEDIA, CardForm, MediaMap, Shape, carried_tags, own_form, write_card
 from .fidelity import normal_form
 from .read import AnkiNote, AnkiPackage
 
@@ -67,13 +74,12 @@ def plan_pull(config: Config, lock: Lock, notes: Sequence[RenderedNote],
               package: AnkiPackage) -> tuple[PullReport, dict[str, str], dict[str, str]]:
     """The edits, the card files' new texts (for the edits that can be applied) and the
     media files they need (media/<name> -> file to copy)."""
-    shapes = {spec.key: Shape(spec.key, spec.fields, spec.kind,
-                              spec.fields.index(spec.sort_field)) for spec in config.own_types}
     cards = {(card.path, card.line): card for source in sources for card in source.cards}
     by_guid = {note.guid: note for note in notes}
     media = _media(config, project_media, package)
     renderer = Renderer(media.index)
-    texts: dict[str, str] = {}
+    originals: dict[str, list[str]] = {}
+    replaced: dict[str, list[tuple[int, int, str]]] = {}
     report = PullReport()
     exported = {note.guid: note for note in package.notes}
     for guid, theirs in sorted(exported.items(), key=lambda item: item[1].id):
@@ -86,21 +92,24 @@ def plan_pull(config: Config, lock: Lock, notes: Sequence[RenderedNote],
             report.unchanged += 1
             continue
         card = cards[(ours.path, ours.line)]
-        path = config.root / ours.path
-        text = texts.get(ours.path) or path.read_text(encoding="utf-8")
-        file_cards = [c for c in cards.values() if c.path == ours.path]
-        first, end = _blocks(text, sorted(file_cards, key=lambda c: c.line))[card.line]
-        lines = text.split("\n")
+        if ours.path not in originals:
+            originals[ours.path] = (config.root / ours.path).read_text(encoding="utf-8") \
+                .split("\n")
+        lines = originals[ours.path]
+        file_cards = sorted((c for c in cards.values() if c.path == ours.path),
+                            key=lambda c: c.line)
+        first, end = _blocks("\n".join(lines), file_cards)[card.line]
         old = "\n".join(lines[first:end])
-        shape = shapes.get(card.notetype)
-        if shape is None:
-            report.edits.append(Edit(ours.path, ours.line, ours.card_id, "", "not faithful", (
-                f"a card of the built-in type {card.notetype!r}: deckbuild writes edits back "
-                "into cards of the deck's own note types only; make this edit by hand",)))
+        source = next(s for s in sources if s.path == ours.path)
+        tags, listed = carried_tags(tuple(t for t in theirs.tags
+                                          if t not in _implied_tags(config, source)))
+        form = _form(config, card, ours, old, tags, renderer)
+        if isinstance(form, str):
+            report.edits.append(Edit(ours.path, ours.line, ours.card_id, "", "not faithful",
+                                     (form,)))
             continue
-        tags = tuple(t for t in theirs.tags if t not in _file_tags(sources, ours.path))
-        written = write_card(theirs.fields, tags, guid, ours.card_id, shape, ours.path,
-                             renderer, media, state_guid=card.guid is not None)
+        written = write_card(theirs.fields, form, ours.path, media)
+        listed += written.listed
         new = written.text.rstrip("\n")
         diff = "".join(difflib.unified_diff(
             (old + "\n").splitlines(keepends=True), (new + "\n").splitlines(keepends=True),
@@ -111,18 +120,93 @@ def plan_pull(config: Config, lock: Lock, notes: Sequence[RenderedNote],
                 "shown, neither is overwritten; merge them by hand",)))
         elif written.differ:
             report.edits.append(Edit(ours.path, ours.line, ours.card_id, diff, "not faithful",
-                                     tuple(written.listed)))
+                                     tuple(listed)))
         else:
-            texts[ours.path] = "\n".join([*lines[:first], new, *lines[end:]])
+            replaced.setdefault(ours.path, []).append((first, end, new))
             report.edits.append(Edit(ours.path, ours.line, ours.card_id, diff, "to apply",
-                                     tuple(written.listed)))
+                                     tuple(listed)))
+    texts = {}
+    for path, changes in replaced.items():
+        lines = list(originals[path])
+        for first, end, new in sorted(changes, reverse=True):  # later blocks first
+            lines[first:end] = [new]
+        texts[path] = "\n".join(lines)
     new_media = {media.files[src][0]: media.files[src][1] for src in media.used
                  if not (config.root / media.files[src][0]).exists()}
     return report, texts, new_media
 
 
-def _file_tags(sources: Sequence[SourceFile], path: str) -> set[str]:
-    return {tag for source in sources if source.path == path for tag in source.tags}
+def _implied_tags(config: Config, source: SourceFile) -> set[str]:
+    """The tags a card gets from its file: the front matter's, and its section's."""
+    implied = set(source.tags)
+    if source.section and config.section_tags:
+        implied.add(re.sub(r"[^a-z0-9]+", "-", source.section.lower()).strip("-"))
+    return implied
+
+
+_META = re.compile(r"^\s*<!--\s*([A-Za-z][\w-]*)\s*:.*-->\s*$")
+
+
+def _form(config: Config, card: Card, ours: RenderedNote, old: str, tags: list[str],
+          renderer: Renderer) -> CardForm | str:
+    """How this card's note is written back, or why it is not."""
+    own = {spec.key: spec for spec in config.own_types}
+    spec = own.get(card.notetype)
+    if spec is not None:
+        shape = Shape(spec.key, spec.fields, spec.kind, spec.fields.index(spec.sort_field))
+        return own_form(shape, ours.guid, card.guid is not None, ours.card_id, tags,
+                        ours.path, renderer)
+    if card.front.strip():
+        return ("the card has text above '<!-- answer -->', which its Question field holds "
+                "with the heading: make this edit by hand")
+    if card.notetype == "basic":
+        names, parts = config.notetype.fields, config.notetype.parts
+    else:
+        builtin = REGISTRY.get(card.notetype)
+        assert builtin is not None
+        names, parts = builtin.fields, builtin.parts
+    # The card's own comments under its heading, but tags and source: those are rewritten.
+    kept = []
+    for line in old.split("\n")[1:]:
+        meta = _META.match(line)
+        if line.strip() and not meta:
+            break
+        if meta and meta.group(1).lower() not in ("tags", "source"):
+            kept.append(line)
+    where = {part: i for i, part in enumerate(parts) if part}
+
+    def assemble(mds: list[str]) -> str:
+        def part(name: str) -> str:
+            return mds[where[name]] if name in where else ""
+
+        lines = [f"## {part('Question')}".rstrip(), *kept]
+        if tags:
+            lines.append(f"<!-- tags: {' '.join(tags)} -->")
+        if part("Source"):
+            lines.append(f"<!-- source: {part('Source')} -->")
+        lines.append("")
+        body = [text for text in (part(TYPED), part("Answer")) if text]
+        if body:
+            lines += ["\n\n".join(body), ""]
+        if part("Extra"):
+            lines += ["<!-- extra -->", part("Extra"), ""]
+        return "\n".join(lines)
+
+    def read(text: str) -> tuple[tuple[str, ...], list[Problem]]:
+        source, problems = parse_source(text, ours.path, [s.key for s in config.own_types])
+        if len(source.cards) != 1:
+            return (), [Problem(ours.path, 1, f"the card text reads as {len(source.cards)} "
+                                "cards")]
+        read_card = dataclasses.replace(source.cards[0], notetype=card.notetype)
+        if not config.question_numbers:
+            read_card = dataclasses.replace(read_card,
+                                            question=without_number(read_card.question))
+        note, found = renderer.render(read_card, ours.guid, ours.deck, ours.tags, parts)
+        return note.fields, problems + found
+
+    inline = frozenset(i for i, part in enumerate(parts) if part in ("Question", "Source", TYPED))
+    fixed = frozenset(i for i, part in enumerate(parts) if part in ("Id", ""))
+    return CardForm(names, inline, fixed, assemble, read)
 
 
 def _edited(theirs: AnkiNote, ours: RenderedNote, media: MediaMap) -> bool:
