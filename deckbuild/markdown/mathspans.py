@@ -14,12 +14,15 @@ import xml.etree.ElementTree as etree
 
 from markdown import Markdown
 from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
 from markdown.util import AtomicString
 
 from ..source import mathgrammar
 from ..source.mathgrammar import dollar_math_at
 
 _STASHED = re.compile("[\x02\x03]")  # an inline placeholder: code, already taken
+_TAG = re.compile(r"(<!--.*?-->|<[A-Za-z/!][^>]*>)", re.DOTALL)
+_VERBATIM = re.compile(r"<(/?)(code|pre|script|style|kbd|samp)\b", re.IGNORECASE)
 
 
 def _escape(tex: str) -> str:
@@ -53,3 +56,46 @@ def display_block(parent: etree.Element, text: str) -> bool:
     element = etree.SubElement(parent, "div", {"class": "arithmatex"})
     element.text = AtomicString("\\[" + _escape(tex) + "\\]")
     return True
+
+
+def typeset_in_html(block: str) -> str:
+    """Raw HTML (a `<details>` block, say) with the math in its text typeset as Markdown's
+    is; text inside code, pre, script and style, and the tags themselves, are left alone."""
+    if "$" not in block:
+        return block
+    parts = _TAG.split(block)
+    depth = 0
+    for index, part in enumerate(parts):
+        if index % 2:  # a tag
+            m = _VERBATIM.match(part)
+            if m:
+                depth = max(0, depth + (-1 if m.group(1) else 1))
+        elif depth == 0 and "$" in part:
+            parts[index] = _typeset_text(part)
+    return "".join(parts)
+
+
+def _typeset_text(text: str) -> str:
+    out, pos, start = [], 0, 0
+    while (pos := text.find("$", pos)) >= 0:
+        found = dollar_math_at(text, pos)
+        if found is None:
+            pos += 1
+            continue
+        wrap = "\\[{}\\]" if found.display else "\\({}\\)"
+        tex = found.tex.replace("\n", " ")
+        out += [text[start:pos], f'<span class="arithmatex">{wrap.format(tex)}</span>']
+        pos = start = found.end
+    return "".join(out) + text[start:]
+
+
+class RawHtmlMath(Postprocessor):
+    """Typesets the math in raw HTML blocks before they are put back into the page (Markdown
+    leaves their text alone, so `$x$` in a `<details>` block would reach Anki as dollars)."""
+
+    def run(self, text: str) -> str:
+        stash = self.md.htmlStash.rawHtmlBlocks
+        for index, block in enumerate(stash):
+            if isinstance(block, str) and "$" in block:
+                stash[index] = typeset_in_html(block)
+        return text

@@ -157,6 +157,9 @@ def math_left_open(text: str, opened: str | None) -> str | None:
     given the one open before it: what keeps the lines of a formula in one paragraph."""
     if "$" not in text and "\\" not in text:
         return opened  # every math token holds one of the two; most lines have neither
+    line = text.strip()
+    if opened is None and len(line) > 3 and line.startswith("$$") and line.endswith("$$"):
+        return None  # a line that opens and closes display math is one block, whatever is inside
     prose = _CODE_SPAN.sub(lambda m: " " * len(m.group()), text)  # same length: same offsets
     for m in _MATH_TOKEN.finditer(prose):
         token = m.group()

@@ -13,6 +13,9 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
 _TOKEN = re.compile(r"\\\\|\\\$|\$\$|\$|\\\(|\\\)|\\\[|\\\]")
 _CLOSER = {"$$": "$$", "\\[": "\\]", "\\(": "\\)", "$": "$"}
+# Code written as HTML holds no math (the renderer leaves it alone too).
+_HTML_CODE = re.compile(r"<(pre|code|kbd|samp|script|style)\b[^>]*>.*?</\1\s*>",
+                        re.IGNORECASE | re.DOTALL)
 _HTML_IN_MATH = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 
 
@@ -40,7 +43,7 @@ def math_problems(card: Card) -> list[Problem]:
     (a warning), and raw HTML or TeX comments inside math."""
     if "$" not in card.answer and "\\" not in card.answer:
         return []  # every math token holds one of the two
-    text = "\n".join(_prose_lines(card.answer))
+    text = _HTML_CODE.sub(_blank, "\n".join(_prose_lines(card.answer)))
     problems: list[Problem] = []
 
     def at(pos: int, message: str, severity: str = "error") -> None:
@@ -92,6 +95,11 @@ def math_problems(card: Card) -> list[Problem]:
         elif opens_inline(text, m.start()):
             at(m.start(), "unbalanced math: '$' is never closed")
     return problems
+
+
+def _blank(match: re.Match[str]) -> str:
+    """Spaces for what a match covers, its newlines kept (so lines and columns hold)."""
+    return re.sub(r"[^\n]", " ", match.group())
 
 
 def _later_double(text: str, pos: int) -> bool:
