@@ -1,4 +1,4 @@
-"""Formulas that GitHub once drew as images, turned back into math.
+"""Formulas that GitHub once drew as images, turned back into math; padded math tightened.
 
 READMEs written before GitHub rendered `$...$` often show a formula as an image from
 GitHub's math renderer, `render.githubusercontent.com/render/math?math=TEX`. That service
@@ -12,9 +12,31 @@ import html
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from ..source.mathgrammar import padded_span_at
+
 _RENDERER = r"https?://render\.githubusercontent\.com/render/math\?"
 _IMAGE = re.compile(r"<img\s[^>]*?src\s*=\s*([\"'])(?P<a>" + _RENDERER + r"[^\"']*)\1[^>]*>"
                     r"|!\[[^\]]*\]\(\s*(?P<b>" + _RENDERER + r"[^)\s]*)\s*\)", re.IGNORECASE)
+
+
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+
+
+def tighten_padded(line: str) -> str:
+    """Padded math (`$ x $`, as Typora and Obsidian accept it) written as `$x$`, which the
+    math grammar typesets (and `check` refuses the padded form); code spans are left alone."""
+    if "$ " not in line and "$\t" not in line:
+        return line
+    code = [m.span() for m in _CODE_SPAN.finditer(line)]
+    out, pos, start = [], 0, 0
+    while (pos := line.find("$", pos)) >= 0:
+        found = None if any(a <= pos < b for a, b in code) else padded_span_at(line, pos)
+        if found is None:
+            pos += 1
+            continue
+        out += [line[start:pos], f"${found.tex.strip()}$"]
+        pos = start = found.end
+    return "".join(out) + line[start:]
 
 
 def math_images(line: str) -> str:

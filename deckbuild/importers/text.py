@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .mathimages import math_images
+from .mathimages import math_images, tighten_padded
 from .records import LeftOut, Line
 
 # `Q1:`, `Q 1.`, `Question 1:`, `Question #1 -`, `Q:`, `1.`, `1)`, `1.2.`, `3.1.1 `, `#1`.
@@ -179,7 +179,7 @@ def clean_answer(lines: tuple[Line, ...]) -> tuple[list[str], list[LeftOut]]:
         if line.number in hidden or (not line.code and _PARAGRAPH_TAG.match(line.text)):
             continue  # the card's back already hides the answer; <p> only helped GitHub
         if not line.code:
-            line = Line(line.number, math_images(line.text), line.code)
+            line = Line(line.number, tighten_padded(math_images(line.text)), line.code)
             if PAGE_LINK.match(line.text):
                 left.append(LeftOut(line.number, line.text.strip(), "link within the page"))
                 continue
