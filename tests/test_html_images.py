@@ -119,3 +119,13 @@ def test_the_preview_never_fetches_a_remote_image(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_image_problem_in_the_extra_text_names_the_images_line(tmp_path):
+    card = ("# Pictures\n\n## What does the layer look like?\n<!-- id: layer -->\n\n"
+            "Three parts.\n\n<!-- extra -->\nDrawn after ![the paper's figure](../media/fig.png)\n")
+    project = make_project(tmp_path / "p", {"a.md": card})
+    checked = run(project, "check")
+    assert checked.exit_code == 1
+    assert "cards/a.md:9: image '../media/fig.png' not found in media/" in checked.output, \
+        checked.output
