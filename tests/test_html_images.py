@@ -129,3 +129,17 @@ def test_an_image_problem_in_the_extra_text_names_the_images_line(tmp_path):
     assert checked.exit_code == 1
     assert "cards/a.md:9: image '../media/fig.png' not found in media/" in checked.output, \
         checked.output
+
+
+@pytest.mark.parametrize("tag", ['<IMG SRC="../media/layer.png" WIDTH="80">',
+                                 "<img src=../media/layer.png width=80>",
+                                 "<img alt='a' src = '../media/layer.png'>"])
+def test_every_way_html_writes_an_img_is_packaged(tmp_path, tag):
+    card = f"# P\n\n## What is it?\n<!-- id: it -->\n\nSee {tag} here.\n"
+    project = make_project(tmp_path / "p", {"a.md": card})
+    (project / "media" / "layer.png").write_bytes(PNG)
+    built = run(project, "build")
+    assert built.exit_code == 0, built.output
+    data = read_apkg(next((project / "dist").glob("*.apkg")))
+    (name,) = data["media"]
+    assert name in data["notes"][0][5] and "../media" not in data["notes"][0][5]

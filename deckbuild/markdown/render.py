@@ -180,7 +180,7 @@ class Renderer:
         self._md.reset()
         self._images.card_path = card_path
         html = self._md.convert(text)
-        return _raw_images(html, self._images, card_path) if "<img" in text else html
+        return _raw_images(html, self._images, card_path) if _IMG_TAG.search(text) else html
 
     def inline_html(self, text: str, card_path: str = "") -> str:
         """Markdown of one line -> HTML without the wrapping paragraph."""
@@ -335,7 +335,10 @@ class Renderer:
         return note, problems
 
 
-_RAW_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=)(["\'])([^"\']*)\2', re.IGNORECASE)
+_IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)
+# An <img>'s src, quoted or not (HTML allows `<img src=a.png>`).
+_RAW_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc\s*=\s*)(?:(["\'])(.*?)\2|([^"\'\s>]+))',
+                          re.IGNORECASE | re.DOTALL)
 
 
 def _collection_file(src: str) -> bool:
@@ -353,7 +356,8 @@ def _raw_images(html: str, images: _ImageRewriter, card_path: str) -> str:
     reported = {src for src, _ in images.errors}
 
     def swap(m: re.Match[str]) -> str:
-        src = unescape(m.group(3))
+        quote, written = m.group(2) or "", m.group(3) if m.group(2) else m.group(4)
+        src = unescape(written)
         if src in packaged or src in reported or src.startswith("data:"):
             return m.group(0)  # a Markdown image, done already; or an inline picture
         if media is None:
@@ -365,7 +369,7 @@ def _raw_images(html: str, images: _ImageRewriter, card_path: str) -> str:
             reported.add(src)
             return m.group(0)
         images.used.append(name)
-        return f"{m.group(1)}{m.group(2)}{name}{m.group(2)}"
+        return f"{m.group(1)}{quote}{name}{quote}"
 
     return _RAW_IMG_SRC.sub(swap, html)
 
