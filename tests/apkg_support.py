@@ -83,6 +83,9 @@ def make_deck(folder: Path):
         "<b>maison</b>.</div>", "Notes": "feminine", "Source": "textbook, p. 3"}, ["fr::a1"])
     add(col, "Vocabulary (7 fields)", ch1, {"Word": "le chat", "Meaning": "the cat",
                                             "Picture": '<img src="diagram.png">'})
+    deck = col.decks.by_name(ROOT)
+    deck["desc"] = "Made in <b>Anki</b>."
+    col.decks.save(deck)
     return col
 
 

@@ -55,6 +55,9 @@ def test_the_first_build_updates_every_note_in_place(tmp_path, legacy):
     written = notes_of(author)
     author.close()
     output = import_apkg(original, tmp_path / "project")
+    pyproject = (tmp_path / "project" / "pyproject.toml").read_text()
+    assert 'name = "Imported Deck"' in pyproject
+    assert 'description = "Made in <b>Anki</b>."' in pyproject
     built = build(tmp_path / "project", int(time.time()) + 60)
 
     user = AnkiCollection(tmp_path / "user")
@@ -177,3 +180,23 @@ def test_a_package_deckbuild_built_imports_and_round_trips(tmp_path):
     media = media_digests(user.col)
     assert {g: [normal_form(f, media) for f in v[0]] for g, v in notes_of(user.col).items()} \
         == {g: [normal_form(f, media) for f in v[0]] for g, v in before.items()}
+
+
+def test_import_writes_nothing_on_a_dry_run_nor_into_a_folder_that_holds_files(tmp_path):
+    from apkg_support import run
+    from support import snapshot
+
+    author = make_deck(tmp_path / "author")
+    original = export(author, tmp_path / "deck.apkg")
+    author.close()
+    dry = run("--project", str(tmp_path / "new"), "import", "--dry-run", str(original))
+    assert dry.exit_code == 0 and "Dry run: would write" in dry.output
+    assert not (tmp_path / "new").exists()
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("mine")
+    before = snapshot(taken)
+    refused = run("--project", str(taken), "import", str(original))
+    assert refused.exit_code == 1 and "not empty" in refused.output
+    assert snapshot(taken) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".deckbuild")] == []

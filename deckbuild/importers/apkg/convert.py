@@ -65,6 +65,7 @@ class ProjectPlan:
     deck_id: int
     notetype_id: int
     namespace: str
+    description: str = ""  # the root deck's, as Anki shows it above the deck
     texts: dict[str, str] = field(default_factory=dict)  # relative path -> text
     media: dict[str, str] = field(default_factory=dict)  # media/<name> -> file to copy
     listed: list[Listed] = field(default_factory=list)
@@ -127,6 +128,7 @@ def pyproject_text(plan: ProjectPlan, types: list[TypePlan], source: str) -> str
         f"slug = {_toml(default_slug(plan.name) or 'deck')}",
         'version = "1.0.0"',
         f"deck_id = {plan.deck_id}",
+        *([f"description = {_toml(plan.description)}"] if plan.description else []),
         f"guid_namespace = {_toml(plan.namespace)}",
         "# Kept as the deck has them: question numbers, and no tag from a card file's section.",
         "question_numbers = true",
@@ -266,23 +268,23 @@ def write_card(fields: tuple[str, ...], form: CardForm, path: str, media: MediaM
     """The card text of a note, each field in the most readable form that a build turns
     back into the same field; what does not come back the same is listed."""
     to_media = media.path_from(path)
-    choices = [[""] if i in form.fixed else _candidates(html, i in form.inline, to_media)
+    choices = [_Forms("" if i in form.fixed else html, i in form.inline, to_media)
                for i, html in enumerate(fields)]
     chosen = [0] * len(choices)
     text, differ = "", {}
     for _ in range(4):
-        text = form.assemble([c[k] for c, k in zip(choices, chosen, strict=True)])
+        text = form.assemble([c.get(k) for c, k in zip(choices, chosen, strict=True)])
         differ = _differences(text, fields, form, media)
-        movable = [i for i in differ if chosen[i] < len(choices[i]) - 1]
+        movable = [i for i in differ if choices[i].has_after(chosen[i])]
         if not movable:
             break
         for i in movable:
-            chosen[i] = len(choices[i]) - 1 if _errors_in(differ[i]) else chosen[i] + 1
+            chosen[i] = choices[i].last() if _errors_in(differ[i]) else chosen[i] + 1
     written = Written(text, [], differ)
     for i, html in enumerate(fields):
         if not html.strip() or i in form.fixed:
             continue
-        if chosen[i] == len(choices[i]) - 1 and len(choices[i]) > 1:
+        if choices[i].is_html(chosen[i]):
             written.html += 1
             removed = removed_parts(html)
             written.listed.append(
@@ -301,7 +303,8 @@ def plan_project(package: AnkiPackage, root: Path) -> ProjectPlan:
         raise DeckError(Problem(package.path, 0, "the package holds no notes"))
     name = root_deck(package.notes, package.path)
     plan = ProjectPlan(name=name, deck_id=package.deck_ids.get(name) or random_id(),
-                       notetype_id=random_id(), namespace=random_namespace(name))
+                       notetype_id=random_id(), namespace=random_namespace(name),
+                       description=package.descriptions.get(name, ""))
     taken: set[str] = set()
     types = {nt.id: _type_plan(nt, _type_key(nt, taken)) for nt in package.notetypes}
     for t in types.values():
@@ -377,21 +380,51 @@ def _card(note: AnkiNote, t: TypePlan, path: str, line: int, renderer: Renderer,
     return written.text
 
 
-def _candidates(html: str, heading: bool, media: MediaPath) -> list[str]:
-    """The field's forms, most readable first; the last one is its HTML."""
-    if not html.strip():
-        return [""]
-    forms = []
-    for escape in (False, True):
-        md = to_markdown(html, media, escape_misc=escape)
-        if heading:
-            md = md.replace("\\\n", "<br>")
-            if "\n" in md:
-                continue
-        if md not in forms:
-            forms.append(md)
-    fallback = as_html(html, media)
-    return [*forms, fallback]
+class _Forms:
+    """A field's forms, most readable first, made only when asked for: its Markdown, its
+    Markdown with every character Markdown could read escaped, and its HTML (the last)."""
+
+    def __init__(self, html: str, inline: bool, media: MediaPath) -> None:
+        self._html, self._inline, self._media = html, inline, media
+        self._made: list[tuple[str, bool]] = []  # (form, whether it is the HTML)
+        self._steps = 0
+        if not html.strip():
+            self._made, self._steps = [("", False)], 3
+
+    def _next(self) -> bool:
+        """Make the next form; False when there is none."""
+        while self._steps < 3:
+            step, self._steps = self._steps, self._steps + 1
+            if step == 2:
+                form = as_html(self._html, self._media)
+            else:
+                form = to_markdown(self._html, self._media, escape_misc=step == 1)
+                if self._inline:  # a heading or a comment: its line breaks stay <br>
+                    form = form.replace("<br>\n", "<br>")
+                    if "\n" in form:
+                        continue
+            if all(form != made for made, _ in self._made):
+                self._made.append((form, step == 2))
+                return True
+        return False
+
+    def get(self, index: int) -> str:
+        while len(self._made) <= index and self._next():
+            pass
+        return self._made[min(index, len(self._made) - 1)][0]
+
+    def has_after(self, index: int) -> bool:
+        self.get(index + 1)
+        return len(self._made) > index + 1
+
+    def last(self) -> int:
+        while self._next():
+            pass
+        return len(self._made) - 1
+
+    def is_html(self, index: int) -> bool:
+        self.get(index)
+        return self._made[min(index, len(self._made) - 1)][1]
 
 
 def _card_text(guid: str | None, shape: Shape, card_id: str, tags: list[str],

@@ -9,7 +9,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import DeckError, Problem
@@ -58,6 +58,7 @@ class AnkiPackage:
     deck_ids: dict[str, int]  # deck name -> id in the package (legacy formats), else {}
     media_dir: str  # the scratch collection's media folder (valid until the reader closes)
     media: tuple[str, ...]  # names of the media files the package holds
+    descriptions: dict[str, str] = field(default_factory=dict)  # deck name -> its description
 
 
 def collection_member(names: list[str]) -> str:
@@ -121,6 +122,7 @@ class PackageReader:
     def _content(self, col: object, shown: str, member: str,
                  deck_ids: dict[str, int]) -> AnkiPackage:
         from anki.collection import Collection
+        from anki.decks import DeckId
         from anki.models import NotetypeId
 
         assert isinstance(col, Collection)
@@ -147,10 +149,15 @@ class PackageReader:
                 templates=tuple(AnkiTemplate(t["name"], t["qfmt"], t["afmt"])
                                 for t in model["tmpls"]),
                 css=str(model["css"]), stock=int(model.get("originalStockKind") or 0)))
+        descriptions = {}
+        for deck_id, name in decks.items():
+            deck = col.decks.get(DeckId(deck_id), default=False)
+            if deck and deck.get("desc"):
+                descriptions[name] = str(deck["desc"])
         media_dir = col.media.dir()
         media = tuple(sorted(p.name for p in Path(media_dir).iterdir() if p.is_file()))
         return AnkiPackage(shown, member, tuple(notetypes), tuple(notes), deck_ids, media_dir,
-                           media)
+                           media, descriptions)
 
 
 def _legacy_deck_ids(zf: zipfile.ZipFile, member: str, scratch: str) -> dict[str, int]:
