@@ -23,6 +23,7 @@ from .package.writer import PackageWriter, WriterFactory
 from .project.config import Config
 from .project.sources import load_sources
 from .records import BuildReport
+from .release.guards import GROWN
 from .release.lock import Stamper, read_lock, with_release, write_lock
 from .speed.freshness import input_digest, record, recorded_warnings, sources_digest
 from .speed.memcache import MemoryLayer
@@ -130,13 +131,15 @@ def release(config: Config, now: int, strict: bool = False, allow_schema_change:
                             allow_identity_change=allow_identity_change, write_the_lock=False,
                             previous=lambda: removed_from(config, previous_path, how))
         try:
+            grown = any(line.startswith(GROWN) for line in built.report.advice)
             rehearsal, skipped = _rehearse(config, before, previous_path, how, rehearse,
-                                           allow_conflicts)
+                                           allow_conflicts, grown)
         except DeckError:
             _restore(target, old_bytes)
             raise
     released = with_release(built.lock, config.version, built.package_time, built.card_ids,
-                            built.notetype, built.decks, built.type_hashes, built.retired)
+                            built.notetype, built.decks, built.type_hashes, built.retired,
+                            built.ids)
     # The kit is written before the lock: an error in it (a share check of the package, a
     # screenshot of untypeset math) leaves the version unreleased and the lock as it was.
     # Killed in between, the lock is the old one beside whole new files, as after a build.
@@ -187,9 +190,11 @@ def _restore(target: Path, old_bytes: bytes | None) -> None:
 
 
 def _rehearse(config: Config, lock: Lock, previous_path: Path | None, how: str, wanted: bool,
-              allow_conflicts: bool) -> tuple[Rehearsal | None, tuple[str, ...]]:
+              allow_conflicts: bool, grown: bool = False
+              ) -> tuple[Rehearsal | None, tuple[str, ...]]:
     """The rehearsal of this release's update, or None and a warning saying why it was
-    skipped; raises when it finds conflicting notes and they are not allowed."""
+    skipped; raises when it finds conflicting notes and they are not allowed (a note type
+    that grew conflicts under the default options by nature: merging must resolve it)."""
     from .release.rehearsal import INSTALL_HINT, available, conflict_problem_text, rehearse
 
     earlier = [r for r in lock.releases if r.version != config.version]
@@ -206,7 +211,7 @@ def _rehearse(config: Config, lock: Lock, previous_path: Path | None, how: str, 
                                   f"{last}: {how}", "warning")),)
     result = rehearse(previous_path, config.package_path, last, config.version,
                       config.retire.tag)
-    if result.conflicts and not allow_conflicts:
+    if result.conflicts and not allow_conflicts and not (grown and result.merging_resolves):
         raise DeckError(Problem(shown, 0, conflict_problem_text(result)))
     return result, ()
 

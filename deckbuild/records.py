@@ -140,6 +140,9 @@ class PackageSpec:
     timestamp: int
     # The other built-in note types the notes use: (type name, mod).
     others: tuple[tuple[str, int], ...] = ()
+    # The note types' stable ids: (note type id, field ids, template ids, originalStockKind
+    # or 0); () for a package without them (a version released before they were written).
+    ids: tuple[tuple[int, tuple[int, ...], tuple[int, ...], int], ...] = ()
 
 
 @dataclass(frozen=True)

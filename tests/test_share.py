@@ -258,8 +258,8 @@ def test_a_schema_change_since_the_last_release_warns_with_the_migration_advice(
     assert run(project, "release", env=NO_BROWSER).exit_code == 0
     bump(project, "1.1.0")
     text = (project / "pyproject.toml").read_text()
-    (project / "pyproject.toml").write_text(text.replace(
-        '"Source", "Id"]', '"Source", "Id", "Hint"]\nmap = { Hint = "source" }'))
+    (project / "pyproject.toml").write_text(text.replace(  # a field in the middle
+        '"Extra", "Source", "Id"]', '"Hint", "Extra", "Source", "Id"]\nmap = { Hint = "source" }'))
     code, lines = share_check(project)
     assert code == 1  # the build's own guard: the change is not accepted yet
     warning = [line for line in lines if "since release 1.0.0" in line]

@@ -291,6 +291,16 @@ def col_row(spec: PackageSpec, types: dict[str, tuple[NoteType, CollectionFormat
     for name, mod in spec.others:
         notetype, other = types[name]
         models[str(notetype.id)] = other.model_json(mod, root_deck_id)
+    for notetype_id, field_ids, template_ids, stock in spec.ids:
+        model: Any = models.get(str(notetype_id))
+        if model is None:
+            continue
+        # New lists and dicts: the format's own are shared (and cached).
+        model["flds"] = [{**f, "id": i} for f, i in zip(model["flds"], field_ids, strict=True)]
+        model["tmpls"] = [{**t, "id": i}
+                          for t, i in zip(model["tmpls"], template_ids, strict=True)]
+        if stock:
+            model["originalStockKind"] = stock
     decks = {**fmt.decks, **{str(d.id): fmt.deck_json(d, spec.timestamp) for d in spec.decks}}
     return (spec.timestamp * 1000, json.dumps(models, sort_keys=True),
             json.dumps(decks, sort_keys=True))

@@ -62,3 +62,25 @@ def type_change_problems(changes: tuple[tuple[RenderedNote, str], ...]) -> list[
                     "Give the card a new id to publish it as a new note, or change its type "
                     "back (--allow-schema-change builds it anyway)")
             for note, old in changes]
+
+
+GROWN = "The note type grew"  # the first line of growth_advice()
+
+
+def growth_advice(change: dict[str, object], name: str) -> tuple[str, ...]:
+    """For the release notes of a note type that grew: what to tick, and what happens if not."""
+    from .contract import describe_growth
+
+    old, new = change["old"], change["new"]
+    assert isinstance(old, dict) and isinstance(new, dict)
+    return (f"{GROWN}: {'; '.join(describe_growth(old, new))}.", growth_text(name))
+
+
+def growth_text(name: str) -> str:
+    return ("For the release notes: in Anki 23.10 or later, import this version with 'Merge "
+            "note types' ticked. Anki adds the new fields and templates to your note type in "
+            "place, renamed fields keep their content, and every card keeps its review "
+            "history. Set 'Update notes' to 'Always' as well to get this version's text "
+            "changes at once (it replaces your own edits to these notes); with 'If newer' "
+            "they arrive with the next update. Without merging, Anki adds a copy "
+            f"'{name}+' and your existing notes get no updates.")

@@ -45,6 +45,10 @@ class NoteTypeLock:
     schema: dict[str, Any]
     hash: str
     mod: int
+    # The stable ids of its fields and templates, (name, id) in order, once a version is
+    # built with them (contract.py); () before.
+    field_ids: tuple[tuple[str, int], ...] = ()
+    template_ids: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class Release:
     types: dict[str, str] = field(default_factory=dict)
     # The card ids of the tombstones it shipped (notes removed from the sources).
     retired: tuple[str, ...] = ()
+    # Whether its note types carry field and template ids (contract.py).
+    ids: bool = False
 
 
 @dataclass(frozen=True)
@@ -243,7 +249,8 @@ class Stamper:
         type_mod = old_type.mod if old_type is not None and old_type.hash == digest \
             else self._fresh
         notetypes = dict(self._lock.notetypes)
-        notetypes[key] = NoteTypeLock(notetype.name, notetype.schema(), digest, type_mod)
+        notetypes[key] = NoteTypeLock(notetype.name, notetype.schema(), digest, type_mod,
+                                      *_ids_of(old_type))
         changed = old_type is None or old_type.hash != digest
         type_mods, schema_changes, type_hashes = {}, {}, {}
         for name in sorted(self._used):  # the other types, once notes use them
@@ -270,7 +277,13 @@ class Stamper:
         old = self._lock.notetypes.get(str(notetype.id))
         if old is not None and old.hash == digest:
             return old, False
-        return NoteTypeLock(notetype.name, notetype.schema(), digest, self._fresh), True
+        return NoteTypeLock(notetype.name, notetype.schema(), digest, self._fresh,
+                            *_ids_of(old)), True
+
+
+def _ids_of(entry: NoteTypeLock | None) -> tuple[tuple[tuple[str, int], ...], ...]:
+    """The recorded field and template ids of a note type's lock entry: never lost."""
+    return ((), ()) if entry is None else (entry.field_ids, entry.template_ids)
 
 
 def deletion_warnings(note: RenderedNote, old: tuple[int, ...],
@@ -304,7 +317,8 @@ def stamp(lock: Lock, notes: tuple[RenderedNote, ...], notetype: NoteType, now: 
 
 def with_release(lock: Lock, version: str, timestamp: int, card_ids: Iterable[str],
                  notetype: NoteType, decks: tuple[str, ...],
-                 types: dict[str, str] | None = None, retired: Iterable[str] = ()) -> Lock:
+                 types: dict[str, str] | None = None, retired: Iterable[str] = (),
+                 ids: bool = False) -> Lock:
     """The lock with `version` recorded as released (its note hashes and deck names)."""
     record = Release(
         version=version,
@@ -315,6 +329,7 @@ def with_release(lock: Lock, version: str, timestamp: int, card_ids: Iterable[st
         schema=notetype.schema(),
         types=dict(types or {}),
         retired=tuple(sorted(retired)),
+        ids=ids,
     )
     others = tuple(r for r in lock.releases if r.version != version)
     return dataclasses.replace(lock, releases=(*others, record))
@@ -326,6 +341,11 @@ def _note_from(data: dict[str, Any]) -> NoteLock:
     return NoteLock(str(data["guid"]), str(data["hash"]), int(data["mod"]),
                     str(data.get("question", "")), str(data.get("deck", "")),
                     str(data.get("type", "")), tuple(int(n) for n in data.get("cloze", ())))
+
+
+def _ids_from(data: dict[str, Any]) -> tuple[tuple[tuple[str, int], ...], ...]:
+    return tuple(tuple((str(name), int(id_)) for name, id_ in data.get(part, ()))
+                 for part in ("fields", "templates"))
 
 
 def _retired_from(data: dict[str, Any]) -> Retired:
@@ -358,13 +378,14 @@ def read_lock(path: Path, shown: str) -> Lock:
             raise ValueError(f"unknown format {data.get('format')!r}")
         return Lock(
             notes={k: _note_from(v) for k, v in data["notes"].items()},
-            notetypes={k: NoteTypeLock(v["name"], v["schema"], v["hash"], int(v["mod"]))
+            notetypes={k: NoteTypeLock(v["name"], v["schema"], v["hash"], int(v["mod"]),
+                                       *_ids_from(v.get("ids", {})))
                        for k, v in data["notetypes"].items()},
             releases=tuple(
                 Release(r["version"], int(r["timestamp"]), r["notetype_hash"],
                         {str(k): str(v) for k, v in r["notes"].items()}, tuple(r["decks"]),
                         r.get("schema"), {str(k): str(v) for k, v in r.get("types", {}).items()},
-                        tuple(str(x) for x in r.get("retired", ())))
+                        tuple(str(x) for x in r.get("retired", ())), bool(r.get("ids", False)))
                 for r in data.get("releases", [])),
             identity=Identity.from_json(data["identity"]) if "identity" in data else None,
             retired={str(k): _retired_from(v) for k, v in data.get("retired", {}).items()},
@@ -396,7 +417,10 @@ def _value(value: Any) -> str:
 
 def lock_text(lock: Lock) -> str:
     """Sorted JSON with one line per note: diffs of the lock read like the change."""
-    notetypes = {k: {"name": v.name, "schema": v.schema, "hash": v.hash, "mod": v.mod}
+    notetypes = {k: {"name": v.name, "schema": v.schema, "hash": v.hash, "mod": v.mod,
+                     **({"ids": {"fields": [list(x) for x in v.field_ids],
+                                 "templates": [list(x) for x in v.template_ids]}}
+                        if v.field_ids or v.template_ids else {})}
                  for k, v in lock.notetypes.items()}
     releases = []
     for r in lock.releases:
@@ -408,6 +432,8 @@ def lock_text(lock: Lock) -> str:
             fields["types"] = r.types
         if r.retired:
             fields["retired"] = list(r.retired)
+        if r.ids:
+            fields["ids"] = True
         head = json.dumps(fields, sort_keys=True, ensure_ascii=False)
         releases.append(f"    {head[:-1]}, \"notes\": {_entries(dict(r.notes), '    ')}}}")
     release_text = "[\n" + ",\n".join(releases) + "\n  ]" if releases else "[]"

@@ -34,15 +34,17 @@ STUDIED = 5  # cards answered in the scratch collection before the update
 USER_EDIT = " (my own note)"  # what the rehearsal's user appends to one field
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
-CONFLICTING, USER_EDITED = "conflicting", "user-edited"
+CONFLICTING, USER_EDITED, NOT_NEWER = "conflicting", "user-edited", "not-newer"
 LEFT_BEHIND, RETIRED, OTHER = "left-behind", "retired", "other"
-OUTCOMES = (NEW, UPDATED, UNCHANGED, CONFLICTING, USER_EDITED, LEFT_BEHIND, RETIRED, OTHER)
+OUTCOMES = (NEW, UPDATED, UNCHANGED, CONFLICTING, USER_EDITED, NOT_NEWER, LEFT_BEHIND, RETIRED,
+            OTHER)
 TITLES = {
     NEW: "new",
     UPDATED: "updated",
     UNCHANGED: "unchanged",
     CONFLICTING: "conflicting (not updated)",
     USER_EDITED: "skipped because the user edited it",
+    NOT_NEWER: "changed, but skipped: the user's copy is newer (merging rewrote it)",
     LEFT_BEHIND: "left behind (removed from the sources)",
     RETIRED: "retired (the user's note gains the retired tag)",
     OTHER: "other (see the engine's log)",
@@ -107,6 +109,7 @@ class Pass:
     reviews_before: int
     reviews_after: int
     history_kept: bool  # every reviewed card is there, with its note and every review
+    always: bool = False  # update notes "Always" rather than "If newer"
 
     def ids(self, outcome: str) -> tuple[str, ...]:
         return self.outcomes.get(outcome, ())
@@ -131,20 +134,31 @@ class Rehearsal:
         """Notes that do not update under the options a user gets by clicking Import."""
         return self.default.ids(CONFLICTING)
 
-
-def _options(merge: bool) -> Any:
-    from anki.import_export_pb2 import ImportAnkiPackageOptions
-
-    # Everything else at the defaults a new collection starts with: update notes and note
-    # types if newer, no scheduling, no deck presets.
-    return ImportAnkiPackageOptions(merge_notetypes=merge)
+    @property
+    def merging_resolves(self) -> bool:
+        """Whether ticking 'Merge note types' leaves no note conflicting."""
+        return all(not p.ids(CONFLICTING) for p in self.passes if p.merge)
 
 
-def _import(col: Any, path: Path, merge: bool) -> Any:
+def _options(merge: bool, always: bool = False) -> Any:
+    from anki.import_export_pb2 import (
+        IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS,
+        IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+        ImportAnkiPackageOptions,
+    )
+
+    # Everything else at the defaults a new collection starts with: note types updated if
+    # newer, no scheduling, no deck presets.
+    update = IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS if always else \
+        IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+    return ImportAnkiPackageOptions(merge_notetypes=merge, update_notes=update)
+
+
+def _import(col: Any, path: Path, merge: bool, always: bool = False) -> Any:
     from anki.import_export_pb2 import ImportAnkiPackageRequest
 
     log = col.import_anki_package(ImportAnkiPackageRequest(
-        package_path=str(path), options=_options(merge))).log
+        package_path=str(path), options=_options(merge, always))).log
     col.models._clear_cache()  # pylib caches note types; Anki's GUI drops them after an import
     return log
 
@@ -204,7 +218,7 @@ def _by_fields(notes: dict[str, PackageNote], logged: list[str]) -> str:
 
 def _replay(folder: Path, old_pkg: Path, new_pkg: Path, old: dict[str, PackageNote],
             new: dict[str, PackageNote], edited: str, merge: bool,
-            retired_tag: str) -> tuple[Pass, int]:
+            retired_tag: str, always: bool = False) -> tuple[Pass, int]:
     from anki.collection import Collection
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -218,7 +232,7 @@ def _replay(folder: Path, old_pkg: Path, new_pkg: Path, old: dict[str, PackageNo
             _edit(col, edited, max((n.mod for n in new.values()), default=0))
         reviewed = db.all("select id, cid from revlog order by id")
         notetypes_before = {m.id for m in col.models.all_names_and_ids()}
-        log = _import(col, new_pkg, merge)
+        log = _import(col, new_pkg, merge, always)
         by_nid = dict(db.all("select id, guid from notes"))
         listed: dict[str, str] = {}
         for name, outcome in (("new", NEW), ("updated", UPDATED), ("duplicate", UNCHANGED),
@@ -233,9 +247,10 @@ def _replay(folder: Path, old_pkg: Path, new_pkg: Path, old: dict[str, PackageNo
         outcomes: dict[str, list[str]] = {}
         for guid, note in new.items():
             outcome = listed.get(guid, UNCHANGED)
-            if guid == edited and outcome == UNCHANGED and guid in old \
-                    and old[guid].fields != note.fields:
-                outcome = USER_EDITED
+            changed = guid in old and (old[guid].fields, old[guid].tags) != (note.fields,
+                                                                             note.tags)
+            if outcome == UNCHANGED and changed:
+                outcome = USER_EDITED if guid == edited else NOT_NEWER
             elif outcome == UPDATED and retired_tag and retired_tag in note.tags \
                     and guid in old and retired_tag not in old[guid].tags:
                 outcome = RETIRED
@@ -259,9 +274,10 @@ def _replay(folder: Path, old_pkg: Path, new_pkg: Path, old: dict[str, PackageNo
         cards = set(db.list("select id from cards"))
         kept = set(map(tuple, reviewed)) <= set(map(tuple, after)) \
             and all(cid in cards for _, cid in reviewed)
-        label = "merge note types on" if merge else "default options"
+        label = ("merge note types on, update notes always" if always else
+                 "merge note types on" if merge else "default options")
         return Pass(label, merge, {k: tuple(sorted(v)) for k, v in outcomes.items()},
-                    tuple(moved), copies, len(reviewed), len(after), kept), studied
+                    tuple(moved), copies, len(reviewed), len(after), kept, always), studied
     finally:
         col.close()
 
@@ -275,9 +291,12 @@ def rehearse(old_pkg: Path, new_pkg: Path, old_label: str = "", new_label: str =
     passes = []
     studied = 0
     with tempfile.TemporaryDirectory(prefix="deckbuild-rehearsal-") as tmp:
-        for merge in (False, True):
-            done, studied = _replay(Path(tmp) / ("merge" if merge else "default"), old_pkg,
-                                    new_pkg, old, new, edited, merge, retired_tag)
+        # The options a user gets by clicking Import; then 'Merge note types' ticked; then
+        # also 'Update notes: Always' (a merge rewrites the notes it converts, so under 'If
+        # newer' their changes wait for the next version).
+        for n, (merge, always) in enumerate(((False, False), (True, False), (True, True))):
+            done, studied = _replay(Path(tmp) / str(n), old_pkg, new_pkg, old, new, edited,
+                                    merge, retired_tag, always)
             passes.append(done)
     # A note by its question in the new package; a tombstone by the one it had.
     questions = {n.card_id: n.question for n in (*new.values(), *old.values())
@@ -386,6 +405,13 @@ def rehearsal_md(r: Rehearsal, limit: int | None = None) -> str:
                       f"{p.reviews_after} after; "
                   + ("every reviewed card kept its history." if p.history_kept
                      else "**review history was lost**.")]
+    if r.conflicts and r.merging_resolves:
+        lines += ["", "**Tick 'Merge note types' when you import this version** (Anki 23.10 or "
+                      "later): with the default options Anki adds a copy of the note type and "
+                      "your notes get no updates. Merging converts your notes in place and keeps "
+                      "their review history; set 'Update notes' to 'Always' too to get this "
+                      "version's text changes at once (it replaces your own edits to these "
+                      "notes), else they arrive with the next update."]
     if r.default.moved:
         lines += ["", "To move the cards that stayed behind, paste this search into the Browse "
                       "window, select all cards and use *Change Deck*:", "", "```",

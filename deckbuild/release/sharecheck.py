@@ -213,7 +213,14 @@ def schema_warning(config: Config, previous: Release | None,
     """A schema change since the last release, with the migration advice for its notes."""
     if previous is None or previous.schema is None or previous.schema == schema:
         return []
+    from .contract import growth
+    from .guards import growth_text
+
     change = describe_schema_change(previous.schema, schema)
+    if previous.ids and growth(previous.schema, schema) == "grown":
+        return [Problem(display_path(config.lock_path, config.root), 0,
+                        f"the note type grew since release {previous.version} ({change}). "
+                        + growth_text(config.notetype.name), "warning")]
     return [Problem(display_path(config.lock_path, config.root), 0,
                     f"the note type's schema changed since release {previous.version} ({change}): "
                     "users of the shared deck keep their progress on an update only when the "

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import DeckError, Problem, display_path
 from ..project.config import Config
 from ..project.identity import example_ids_problem, identity_of, identity_problems
 from ..records import RenderedNote
-from ..release.guards import guard_released, migration_advice, schema_problem, type_change_problems
+from ..release.contract import growth
+from ..release.guards import (
+    growth_advice,
+    guard_released,
+    migration_advice,
+    schema_problem,
+    type_change_problems,
+)
 from ..release.lock import Lock, Release, Stamped, Stamper, notetype_hash, read_lock
 
 
@@ -47,14 +56,27 @@ def guard(config: Config, lock: Lock, stamper: Stamper, allow_schema_change: boo
         except DeckError as exc:
             problems += exc.problems
     advice: tuple[str, ...] = ()
+    # A note type may grow (contract.py) in a version built with ids: renamed fields need
+    # users to have the ids already, from the previous release.
+    with_ids = released is None or released.ids
+    earlier = [r for r in lock.releases if r.version != config.version]
+    renames = bool(earlier) and earlier[-1].ids
+
+    def grown(change: dict[str, Any]) -> bool:
+        return with_ids and growth(change["old"], change["new"], renames) == "grown"
+
     if not allow_schema_change:
         problems += type_change_problems(stamped.type_changes)
         problems += [schema_problem(change, lock_shown)
-                     for _, change in sorted(stamped.other_schema_changes.items())]
+                     for _, change in sorted(stamped.other_schema_changes.items())
+                     if not grown(change)]
     if stamped.schema_change is not None:
-        if not allow_schema_change:
-            problems.append(schema_problem(stamped.schema_change, lock_shown))
-        advice = migration_advice(stamped.schema_change, config.notetype.name)
+        if grown(stamped.schema_change):
+            advice = growth_advice(stamped.schema_change, config.notetype.name)
+        else:
+            if not allow_schema_change:
+                problems.append(schema_problem(stamped.schema_change, lock_shown))
+            advice = migration_advice(stamped.schema_change, config.notetype.name)
     if problems:
         raise DeckError(problems)
     return stamped, released, advice

@@ -9,6 +9,7 @@ from ..package.writer import WORKER_MIN_NOTES, PackageWriter, WriterFactory
 from ..project.atomic import Staged
 from ..project.config import Config
 from ..records import BuildReport, DeckInfo, NoteType, PackageSpec
+from ..release.contract import STOCK_KIND, PackageIds, with_ids
 from ..release.diff import changelog_html
 from ..release.lock import Lock, Stamper, lock_text, write_lock_text
 from ..source.ids import subdeck_id_for
@@ -40,6 +41,7 @@ class Built:
     package_time: int
     type_hashes: dict[str, str] = field(default_factory=dict)  # other note types used
     retired: tuple[str, ...] = ()  # the card ids of the tombstones it wrote
+    ids: bool = False  # its note types carry field and template ids
 
 
 def write_build(config: Config, now: int, strict: bool, allow_schema_change: bool,
@@ -92,15 +94,25 @@ def write_build(config: Config, now: int, strict: bool, allow_schema_change: boo
         package_time = max(newest, stamped.notetype_mod, *stamped.type_mods.values())
         card_ids = tuple(stamped.current)
         final_lock = stamped.lock
+        # Field and template ids from the first version built with them; never in a version
+        # released without them (its package stays byte for byte the same).
+        ids: PackageIds = ()
+        ids_changed = False
+        if released is None or released.ids:
+            final_lock, ids, ids_changed = with_ids(final_lock, [
+                ("basic", notetype), *((name, scan.others[name]) for name in stamped.type_mods)],
+                {**STOCK_KIND, **{spec.key: spec.stock for spec in config.own_types}})
         # A release writes the lock itself, with its record, once its share kit is written.
-        new_lock = write_the_lock and (stamped.lock_changed or not config.lock_path.exists())
+        new_lock = write_the_lock and (stamped.lock_changed or ids_changed
+                                       or not config.lock_path.exists())
         text = ""
         if written:
             changelog = changelog_html(stamped.lock, card_ids, notetype, config.version)
             # The lock's text is made while the package is zipped.
             text = writer.finish(PackageSpec(notetype, stamped.notetype_mod,
                                              deck_infos(config, decks, changelog), media,
-                                             package_time, tuple(sorted(stamped.type_mods.items()))),
+                                             package_time, tuple(sorted(stamped.type_mods.items())),
+                                             ids),
                                  target,
                                  meanwhile=lambda: lock_text(final_lock) if new_lock else "",
                                  outputs=outputs)
@@ -119,4 +131,4 @@ def write_build(config: Config, now: int, strict: bool, allow_schema_change: boo
         canonical=writer.canonical,
     )
     return Built(report, final_lock, notetype, card_ids, tuple(sorted(decks)), package_time,
-                 stamped.type_hashes, stamped.retired)
+                 stamped.type_hashes, stamped.retired, bool(ids))
