@@ -40,3 +40,36 @@ def test_unchanged_files_are_not_decoded_again_and_old_versions_are_dropped(tmp_
         assert not any(key in rebuilder.memory.values for key in rebuilder.memory.bundles)
     again = rebuilder.rebuild()
     assert again.ok and again.changes == Changes() and not again.written
+
+
+def test_the_lock_is_parsed_once_and_written_as_a_fresh_build_writes_it(tmp_path: Path,
+                                                                        monkeypatch):
+    import shutil
+
+    from deckbuild.release import lock as lock_module
+    from deckbuild.speed.parallel import RenderOptions
+
+    project = make_project(tmp_path / "p", shipped=True)
+    rebuilder = Rebuilder(project, lambda: load_config(project), lambda: NOW, project_lock)
+    assert rebuilder.rebuild().ok
+    parsed: list[str] = []
+    real = lock_module.parse_lock
+    monkeypatch.setattr(lock_module, "parse_lock",
+                        lambda text, shown: parsed.append(shown) or real(text, shown))
+    edits = [("- **Very large models:**", "- **Huge models:**"),
+             ("- **Huge models:**", "- **Very large models:**")]
+    for k, (old, new) in enumerate(edits):
+        # The same sources and lock, built by a process of its own, without memory.
+        twin = tmp_path / f"twin{k}"
+        shutil.copytree(project, twin, ignore=shutil.ignore_patterns(".deckbuild-cache"))
+        for root in (project, twin):
+            edit(root / "cards" / "02-techniques.md", old, new)
+        outcome = rebuilder.rebuild()
+        assert outcome.ok and outcome.changes.changed == ("feature-extraction-vs-fine-tuning",)
+        assert parsed == []  # the lock this process wrote is taken as it wrote it
+        text = load_config(project).lock_path.read_text(encoding="utf-8")
+        assert rebuilder.memory.lock.text == text
+        assert rebuilder.memory.lock.lock == real(text, "lock")
+        assert build(load_config(twin), NOW, render=RenderOptions(cache=False, jobs=1)).written
+        assert load_config(twin).lock_path.read_text(encoding="utf-8") == text
+        parsed.clear()

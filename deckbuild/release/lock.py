@@ -104,6 +104,18 @@ class Lock:
         return self.releases[-1] if self.releases else None
 
 
+@dataclass
+class LockMemo:
+    """What a resident process (`watch`) keeps of the lock between builds: the text last
+    read or written with the Lock it holds, and each note's line of that text. A build
+    whose lock file still holds `text` takes `lock` instead of parsing it again, and a
+    note whose entry is unchanged keeps its line."""
+
+    text: str | None = None
+    lock: Lock | None = None
+    lines: dict[str, tuple[NoteLock, str]] = field(default_factory=dict)  # by card id
+
+
 def note_hash(note: RenderedNote) -> str:
     """What the package carries for a note: fields, tags, deck (each length-prefixed)."""
     return note.digest or content_hash(note.fields, note.tags, note.deck, note.notetype)
@@ -364,15 +376,29 @@ def _retired_json(r: Retired) -> dict[str, Any]:
     return data
 
 
-def read_lock(path: Path, shown: str) -> Lock:
-    """Read the lock; a missing file is an empty lock, a broken one an error."""
+def read_lock(path: Path, shown: str, memo: LockMemo | None = None) -> Lock:
+    """Read the lock; a missing file is an empty lock, a broken one an error. With a
+    `memo`, a text read or written before is not parsed again."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Lock()
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DeckError(Problem(shown, getattr(exc, "lineno", 0), f"unreadable lock file: {exc}")
-                        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DeckError(Problem(shown, 0, f"unreadable lock file: {exc}")) from None
+    if memo is not None and memo.lock is not None and memo.text == text:
+        return memo.lock
+    lock = parse_lock(text, shown)
+    if memo is not None:
+        memo.text, memo.lock = text, lock
+    return lock
+
+
+def parse_lock(text: str, shown: str) -> Lock:
+    """The lock a lock file's text holds; a broken one is an error."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DeckError(Problem(shown, exc.lineno, f"unreadable lock file: {exc}")) from None
     try:
         if data.get("format") != LOCK_FORMAT:
             raise ValueError(f"unknown format {data.get('format')!r}")
@@ -402,6 +428,21 @@ def _entries(mapping: dict[str, Any], indent: str) -> str:
     return "{\n" + ",\n".join(lines) + f"\n{indent}}}"
 
 
+def _note_entries(notes: dict[str, NoteLock], memo: LockMemo | None) -> str:
+    """_entries(notes, "  "), each unchanged note's line taken from `memo` (which then
+    holds the lines of these notes only)."""
+    if memo is None or not notes:
+        return _entries(notes, "  ")
+    held, lines = memo.lines, {}
+    for key in sorted(notes):
+        entry = notes[key]
+        kept = held.get(key)
+        lines[key] = kept if kept is not None and kept[0] == entry else \
+            (entry, f"    {_string(key)}: {_value(entry)}")
+    memo.lines = lines
+    return "{\n" + ",\n".join(line for _, line in lines.values()) + "\n  }"
+
+
 def _value(value: Any) -> str:
     """json.dumps(value, sort_keys=True, ensure_ascii=False), faster for a lock's values."""
     if isinstance(value, str):
@@ -415,8 +456,11 @@ def _value(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def lock_text(lock: Lock) -> str:
-    """Sorted JSON with one line per note: diffs of the lock read like the change."""
+def lock_text(lock: Lock, memo: LockMemo | None = None) -> str:
+    """Sorted JSON with one line per note: diffs of the lock read like the change.
+
+    With a `memo` (a resident process's), unchanged notes' lines are reused, and the memo
+    then holds this text and `lock`, for the next build's read_lock."""
     notetypes = {k: {"name": v.name, "schema": v.schema, "hash": v.hash, "mod": v.mod,
                      **({"ids": {"fields": [list(x) for x in v.field_ids],
                                  "templates": [list(x) for x in v.template_ids]}}
@@ -441,11 +485,14 @@ def lock_text(lock: Lock) -> str:
         f'  "identity": {json.dumps(lock.identity.to_json(), sort_keys=True, ensure_ascii=False)},\n'
     retired = {k: _retired_json(v) for k, v in lock.retired.items()}
     retired_text = f'  "retired": {_entries(retired, "  ")},\n' if retired else ""
-    return (f'{{\n  "format": {LOCK_FORMAT},\n{identity}'
-            f'  "notes": {_entries(lock.notes, "  ")},\n'
+    text = (f'{{\n  "format": {LOCK_FORMAT},\n{identity}'
+            f'  "notes": {_note_entries(lock.notes, memo)},\n'
             f'  "notetypes": {_entries(notetypes, "  ")},\n'
             f'{retired_text}'
             f'  "releases": {release_text}\n}}\n')
+    if memo is not None:
+        memo.text, memo.lock = text, lock
+    return text
 
 
 def write_lock(path: Path, lock: Lock) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..release.lock import LockMemo
 from .cache import RenderCache
 
 
@@ -21,12 +22,14 @@ class MemoryLayer:
 
     `bundles` holds whole card files as bundles.py reads them (its FileResult records, by
     file key), so that an unchanged file costs a lookup, not a decoding of its notes; such
-    a file's raw value is then not kept in `values` as well.
+    a file's raw value is then not kept in `values` as well. `lock` spares the lock file's
+    parsing and most of its writing (release.lock.LockMemo).
     """
 
     def __init__(self) -> None:
         self.values: dict[str, object] = {}
         self.bundles: dict[str, Any] = {}  # bundles.FileResult by file key
+        self.lock = LockMemo()  # the lock last read or written, and its notes' lines
 
 
 class LayeredCache:

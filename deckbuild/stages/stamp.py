@@ -16,7 +16,15 @@ from ..release.guards import (
     schema_problem,
     type_change_problems,
 )
-from ..release.lock import Lock, Release, Stamped, Stamper, notetype_hash, read_lock
+from ..release.lock import (
+    Lock,
+    LockMemo,
+    Release,
+    Stamped,
+    Stamper,
+    notetype_hash,
+    read_lock,
+)
 
 
 def checked_lock(config: Config, lock: Lock, stamper: Stamper, problems: list[Problem],
@@ -93,9 +101,11 @@ def writable(batch: list[RenderedNote], written_ids: set[str]) -> list[RenderedN
     return kept
 
 
-def read_lock_or_empty(config: Config) -> tuple[Lock, list[Problem]]:
+def read_lock_or_empty(config: Config, memo: LockMemo | None = None,
+                       ) -> tuple[Lock, list[Problem]]:
     """The lock, or an empty one and why it cannot be read (reported with the rest)."""
     try:
-        return read_lock(config.lock_path, display_path(config.lock_path, config.root)), []
+        return read_lock(config.lock_path, display_path(config.lock_path, config.root),
+                         memo), []
     except DeckError as exc:
         return Lock(), list(exc.problems)

@@ -52,8 +52,9 @@ def write_build(config: Config, now: int, strict: bool, allow_schema_change: boo
     """Scan, stamp and write in one pass: notes stream file by file into the package; the
     package and the lock are put in place together, or (on any error) neither is."""
     started = time.perf_counter()
-    lock, lock_problems = read_lock_or_empty(config)
     render = render or RenderOptions()
+    memo = render.memory.lock if render.memory is not None else None
+    lock, lock_problems = read_lock_or_empty(config, memo)
     # A big deck's rows go to a worker process, unless one process was asked for (-j 1).
     in_worker = len(lock.notes) >= WORKER_MIN_NOTES and render.jobs != 1
     # Exits in reverse order: the package is zipped, then the package and the lock file
@@ -114,7 +115,7 @@ def write_build(config: Config, now: int, strict: bool, allow_schema_change: boo
                                              package_time, tuple(sorted(stamped.type_mods.items())),
                                              ids),
                                  target,
-                                 meanwhile=lambda: lock_text(final_lock) if new_lock else "",
+                                 meanwhile=lambda: lock_text(final_lock, memo) if new_lock else "",
                                  outputs=outputs)
         if text:
             write_lock_text(config.lock_path, text, outputs)
