@@ -114,15 +114,16 @@ def test_each_unsafe_case_reaches_the_package_safe(case: Path, tmp_path: Path):
 
 def test_unsafe_html_never_reaches_the_package(tmp_path: Path):
     project = make_project(tmp_path / "p", {"a.md": (
-        "# S\n\n## Q?\n<!-- id: q -->\nHi <img src=x onerror=alert(1)> <script>alert(2)</script>"
-        '\n<a href="javascript:alert(3)">x</a> <b>kept</b>\n')})
+        "# S\n\n## Q?\n<!-- id: q -->\nHi <img src=../media/x.png onerror=alert(1)> "
+        '<script>alert(2)</script>\n<a href="javascript:alert(3)">x</a> <b>kept</b>\n')})
+    (project / "media" / "x.png").write_bytes(b"an image")
     assert run(project, "build").exit_code == 0
     (note,) = read_apkg(next((project / "dist").glob("*.apkg")))["notes"]
     fields = note[5]
     assert unsafe_markup(fields) == []
     for bad in ("onerror", "<script", "alert(2)", "javascript:"):
         assert bad not in fields
-    assert '<img src="x">' in fields and "<b>kept</b>" in fields
+    assert re.search(r'<img src="x-[0-9a-f]{8}\.png">', fields) and "<b>kept</b>" in fields
 
 
 def test_strict_turns_warnings_into_failures(tmp_path: Path):

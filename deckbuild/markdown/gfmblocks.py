@@ -129,7 +129,7 @@ class _Parser:
         rest = line[pos:]
         leaf = self.leaf
         if leaf is not None and leaf.kind == "para" and leaf.math and (
-                rest.strip(_SPACE) or leaf.math == "$$"):
+                rest.strip(_SPACE) or leaf.math == "$$" and leaf.display):
             # Math is never cut (lazily, too); display math between `$$` holds blank lines.
             self._extend_para(leaf, number, rest)
             return

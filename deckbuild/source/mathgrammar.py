@@ -2,7 +2,7 @@
 
 docs/writing-cards.md (Math) states it for authors. In short, for `$`:
 
-- `$$...$$` is display math. It may span lines, blank ones too.
+- `$$...$$` is display math. It may span lines; when it opens a line, blank ones too.
 - `$...$` is inline math, within one paragraph (no blank line inside). The opening `$`
   has no space after it and the closing `$` none before it: `$x$`.
 - A price is not math: a `$` right after a digit opens nothing (`5$`), and a closing `$`
@@ -83,8 +83,8 @@ def dollar_math_at(text: str, pos: int) -> DollarMath | None:
     if text[end + 1: end + 2].isdigit() or text[end - 1] in _WHITESPACE:
         return None  # $5 and $10, $5 and the rate $: the second dollar is a price's
     tex = text[pos + 2: end - 1] if display else text[pos + 1: end]
-    if not tex or not display and _BLANK_LINE.search(tex):
-        return None  # empty, or across paragraphs
+    if not tex or _BLANK_LINE.search(tex) and not (display and _starts_line(text, pos)):
+        return None  # empty, or across paragraphs (only a `$$` block holds blank lines)
     return DollarMath(pos, end + 1, tex, display)
 
 
@@ -107,6 +107,11 @@ def display_block(text: str) -> str | None:
                 return None
             return "\n".join([first[2:], *lines[1:index], line.rstrip()[:-2]])
     return None
+
+
+def _starts_line(text: str, pos: int) -> bool:
+    """Whether only spaces stand before `pos` on its line."""
+    return not text[text.rfind("\n", 0, pos) + 1: pos].strip(" \t")
 
 
 def refused_closer(text: str, pos: int) -> int | None:

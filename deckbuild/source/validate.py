@@ -39,16 +39,24 @@ def _prose_lines(text: str) -> list[str]:
 
 def math_problems(card: Card) -> list[Problem]:
     """Math the renderer cannot typeset, by the grammar of mathgrammar.py: `$$`, `\\(` and
-    `\\[` never closed, a `$` that opens math but never closes, math refused as a price
-    (a warning), and raw HTML or TeX comments inside math."""
-    if "$" not in card.answer and "\\" not in card.answer:
+    `\\[` never closed, a `$` that opens math but never closes, a padded `$ x $`, math
+    refused as a price (a warning), and raw HTML or TeX comments inside math; in the
+    question, the answer and the extra text, each at its own line."""
+    parts = [(card.question, card.line), (card.answer, card.answer_line)]
+    if card.extra:
+        parts.append((card.extra, card.extra_line or card.answer_line))
+    return [problem for text, line in parts for problem in _text_math_problems(card.path, text,
+                                                                               line)]
+
+
+def _text_math_problems(path: str, source: str, first_line: int) -> list[Problem]:
+    if "$" not in source and "\\" not in source:
         return []  # every math token holds one of the two
-    text = _HTML_CODE.sub(_blank, "\n".join(_prose_lines(card.answer)))
+    text = _HTML_CODE.sub(_blank, "\n".join(_prose_lines(source)))
     problems: list[Problem] = []
 
     def at(pos: int, message: str, severity: str = "error") -> None:
-        problems.append(Problem(card.path, card.answer_line + text.count("\n", 0, pos),
-                                message, severity))
+        problems.append(Problem(path, first_line + text.count("\n", 0, pos), message, severity))
 
     pos = 0
     while (m := _TOKEN.search(text, pos)) is not None:
