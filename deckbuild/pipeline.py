@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Checked", "MemoryLayer", "PLACEHOLDER_NOTETYPE", "RenderOptions", "build", "check",
            "check_all", "check_share", "deck_infos", "rehearse_update", "release",
+           "released_decks",
            "source_counts"]
 
 
@@ -130,6 +131,7 @@ def release(config: Config, now: int, strict: bool = False, allow_schema_change:
         built = write_build(config, now, strict, allow_schema_change, render,
                             allow_identity_change=allow_identity_change, write_the_lock=False,
                             previous=lambda: removed_from(config, previous_path, how))
+        old_decks = previous_decks(config, before, previous_path)
         try:
             grown = any(line.startswith(GROWN) for line in built.report.advice)
             rehearsal, skipped = _rehearse(config, before, previous_path, how, rehearse,
@@ -145,7 +147,8 @@ def release(config: Config, now: int, strict: bool = False, allow_schema_change:
     # Killed in between, the lock is the old one beside whole new files, as after a build.
     kit = write_kit(config, Shared(released, built.notetype, built.card_ids, previous,
                                    config.package_path, rehearsal=rehearsal,
-                                   retired=built.retired, retire=config.retire), strict)
+                                   retired=built.retired, retire=config.retire,
+                                   old_decks=old_decks), strict)
     write_lock(config.lock_path, released)
     return replace(built.report, warnings=built.report.warnings + skipped + kit.warnings,
                    kit=kit.path)
@@ -179,6 +182,23 @@ def rehearse_update(config: Config | None, old: Path | None = None,
         last = next(r.version for r in reversed(lock.releases) if r.version != config.version)
         return rehearse(previous_path, scratch.package_path, last,
                         f"{config.version} (sources)", config.retire.tag)
+
+
+def previous_decks(config: Config, lock: Lock, package: Path | None) -> dict[str, str]:
+    """card id -> the deck of its cards in the previous release: read from its package when
+    there is one, else the lock's record of the last build."""
+    from .release.rehearsal import package_notes
+
+    if package is not None:
+        return {n.card_id: n.deck for n in package_notes(package).values()}
+    return {card_id: note.deck for card_id, note in lock.notes.items()}
+
+
+def released_decks(config: Config) -> dict[str, str]:
+    """previous_decks() of the last release, for `diff` (its package found or rebuilt)."""
+    lock, _ = read_lock_or_empty(config)
+    with previous_package(config, lock) as (path, _how):
+        return previous_decks(config, lock, path)
 
 
 def _restore(target: Path, old_bytes: bytes | None) -> None:

@@ -97,6 +97,9 @@ def test_the_rehearsal_reports_each_note_in_the_release_notes(tmp_path):
     # The search that selects the cards left in the old subdeck, by the new section's tag.
     assert f'"deck:{ROOT}::More Topics" tag:benefits' in notes
     assert "## Retired notes" in notes and "tag:deckbuild::retired" in notes
+    # The changes say so too (from diff, with the engine or without it).
+    moved = notes[notes.index("## Moved notes"):]
+    assert moved.index(f'"deck:{ROOT}::More Topics" tag:benefits') < moved.index("\n## ")
 
 
 def test_the_moved_notes_search_selects_exactly_the_cards_left_behind(tmp_path, anki):

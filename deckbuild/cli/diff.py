@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -25,7 +26,7 @@ from .helptext import HelpCommand
 @click.pass_context
 def diff(ctx: click.Context, packages: tuple[Path, ...], rehearse: bool = False) -> None:
     """Show what changed: the sources against the last release, or OLD.apkg against NEW.apkg."""
-    from ..pipeline import check
+    from ..pipeline import check, released_decks
     from ..release.diff import diff_sides, format_diff, side_from_build, side_from_package, side_from_release
     from ..release.lock import read_lock
 
@@ -53,6 +54,9 @@ def diff(ctx: click.Context, packages: tuple[Path, ...], rehearse: bool = False)
         if checked.errors:
             raise DeckError(checked.errors)
         old = side_from_release(previous[-1], lock)
+        placed = released_decks(config)  # where the release put each note's cards
+        old = replace(old, notes={i: replace(n, deck=placed.get(i, n.deck))
+                                  for i, n in old.notes.items()})
         decks = tuple(sorted({n.deck for n in checked.notes}))
         new = side_from_build(f"{config.version} (sources)", checked.notes, checked.notetype, decks,
                               checked.others)

@@ -21,6 +21,7 @@ class NoteState:
     guid: str
     question: str  # plain text
     hash: str
+    deck: str = ""  # where its cards go ("" when not known)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class DeckDiff:
     notetype_changed: bool
     schema_changed: bool
     types_added: tuple[str, ...] = ()
+    # Notes in both whose deck changed: (note as now, the deck its cards stay in).
+    moved: tuple[tuple[NoteState, str], ...] = ()
 
 
 def plain(fragment: str) -> str:
@@ -63,7 +66,8 @@ def side_from_release(release: Release, lock: Lock) -> Side:
     for card_id, digest in release.notes.items():
         known = lock.notes.get(card_id)
         notes[card_id] = NoteState(card_id, known.guid if known else "",
-                                   plain(known.question) if known else "", digest)
+                                   plain(known.question) if known else "", digest,
+                                   known.deck if known else "")
     schemas = [t.schema for t in lock.notetypes.values()]
     return Side(release.version, notes, release.decks, release.notetype_hash,
                 schemas[0] if len(schemas) == 1 else None, frozenset(release.types))
@@ -75,7 +79,7 @@ def side_from_build(label: str, notes: tuple[RenderedNote, ...], notetype: NoteT
     types = {"basic": notetype, **(others or {})}
     states = {n.card_id: NoteState(n.card_id, n.guid,
                                    plain(question_text(n, types.get(n.notetype, notetype))),
-                                   note_hash(n)) for n in notes}
+                                   note_hash(n), n.deck) for n in notes}
     used = frozenset(n.notetype for n in notes) - {"basic"}
     return Side(label, states, tuple(sorted(decks)), notetype_hash(notetype), notetype.schema(),
                 used)
@@ -102,6 +106,9 @@ def diff_sides(old: Side, new: Side) -> DeckDiff:
                            for _, _, a, b in _shared_types(old, new)),
         types_added=tuple(sorted(new.types - old.types))
         if old.types is not None and new.types is not None else (),
+        moved=tuple((new.notes[i], old.notes[i].deck) for i in sorted(both)
+                    if old.notes[i].deck and new.notes[i].deck
+                    and old.notes[i].deck != new.notes[i].deck),
     )
 
 
@@ -125,6 +132,9 @@ def format_diff(d: DeckDiff) -> list[str]:
                                ("removed", "-", d.removed)):
         lines.append(f"  {title} ({len(notes)})")
         lines += [f"    {mark} {n.id}: {n.question}" for n in notes]
+    if d.moved:
+        lines.append(f"  moved ({len(d.moved)})")
+        lines += [f"    > {n.id}: {_subdeck(old)} -> {_subdeck(n.deck)}" for n, old in d.moved]
     lines.append(f"  unchanged ({len(d.unchanged)})")
     lines.append("What importing users get:")
     if d.added or d.changed:
@@ -150,6 +160,11 @@ def format_diff(d: DeckDiff) -> list[str]:
             f"No card goes to the deck {deck!r} itself any more"
         lines.append(f"  - {where}: cards users already have there stay where they are (Anki "
                      "never moves existing cards).")
+    if d.moved:
+        lines.append(f"  - Moved notes ({len(d.moved)}) keep their existing cards in the old "
+                     "subdeck (Anki never moves existing cards); only new users get them in the "
+                     "new one. To move them by hand, search in Anki's browser, then Change Deck:")
+        lines += ["    " + search for search in moved_searches(d.moved)]
     if d.removed:
         lines.append(f"  - Removed notes ({len(d.removed)}) stay in users' collections "
                      "(imports never delete). To find them, search in Anki's browser:")
@@ -175,6 +190,20 @@ def moved_search(old_deck: str, new_deck: str) -> str:
     `new_deck`: Anki never moves existing cards, and the note carries the new section's tag."""
     escaped = re.sub(r'([_*"\\:])', r"\\\1", old_deck).replace("\\:\\:", "::")
     return f'"deck:{escaped}" tag:{section_tag(new_deck)}'
+
+
+def moved_searches(moved: tuple[tuple[NoteState, str], ...]) -> list[str]:
+    """One Anki search per (old subdeck, new deck) pair that selects the cards left behind:
+    by the new section's tag, or by the notes' ids when they moved to the root deck."""
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for note, old in moved:
+        pairs.setdefault((old, note.deck), []).append(note.id)
+    return [moved_search(old, deck) if "::" in deck
+            else f'"deck:{old}" ({anki_search(ids)})' for (old, deck), ids in sorted(pairs.items())]
+
+
+def _subdeck(deck: str) -> str:
+    return deck.partition("::")[2] or deck
 
 
 def changelog_html(lock: Lock, card_ids: tuple[str, ...], notetype: NoteType,
@@ -217,6 +246,6 @@ def side_from_package(path: Path, retired_tag: str = RETIRED_TAG) -> Side:
         card_id = named.get("Id") or guid
         rendered = RenderedNote(card_id, guid, tuple(fields), tuple(tags), deck, (), "", 0)
         notes[card_id] = NoteState(card_id, guid, plain(question_text(rendered, notetype)),
-                                   note_hash(rendered))
+                                   note_hash(rendered), deck)
     return Side(path.name, notes, tuple(decks), "",
                 by_type={t.id: (notetype_hash(t), t.schema()) for t in notetypes})

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diff import anki_search, moved_search, plain
+from .diff import NoteState, plain
+from .diff import moved_searches as diff_moved_searches
 
 INSTALL_HINT = "pip install 'deckbuild[share]' (the official Anki engine, the `anki` package)"
 STUDIED = 5  # cards answered in the scratch collection before the update
@@ -311,14 +312,10 @@ def rehearse(old_pkg: Path, new_pkg: Path, old_label: str = "", new_label: str =
 # -- reports -------------------------------------------------------------------------
 
 def moved_searches(moved: tuple[tuple[str, str, str], ...]) -> list[str]:
-    """One Anki search per (old subdeck, new deck) pair that selects the cards left behind:
-    by the new section's tag, or by the notes' ids when they moved to the root deck."""
-    pairs: dict[tuple[str, str], list[str]] = {}
-    for card_id, stays, deck in moved:
-        for old in stays.split(", "):
-            pairs.setdefault((old, deck), []).append(card_id)
-    return [moved_search(old, deck) if "::" in deck
-            else f'"deck:{old}" ({anki_search(ids)})' for (old, deck), ids in sorted(pairs.items())]
+    """The searches that select the cards left in their old subdecks (diff.moved_searches)."""
+    return diff_moved_searches(tuple((NoteState(card_id, "", "", "", deck), old)
+                                     for card_id, stays, deck in moved
+                                     for old in stays.split(", ")))
 
 
 def _listed(ids: tuple[str, ...], questions: dict[str, str], limit: int | None) -> list[str]:

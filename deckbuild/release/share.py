@@ -18,7 +18,16 @@ from pathlib import Path
 from ..errors import DeckError, Problem, display_path
 from ..project.config import Config, RetireSpec
 from ..records import NoteType
-from .diff import DeckDiff, NoteState, Side, anki_search, diff_sides, plain, side_from_release
+from .diff import (
+    DeckDiff,
+    NoteState,
+    Side,
+    anki_search,
+    diff_sides,
+    moved_searches,
+    plain,
+    side_from_release,
+)
 from .lock import Lock, Release, notetype_hash
 from .rehearsal import Rehearsal, rehearsal_md
 from .sharecheck import (
@@ -46,6 +55,9 @@ class Shared:
     rehearsal: Rehearsal | None = None  # the update replayed with Anki's engine
     retired: tuple[str, ...] = ()  # the card ids of the tombstones it ships
     retire: RetireSpec = field(default_factory=RetireSpec)
+    # card id -> the deck of its cards in the previous release (from its package; else the
+    # lock's before this build), so that moved notes can be told.
+    old_decks: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_id_field(self) -> bool:
@@ -77,12 +89,14 @@ def changes(shared: Shared, version: str) -> DeckDiff | None:
     if shared.previous is None:
         return None
     notes = shared.lock.notes
-    current = {i: NoteState(i, notes[i].guid, plain(notes[i].question), notes[i].hash)
-               for i in shared.card_ids}
+    current = {i: NoteState(i, notes[i].guid, plain(notes[i].question), notes[i].hash,
+                            notes[i].deck) for i in shared.card_ids}
     decks = tuple(sorted({notes[i].deck for i in shared.card_ids}))
     # The released schema, not the lock's: the lock records the schema of the last build.
     old = dataclasses.replace(side_from_release(shared.previous, shared.lock),
                               schema=shared.previous.schema)
+    old = dataclasses.replace(old, notes={i: dataclasses.replace(
+        n, deck=shared.old_decks.get(i, "")) for i, n in old.notes.items()})
     return diff_sides(old, Side(version, current, decks, notetype_hash(shared.notetype),
                            shared.notetype.schema()))
 
@@ -200,6 +214,13 @@ def release_notes_md(config: Config, shared: Shared, facts: PackageFacts,
             lines += ["", "```", anki_search(n.id for n in d.removed), "```"]
         else:
             lines[-1] += "Their questions are listed under Changes."
+    if d is not None and d.moved:
+        lines += ["", "## Moved notes", "",
+                  f"{_plural(len(d.moved), 'note')} moved to another subdeck. Anki never moves "
+                  "cards you already have: they stay where they were, and only new cards go to "
+                  "the new subdeck. To move them, paste this search into the Browse window, "
+                  "select all cards and use *Change Deck*:", "", "```",
+                  *moved_searches(d.moved), "```"]
     if shared.retired:
         tag = shared.retire.tag
         lines += ["", "## Retired notes", "",
