@@ -184,7 +184,8 @@ def test_preview_shows_every_card_of_every_type_with_a_type_filter(tmp_path: Pat
     assert sides == ["Front", "Back", "Card 1 Front", "Card 1 Back", "Card 2 Front",
                      "Card 2 Back", *(f"c{n} {side}" for n in range(1, 5)
                                       for side in ("Front", "Back")), "Front", "Back"]
-    assert '<select id="pv-type"><option value="">All</option><option value="basic">' in page
+    assert ('<select id="pv-type" aria-label="types"><option value="">All types</option>'
+            '<option value="basic">') in page
     assert 'id="typeans"' in page and "{{" not in page.split("<main")[1]
     assert ".cloze {" in page and page.count("/* code, day: pygments") == 1
     text = "{{c1::a}} {{c2::b::hint}} {{c1::c}}"
