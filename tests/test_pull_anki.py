@@ -136,3 +136,17 @@ def test_pull_apply_works_on_a_deckbuild_project_of_built_in_types(tmp_path):
     log = user.import_package(rebuilt)
     assert (len(log.new), len(log.conflicting), len(log.updated)) == (0, 0, 1)
     user.close()
+
+
+def test_a_note_whose_type_changed_in_anki_is_listed_not_written(published, tmp_path):
+    project, user = published
+    mm = user.col.models
+    vocab = mm.by_name("Vocabulary (7 fields)")
+    mm.add_field(vocab, mm.new_field("Gender"))
+    mm.update_dict(vocab)
+    exported = edit_in_anki(user, tmp_path, Gender="f")
+    before = snapshot(project / "cards")
+    result = run("--project", str(project), "pull", "--apply", str(exported))
+    assert result.exit_code == 0, result.output
+    assert "has 8 fields in Anki and 7 here" in result.output
+    assert snapshot(project / "cards") == before

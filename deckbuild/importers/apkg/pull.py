@@ -29,6 +29,7 @@ from ...notetypes.typein_type import TYPED
 from ...project.config import Config
 from ...records import Card, MediaFile, RenderedNote, SourceFile
 from ...release.lock import Lock, note_hash
+from ...source.ids import notetype_id_for
 from ...source.numbering import without_number
 from ...source.parse import parse_source
 from .convert import MEDIA, CardForm, MediaMap, Shape, carried_tags, own_form, write_card
@@ -92,6 +93,11 @@ def plan_pull(config: Config, lock: Lock, notes: Sequence[RenderedNote],
             report.unchanged += 1
             continue
         card = cards[(ours.path, ours.line)]
+        changed_type = _type_changed(config, card, theirs, ours)
+        if changed_type:
+            report.edits.append(Edit(ours.path, ours.line, ours.card_id, "", "not faithful",
+                                     (changed_type,)))
+            continue
         if ours.path not in originals:
             originals[ours.path] = (config.root / ours.path).read_text(encoding="utf-8") \
                 .split("\n")
@@ -134,6 +140,22 @@ def plan_pull(config: Config, lock: Lock, notes: Sequence[RenderedNote],
     new_media = {media.files[src][0]: media.files[src][1] for src in media.used
                  if not (config.root / media.files[src][0]).exists()}
     return report, texts, new_media
+
+
+def _type_changed(config: Config, card: Card, theirs: AnkiNote,
+                  ours: RenderedNote) -> str:
+    """Why the exported note cannot be written into this card: another note type, or one
+    whose fields changed in Anki ("" when neither)."""
+    own = {spec.key: spec.id for spec in config.own_types}
+    expected = own.get(card.notetype) or notetype_id_for(config.notetype.id, card.notetype)
+    if theirs.notetype_id != expected:
+        return (f"its note type in Anki ({theirs.notetype_id}) is not the card's "
+                f"({expected}): make this edit by hand")
+    if len(theirs.fields) != len(ours.fields):
+        return (f"its note type has {len(theirs.fields)} fields in Anki and "
+                f"{len(ours.fields)} here: change the note type in pyproject.toml and "
+                "templates/ first")
+    return ""
 
 
 def _implied_tags(config: Config, source: SourceFile) -> set[str]:
