@@ -19,9 +19,9 @@ def import_package(package: Path, root: Path, dry_run: bool, command: str) -> No
         from ..importers.apkg import PackageReader, check_target, plan_project, write_project
     except ImportError:  # markdownify (and bs4) come with the extra
         raise DeckError(Problem(str(package), 0, INSTALL_HINT)) from None
+    from ..importers.apkg.adopt import adoption_lock
     from ..project.config import load_config
-    from ..project.identity import identity_of
-    from ..release.lock import Lock, write_lock
+    from ..release.lock import write_lock
 
     check_target(root)
     with PackageReader(package) as content:
@@ -36,9 +36,10 @@ def import_package(package: Path, root: Path, dry_run: bool, command: str) -> No
                        f"to {root}.")
             return
         write_project(plan, root)
+        notetypes = content.notetypes
     config = load_config(root, command=command)
     # The adoption: the deck's and note types' ids are this project's own from now on.
-    write_lock(config.lock_path, Lock(identity=identity_of(config)))
+    write_lock(config.lock_path, adoption_lock(config, notetypes))
     click.echo(f"Wrote the project to {root}; '{command} --project {root} build' updates "
                "every user's notes in place.")
 

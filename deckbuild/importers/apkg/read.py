@@ -35,6 +35,9 @@ class AnkiNoteType:
     templates: tuple[AnkiTemplate, ...]
     css: str
     stock: int  # Anki's originalStockKind: 0 none, 1 Basic ... 6 Image Occlusion
+    # The ids Anki 23.10+ matches fields and templates by (None where the deck has none).
+    field_ids: tuple[int | None, ...] = ()
+    template_ids: tuple[int | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,9 @@ class PackageReader:
                 sort_field=int(model["sortf"]),
                 templates=tuple(AnkiTemplate(t["name"], t["qfmt"], t["afmt"])
                                 for t in model["tmpls"]),
-                css=str(model["css"]), stock=int(model.get("originalStockKind") or 0)))
+                css=str(model["css"]), stock=int(model.get("originalStockKind") or 0),
+                field_ids=tuple(_id(f.get("id")) for f in model["flds"]),
+                template_ids=tuple(_id(t.get("id")) for t in model["tmpls"])))
         descriptions = {}
         for deck_id, name in decks.items():
             deck = col.decks.get(DeckId(deck_id), default=False)
@@ -158,6 +163,10 @@ class PackageReader:
         media = tuple(sorted(p.name for p in Path(media_dir).iterdir() if p.is_file()))
         return AnkiPackage(shown, member, tuple(notetypes), tuple(notes), deck_ids, media_dir,
                            media, descriptions)
+
+
+def _id(value: object) -> int | None:
+    return int(value) if isinstance(value, int) and value else None
 
 
 def _legacy_deck_ids(zf: zipfile.ZipFile, member: str, scratch: str) -> dict[str, int]:
