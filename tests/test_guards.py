@@ -43,10 +43,10 @@ def test_the_released_content_builds_again(config):
 
 def test_a_changed_note_names_how_many_differ_and_the_first(config):
     assert refusal(config, {"a": "h1", "b": "new"}) == BUMP.format(
-        " (1 notes differ, e.g. 'b')")
+        " (1 note differs, e.g. 'b')")
     assert refusal(config, {"c": "h3", "b": "h2", "a": "x"}) == BUMP.format(
         " (2 notes differ, e.g. 'a')")
-    assert refusal(config, {"a": "h1"}) == BUMP.format(" (1 notes differ, e.g. 'b')")
+    assert refusal(config, {"a": "h1"}) == BUMP.format(" (1 note differs, e.g. 'b')")
 
 
 def test_a_changed_note_type_or_identity_says_which(config):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import DeckError, Problem
+from ..errors import DeckError, Problem, count
 from ..project.config import Config
 from ..records import RenderedNote
 from .lock import Release
@@ -18,7 +18,8 @@ def guard_released(released: Release, current: dict[str, str], notetype_hash: st
             or types_changed:
         changed = sorted(k for k in current.keys() | released.notes.keys()
                          if current.get(k) != released.notes.get(k))
-        detail = f" ({len(changed)} notes differ, e.g. {changed[0]!r})" if changed else \
+        differ = "differs" if len(changed) == 1 else "differ"
+        detail = f" ({count(len(changed), 'note')} {differ}, e.g. {changed[0]!r})" if changed else \
             " (the note type differs)" if notetype_hash != released.notetype_hash or \
             types_changed else \
             " (the deck's identity differs)"
