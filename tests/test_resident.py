@@ -53,9 +53,15 @@ def test_the_lock_is_parsed_once_and_written_as_a_fresh_build_writes_it(tmp_path
     rebuilder = Rebuilder(project, lambda: load_config(project), lambda: NOW, project_lock)
     assert rebuilder.rebuild().ok
     parsed: list[str] = []
-    real = lock_module.parse_lock
+    real, real_hash = lock_module.parse_lock, lock_module.note_hash
     monkeypatch.setattr(lock_module, "parse_lock",
                         lambda text, shown: parsed.append(shown) or real(text, shown))
+    stamped: list[str] = []
+
+    def counted(note):
+        stamped.append(note.path)
+        return real_hash(note)
+
     edits = [("- **Very large models:**", "- **Huge models:**"),
              ("- **Huge models:**", "- **Very large models:**")]
     for k, (old, new) in enumerate(edits):
@@ -64,9 +70,15 @@ def test_the_lock_is_parsed_once_and_written_as_a_fresh_build_writes_it(tmp_path
         shutil.copytree(project, twin, ignore=shutil.ignore_patterns(".deckbuild-cache"))
         for root in (project, twin):
             edit(root / "cards" / "02-techniques.md", old, new)
+        stamped.clear()
+        monkeypatch.setattr(lock_module, "note_hash", counted)
         outcome = rebuilder.rebuild()
+        monkeypatch.setattr(lock_module, "note_hash", real_hash)
         assert outcome.ok and outcome.changes.changed == ("feature-extraction-vs-fine-tuning",)
         assert parsed == []  # the lock this process wrote is taken as it wrote it
+        # Only the edited file's notes are stamped again (the others are the same objects).
+        assert stamped == ["cards/02-techniques.md"] * sum(
+            n.path == "cards/02-techniques.md" for n in rebuilder.written.notes)
         text = load_config(project).lock_path.read_text(encoding="utf-8")
         assert rebuilder.memory.lock.text == text
         assert rebuilder.memory.lock.lock == real(text, "lock")

@@ -114,6 +114,10 @@ class LockMemo:
     text: str | None = None
     lock: Lock | None = None
     lines: dict[str, tuple[NoteLock, str]] = field(default_factory=dict)  # by card id
+    # The last build's stamps: each note (the very object) with the entry made for it, and
+    # the note types they were made with (see Stamper.mod_for).
+    stamps: dict[str, tuple[RenderedNote, NoteLock]] = field(default_factory=dict)
+    types: tuple[object, ...] = ()
 
 
 def note_hash(note: RenderedNote) -> str:
@@ -189,8 +193,13 @@ class Stamper:
     """Mod times one note at a time, so a build need not hold every note at once."""
 
     def __init__(self, lock: Lock, notetype: NoteType, now: int,
-                 others: dict[str, NoteType] | None = None) -> None:
+                 others: dict[str, NoteType] | None = None, memo: LockMemo | None = None,
+                 ) -> None:
         self._lock = lock
+        self._memo = memo
+        types = (notetype, others or {})
+        self._held = memo.stamps if memo is not None and memo.types == types else {}
+        self._stamps: dict[str, tuple[RenderedNote, NoteLock]] = {}
         self.notetype = notetype
         self._others = others or {}
         self._used: set[str] = set()
@@ -222,9 +231,20 @@ class Stamper:
         return mod
 
     def mod_for(self, note: RenderedNote) -> int:
-        """The recorded mod if the note's content is unchanged, else one newer than all."""
-        digest = note_hash(note)
+        """The recorded mod if the note's content is unchanged, else one newer than all.
+
+        In a resident process, a note that is the very object stamped by the last build,
+        whose lock entry is the very one made for it then (with the same note types), is
+        not stamped again: its entry is the same."""
         old = self._lock.notes.get(note.card_id)
+        held = self._held.get(note.card_id)
+        if old is not None and held is not None and held[0] is note and held[1] is old:
+            self.current[note.card_id] = old.hash
+            if old.notetype and old.notetype in self._others:
+                self._used.add(old.notetype)
+            self._stamps[note.card_id] = held
+            return old.mod
+        digest = note_hash(note)
         if old is not None and old.hash == digest and old.guid == note.guid:
             mod = old.mod
         else:
@@ -245,8 +265,10 @@ class Stamper:
                 numbers = tuple(sorted({n for f in note.fields for n in cloze_numbers(f)}))
                 if old is not None and old.guid == note.guid and old.cloze:
                     self.warnings += deletion_warnings(note, old.cloze, numbers)
-        self._notes[note.card_id] = NoteLock(note.guid, digest, mod, note.fields[question],
-                                             note.deck, kind, numbers)
+        entry = NoteLock(note.guid, digest, mod, note.fields[question], note.deck, kind,
+                         numbers)
+        self._notes[note.card_id] = entry
+        self._stamps[note.card_id] = (note, entry)
         return mod
 
     def finish(self) -> Stamped:
@@ -277,6 +299,8 @@ class Stamper:
                 schema_changes[name] = {"old": old.schema, "new": other.schema()}
         new_lock = Lock(self._notes, notetypes, self._lock.releases, self._lock.identity,
                         self._retired)
+        if self._memo is not None:
+            self._memo.stamps, self._memo.types = self._stamps, (self.notetype, self._others)
         return Stamped(new_lock, (), type_mod, tuple(self._changed), schema_change,
                        changed, dict(self.current), type_changes=tuple(self._type_changes),
                        type_mods=type_mods, other_schema_changes=schema_changes,

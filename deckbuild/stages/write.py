@@ -66,7 +66,7 @@ def write_build(config: Config, now: int, strict: bool, allow_schema_change: boo
                           config.deck_id, in_worker=in_worker,
                           root_deck_name=config.name, others=scan.other_formats()) as writer:
         notetype = scan.notetype or PLACEHOLDER_NOTETYPE
-        stamper = Stamper(lock, notetype, now, scan.others)
+        stamper = Stamper(lock, notetype, now, scan.others, memo)
         decks: set[str] = set()
         newest = 0
         written_ids: set[str] = set()
