@@ -106,3 +106,22 @@ def test_an_image_already_in_media_with_other_bytes_gets_a_new_name(tmp_path):
     [copied] = [p for p in (project / "media").iterdir() if p.name != "a.png"]
     assert copied.read_bytes() == PNG and copied.name.startswith("a-")
     assert f"![a](../media/{copied.name})" in (project / "cards" / "q.md").read_text()
+
+
+def test_reference_style_images_are_brought_or_linked(tmp_path):
+    notes = tmp_path / "q.md"
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "tree.png").write_bytes(PNG)
+    notes.write_text("### What does the call tree look like?\n\n"
+                     "Like ![the call tree][tree], not ![Old Tree].\n\n"
+                     '[Tree]: img/tree.png "the tree"\n[old tree]: img/missing.png\n',
+                     encoding="utf-8")
+    project = make_project(tmp_path / "p")
+    result = run("import", notes, "--project", project)
+    assert result.exit_code == 0, result.output
+    assert "  warning: line 6: image 'img/missing.png' not found" in result.output
+    text = (project / "cards" / "q.md").read_text(encoding="utf-8")
+    assert "Like ![the call tree][tree], not [Old Tree]." in text
+    assert '[Tree]: ../media/tree.png "the tree"' in text
+    assert (project / "media" / "tree.png").read_bytes() == PNG
+    assert run("--project", project, "build", "--timestamp", "1700000000").exit_code == 0

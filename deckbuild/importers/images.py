@@ -26,6 +26,9 @@ DOWNLOAD_TIMEOUT = 10.0  # seconds, for each of connecting and each read
 _MARKDOWN_IMAGE = re.compile(
     r"!\[(?P<alt>[^\]\n]*)\]\(\s*(?:<(?P<angled>[^>\n]+)>|(?P<src>[^)\s]+))"
     r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
+_REFERENCE_IMAGE = re.compile(r"!\[(?P<alt>[^\]\n]*)\](?:\[(?P<ref>[^\]\n]*)\]|(?![(\[]))")
+_DEFINITION = re.compile(r"^ {0,3}\[(?P<label>[^\]\n]+)\]:[ \t]*(?P<target><(?P<angled>[^>\n]+)>"
+                         r"|(?P<src>\S+))")
 _HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""\b(src|alt)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -62,8 +65,38 @@ def bring_images(text: str, source: Path, plan: MediaPlan, source_text: str,
     (at the image's line in the source file) and linked instead."""
     out: list[str] = []
     problems: list[_Missing] = []
-    fence: str | None = None
-    for line in text.split("\n"):
+    prose = _prose(text.split("\n"))
+    # Reference-style images (`![alt][label]`, `![label]`) take their address from a
+    # definition line (`[label]: img/x.png`): those definitions are brought like images.
+    labels = {_label_key(m.group("ref") or m.group("alt")) for index in prose
+              for m in _REFERENCE_IMAGE.finditer(text.split("\n")[index])}
+    failed: set[str] = set()
+    for index, line in enumerate(text.split("\n")):
+        if index in prose:
+            line = _MARKDOWN_IMAGE.sub(lambda g: _markdown(g, source, plan, problems), line)
+            line = _HTML_IMAGE.sub(lambda g: _html(g, source, plan, problems), line)
+            definition = _DEFINITION.match(line)
+            if definition and _label_key(definition.group("label")) in labels:
+                src = definition.group("angled") or definition.group("src")
+                name = _bring(src, source, plan, problems)
+                if name is None:
+                    failed.add(_label_key(definition.group("label")))
+                elif name is not False:
+                    line = (line[:definition.start("target")] + f"{plan.link_prefix}{name}"
+                            + line[definition.end("target"):])
+        out.append(line)
+    if failed:  # an image that could not be had becomes a link to its definition's address
+        out = [_REFERENCE_IMAGE.sub(lambda m: m.group(0)[1:] if _label_key(
+            m.group("ref") or m.group("alt")) in failed else m.group(0), line)
+            if index in prose else line for index, line in enumerate(out)]
+    return "\n".join(out), [Problem(shown, _line_in(source_text, p.needle), p.message, "warning")
+                            for p in problems]
+
+
+def _prose(lines: list[str]) -> set[int]:
+    """The indexes of the lines outside fenced code."""
+    found, fence = set(), None
+    for index, line in enumerate(lines):
         m = _FENCE.match(line)
         if fence is None and m:
             fence = m.group(1)
@@ -71,11 +104,13 @@ def bring_images(text: str, source: Path, plan: MediaPlan, source_text: str,
             if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
                 fence = None
         else:
-            line = _MARKDOWN_IMAGE.sub(lambda g: _markdown(g, source, plan, problems), line)
-            line = _HTML_IMAGE.sub(lambda g: _html(g, source, plan, problems), line)
-        out.append(line)
-    return "\n".join(out), [Problem(shown, _line_in(source_text, p.needle), p.message, "warning")
-                            for p in problems]
+            found.add(index)
+    return found
+
+
+def _label_key(label: str) -> str:
+    """Reference labels match case-insensitively, with runs of spaces as one."""
+    return " ".join(label.lower().split())
 
 
 @dataclass(frozen=True)
