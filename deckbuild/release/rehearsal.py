@@ -183,13 +183,15 @@ def _study(col: Any, count: int) -> int:
 def pick_edited(old: dict[str, PackageNote], new: dict[str, PackageNote],
                 retired_tag: str = "") -> str:
     """The GUID of the note the rehearsal's user edits: the first (by card id) that the new
-    package changes, so that the report shows what happens to a user's edit (a tombstone
-    only when no other note changed); else the first note both packages hold; "" when they
-    share none."""
+    package changes, so that the report shows what happens to a user's edit; else the first
+    note both packages hold; "" when they share none. A tombstone is the last choice: the
+    report should show the others gaining the retired tag."""
     both = sorted((old[g].card_id, g) for g in old.keys() & new.keys())
+    retired = {g for _, g in both if retired_tag and retired_tag in new[g].tags}
     changed = [g for _, g in both if old[g].fields != new[g].fields or old[g].tags != new[g].tags]
-    live = [g for g in changed if not retired_tag or retired_tag not in new[g].tags]
-    return (live or changed or [g for _, g in both] or [""])[0]
+    live = [g for g in changed if g not in retired]
+    kept = [g for _, g in both if g not in retired]
+    return (live or kept or changed or [""])[0]
 
 
 def _edit(col: Any, guid: str, newest: int) -> None:
