@@ -346,3 +346,84 @@ CHECKS: dict[str, Callable[[Entry, pytest.TempPathFactory], None]] = {
     "lines": check_lines, "count": check_count, "blocks": check_blocks, "build": check_build,
     "engine": check_engine, "math": check_math, "images": check_images,
 }
+
+
+# --- generated files: layouts, languages, math and images mixed ------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+QUESTIONS = {  # per language: question openers, and words
+    "zh": (["什么是", "为什么需要", "如何理解"], ["梯度", "过拟合", "批归一化", "学习率"]),
+    "ja": (["", ""], ["勾配消失", "正則化", "過学習", "学習率"]),
+    "ru": (["Что такое", "Зачем нужен", "Как работает"], ["градиент", "dropout", "слой"]),
+    "ar": (["ما هو", "لماذا نستخدم", "متى يكون"], ["التدرج", "النموذج", "الطبقة"]),
+    "fa": (["چرا", "چگونه"], ["گرادیان", "مدل", "لایه"]),
+    "en": (["What is", "Why do we use", "Explain"], ["gradient", "dropout", "momentum"]),
+    "es": (["¿Qué es", "¿Por qué usar"], ["gradiente", "capa", "modelo"]),
+}
+MARKS = {"zh": "？", "ja": "とは？", "ru": "?", "ar": "؟", "fa": "؟", "en": "?", "es": "?"}
+LAYOUTS = ("headings2", "headings3", "bold", "list", "details", "qa", "table", "obsidian")
+
+
+@st.composite
+def generated_cards(draw: st.DrawFn) -> list[tuple[str, str]]:
+    """(question, answer) pairs in one or several languages, with math and images."""
+    count = draw(st.integers(1, 6))
+    cards = []
+    for index in range(count):
+        language = draw(st.sampled_from(sorted(QUESTIONS)))
+        openers, words = QUESTIONS[language]
+        topic = " ".join(draw(st.lists(st.sampled_from(words), min_size=1, max_size=3)))
+        opener = draw(st.sampled_from(openers))
+        question = f"{opener} {topic} {index + 1}".strip() + MARKS[language]
+        answer = draw(st.sampled_from(words)) + " " + draw(st.sampled_from(words))
+        extra = draw(st.sampled_from(["", " $x^2 + y_i$", " $\\alpha$.",
+                                      " ![diagram](img/d.png)", " <b>bold</b>"]))
+        cards.append((question, answer + extra))
+    return cards
+
+
+def render(layout: str, cards: list[tuple[str, str]]) -> str:
+    """The cards written in one layout, with a title, as files in the corpora write them."""
+    out = ["# Title", ""]
+    for number, (question, answer) in enumerate(cards, start=1):
+        out += {
+            "headings2": [f"## {question}", "", answer, ""],
+            "headings3": [f"### {number}. {question}", "", answer, ""],
+            "bold": [f"**{question}**", "", answer, ""],
+            "list": [f"{number}. **{question}**", "", f"   {answer}", ""],
+            "details": ["<details>", f"<summary>{question}</summary>", "", answer, "",
+                        "</details>", ""],
+            "qa": [f"Q: {question}", f"A: {answer}", ""],
+            "table": ([] if number > 1 else ["| Question | Answer |", "| --- | --- |"])
+            + [f"| {question} | {answer} |"],
+            "obsidian": [f"{question} #flashcard", answer, f"<!--ID: {1700000000000 + number}-->",
+                         ""],
+        }[layout]
+    return "\n".join(out) + "\n"
+
+
+@settings(max_examples=500 if os.environ.get("CI") else 100, deadline=None)
+@given(st.sampled_from(LAYOUTS), generated_cards())
+def test_generated_files_keep_every_question_every_line_and_githubs_blocks(layout, cards):
+    text = render(layout, cards)
+    (result,) = import_sources([("gen.md", "gen", text)]).files
+    assert result.problems == ()
+    assert [card.question for card in result.cards] == [q for q, _ in cards]
+    listed = {item.line for item in result.left_out}
+    kept = "\n".join(line for n, line in enumerate(text.split("\n"), 1) if n not in listed)
+    landed = Counter[str]()
+    for card in result.cards:
+        landed += _words(" ".join((card.question, card.front, card.answer, card.section)))
+        for field in (card.front, card.answer):
+            if field:
+                ours, github = trees(field)
+                assert ours == github, field
+    assert not _words(kept) - landed - Counter(["title"] * 9)
+    ids = [card.id for card in result.cards]
+    assert len(set(ids)) == len(ids)
+    # Math stays TeX for the renderer; every image is named by a warning.
+    assert [a.count("$") for _, a in cards] == [c.answer.count("$") for c in result.cards]
+    images = sum("![" in a for _, a in cards)
+    assert sum("image 'img/d.png'" in w.message for w in result.warnings) == images

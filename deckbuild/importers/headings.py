@@ -62,8 +62,8 @@ def _reach(doc: Document, split: Split, level: int) -> float:
 def _at_level(doc: Document, level: int, forced: bool = False) -> tuple[Split, float]:
     """Every heading at the level as a question, and how much they look like questions:
     1 when all do (or are numbered), down to 0.5 when none does, and down by the share of
-    them whose text repeats (labels such as `### Example`, not questions). A level of one
-    heading that does not look like a question holds no questions."""
+    them whose text repeats (labels such as `### Example`, not questions). The top level,
+    when it is one heading that does not look like a question, is a title."""
     stops = [h.number for h in doc.headings if h.level <= level]
     at_level = [h for h in doc.headings if h.level == level and not _NUMBER_ONLY.match(h.text)]
     numbered = sum(1 for h in at_level if _LEADING_NUMBER.match(h.text)) * 2 > len(at_level)
@@ -72,13 +72,14 @@ def _at_level(doc: Document, level: int, forced: bool = False) -> tuple[Split, f
         text = _LEADING_NUMBER.sub("", heading.text) if numbered else heading.text
         question = clean_question(text)
         read.append((heading, question, numbered or looks_like_question(question)))
-    # Where most headings ask, one that neither asks nor reads as a sentence (`Contributing`,
-    # `References`) is back matter, not a question.
+    # Where most headings ask, those at the end that neither ask nor read as a sentence
+    # (`Contributing`, `References`) are back matter, not questions.
     asking = sum(looks for _, _, looks in read) * 3 >= len(read) * 2
+    while asking and read and not read[-1][2] \
+            and not read[-1][1].text.rstrip(" *_").endswith(_SENTENCE_ENDS):
+        read.pop()
     cards, looks = [], 0
     for heading, question, asks in read:
-        if asking and not asks and not question.text.rstrip(" *_").endswith(_SENTENCE_ENDS):
-            continue
         end = region_end(doc, heading.number, stops)
         looks += asks
         cards.append(Found(question.text, heading.number, (heading.number, end),
@@ -91,8 +92,9 @@ def _at_level(doc: Document, level: int, forced: bool = False) -> tuple[Split, f
         return Split(()), 0.0
     counts = Counter(" ".join(card.question.casefold().split()) for card in cards)
     repeated = sum(n for n in counts.values() if n > 1) / len(cards)
-    if len(cards) == 1 and not looks and not forced:
-        return Split(()), 0.0  # one heading that asks nothing is a title, not a question
+    top = min(h.level for h in doc.headings)
+    if len(cards) == 1 and not looks and not forced and level == top:
+        return Split(()), 0.0  # one top heading that asks nothing is a title, not a question
     hint = (0.5 + 0.5 * looks / len(cards)) * (1 - repeated / 2)
     return place(doc, cards, above, detail), hint
 
