@@ -77,10 +77,6 @@ INVARIANTS = ("lines", "count", "blocks", "build", "engine", "math", "images")
 KNOWN: dict[tuple[str, str], str] = {
     # cmark-gfm reads a line of only `<img …>` as an HTML block, deckbuild as a paragraph.
     ("own/vi-headings2-html-img.md", "blocks"): "an <img> line is a paragraph here",
-    # An image linked as ../samples/… from the file, absent: import keeps the link (issue 22,
-    # item 7) and the build refuses a path outside media/.
-    ("shared/en-mdanki-headings2-recursion.md", "build"): "an absent image above the file",
-    ("shared/en-mdanki-headings2-recursion.md", "engine"): "no package: an absent image",
 }
 for _name, _why in {
     "pt-headings3-numbered-ds-conceptual.md": "a pasted article's paragraphs render apart",
