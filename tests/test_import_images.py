@@ -18,19 +18,21 @@ GIF = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
 
 
 class _Images(BaseHTTPRequestHandler):
-    """Serves /fig/loss.gif; everything else is 404. Records every request."""
+    """Serves /fig/loss.gif, a PNG at /render?id=7, a login page at /wall.png; everything
+    else is 404. Records every request."""
 
     asked: list[str] = []
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         type(self).asked.append(self.path)
-        if self.path == "/fig/loss.gif":
-            self.send_response(200)
-            self.send_header("Content-Type", "image/gif")
-            self.end_headers()
-            self.wfile.write(GIF)
-        else:
+        served = {"/fig/loss.gif": GIF, "/render?id=7": PNG,
+                  "/wall.png": b"<!DOCTYPE html><title>Sign in</title>"}.get(self.path)
+        if served is None:
             self.send_error(404)
+            return
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(served)
 
     def log_message(self, *args: object) -> None:
         pass
@@ -125,3 +127,24 @@ def test_reference_style_images_are_brought_or_linked(tmp_path):
     assert '[Tree]: ../media/tree.png "the tree"' in text
     assert (project / "media" / "tree.png").read_bytes() == PNG
     assert run("--project", project, "build", "--timestamp", "1700000000").exit_code == 0
+
+
+def test_a_download_must_be_an_image_and_is_named_for_what_it_is(tmp_path):
+    server = serve()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        notes = tmp_path / "q.md"
+        notes.write_text("### What is drawn?\n\n"
+                         f"A chart: ![chart]({base}/render?id=7) and ![wall]({base}/wall.png)\n",
+                         encoding="utf-8")
+        project = make_project(tmp_path / "p")
+        result = run("import", notes, "--project", project)
+        assert result.exit_code == 0, result.output
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (project / "media" / "render.png").read_bytes() == PNG
+    assert not (project / "media" / "wall.png").exists()
+    assert "what came back is not an image" in result.output
+    text = (project / "cards" / "q.md").read_text(encoding="utf-8")
+    assert f"![chart](../media/render.png) and [wall]({base}/wall.png)" in text

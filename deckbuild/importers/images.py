@@ -186,12 +186,41 @@ def _download(url: str, plan: MediaPlan, problems: list[_Missing]) -> str | None
         except (OSError, ValueError) as exc:
             why = str(getattr(exc, "reason", None) or exc) or type(exc).__name__
         else:
-            wanted = posixpath.basename(urlsplit(full).path) or "image"
-            name = plan.name_for(data, unquote(wanted))
-            plan.files[name] = data
-            return name
+            suffix = image_suffix(data)
+            if suffix is None:
+                why = "what came back is not an image"
+            else:
+                wanted = unquote(posixpath.basename(urlsplit(full).path)) or "image"
+                if posixpath.splitext(wanted)[1].lower() not in _SUFFIXES[suffix]:
+                    wanted += suffix  # `render?id=3`: the name says what the bytes are
+                name = plan.name_for(data, wanted)
+                plan.files[name] = data
+                return name
     problems.append(_Missing(f"remote image {url!r} could not be downloaded ({why}): linked "
                              "instead of shown (cards work offline: put the file in media/)", url))
+    return None
+
+
+# What a downloaded file's first bytes say it is, and the suffixes that name it.
+_MAGIC = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"GIF87a", ".gif"),
+          (b"GIF89a", ".gif"), (b"BM", ".bmp"), (b"\x00\x00\x01\x00", ".ico"))
+_SUFFIXES = {".png": {".png"}, ".jpg": {".jpg", ".jpeg", ".jpe"}, ".gif": {".gif"},
+             ".bmp": {".bmp"}, ".ico": {".ico"}, ".webp": {".webp"}, ".svg": {".svg"},
+             ".avif": {".avif"}}
+
+
+def image_suffix(data: bytes) -> str | None:
+    """The suffix of the image format `data` is in (by its first bytes), else None."""
+    for magic, suffix in _MAGIC:
+        if data.startswith(magic):
+            return suffix
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return ".webp"
+    if data[4:12] in (b"ftypavif", b"ftypavis"):
+        return ".avif"
+    head = data[:1024].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml")) and b"<svg" in head:
+        return ".svg"
     return None
 
 
