@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from deckbuild.markdown.render import Renderer
@@ -164,3 +164,53 @@ def test_without_the_extra_import_says_how_to_install_it(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "pip install 'deckbuild[anki]'" in result.output
     assert not Path(tmp_path / "p").exists()
+
+
+# Fields as Anki's editor writes them: lines in <div>s, <br>, &nbsp;, bold and italics,
+# MathJax, code, lists, links, cloze deletions, and inline styles.
+_WORDS = st.sampled_from(["alpha", "beta", "x_1", "a*b", "#tag", "1.", "- item", "[x]",
+                          "5 $", "\\", "&amp;", "&lt;b&gt;", "`q`", "{{c1::gap}}",
+                          "\\(x^2\\)", "\\[\\frac{a}{b}\\]", "&nbsp;", "é", "<br>"])
+_TEXT_RUN = st.lists(_WORDS, min_size=1, max_size=4).map(" ".join)
+_INLINE = st.recursive(
+    st.one_of(_TEXT_RUN, _TEXT_RUN.map(lambda t: f'<a href="https://example.org/x">{t}</a>')),
+    lambda inner: st.one_of(
+        st.tuples(st.sampled_from(["b", "i", "u", "code", "sub", "sup"]), inner)
+        .map(lambda t: f"<{t[0]}>{t[1]}</{t[0]}>"),
+        inner.map(lambda t: f'<span style="color: rgb(1, 2, 3);">{t}</span>'),
+    ),
+    max_leaves=5,
+)
+_BLOCK = st.one_of(
+    _INLINE,
+    _INLINE.map(lambda t: f"<div>{t}</div>"),
+    st.lists(_INLINE, min_size=1, max_size=3).map(
+        lambda items: "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"),
+    st.text(alphabet="ab =()<>\n", min_size=1, max_size=20).map(
+        lambda code: f'<pre><code class="language-python">{html_lib.escape(code)}</code></pre>'),
+)
+EDITOR_FIELDS = st.lists(_BLOCK, min_size=1, max_size=4).map("".join)
+
+
+@settings(max_examples=40, deadline=None)
+@given(EDITOR_FIELDS, EDITOR_FIELDS)
+@example("alpha", '<span style="color: red">5 $</span>')  # a '$' in HTML kept as it is
+def test_an_imported_field_builds_and_differs_only_where_the_sanitiser_cuts(front, back):
+    from deckbuild.importers.apkg.convert import MediaMap, Shape, own_form, write_card
+    from deckbuild.markdown.sanitize import removed_parts
+
+    media = MediaMap(Path("/nonexistent-project"), {})
+    renderer = Renderer(media.index)
+    shape = Shape("editor", ("Front", "Back"), "standard", 0)
+    form = own_form(shape, "g", True, "card", [], "cards/x.md", renderer)
+    written = write_card((front, back), form, "cards/x.md", media)
+    source, problems = parse_source(written.text, "cards/x.md", ["editor"])
+    assert len(source.cards) == 1
+    card = dataclasses.replace(source.cards[0], layout=shape.fields)
+    note, found = renderer.render(card, "g", "", (), ())
+    assert not [p for p in problems + found if p.is_error], written.text
+    for i, original in enumerate((front, back)):
+        same = normal_form(note.fields[i]) == normal_form(original)
+        assert same == (i not in written.differ)  # what import says is what a build does
+        if not same:  # only markup the sanitiser removes is ever lost
+            assert removed_parts(original), (original, note.fields[i], written.text)

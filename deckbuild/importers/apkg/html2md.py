@@ -127,7 +127,8 @@ def as_html(html: str, media: MediaPath) -> str:
                 text.replace_with(_Raw(str(text)))
     out = str(soup)
     out = out.replace("\r\n", "\n").replace("\n", " ").replace("\x00", "")
-    return f"<div>{out}</div>"
+    # A '$' is text here, not math: as an entity no check reads it as a delimiter.
+    return f"<div>{out.replace('$', '&#36;')}</div>"
 
 
 class _Raw(NavigableString):
