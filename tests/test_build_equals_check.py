@@ -43,8 +43,9 @@ SETTINGS = [
     ("deck", "colour = 1"),
     ("lock", '{"format": '),  # a damaged lock file
     ("media", "layers.png"),  # an image the cards use, removed
-    # A schema change, which the lock written by the first build refuses.
-    ("fields", '"Source", "Id", "Hint"]\nmap = { Hint = "extra" }'),
+    # A schema change, which the lock written by the first build refuses (a field in the
+    # middle: one added at the end is growth, allowed).
+    ("fields", '"Hint", "Source", "Id"]\nmap = { Hint = "extra" }'),
 ]
 OPERATIONS = ["delete_line", "duplicate_line", "insert", "replace", "splice", "duplicate_card",
               "copy_card_to_other_file", "delete_card"]
