@@ -310,7 +310,7 @@ def test_engine_a_new_deck_id_alone_changes_nothing_for_users(tmp_path, anki):
 
 def test_engine_the_example_ids_in_another_deck_mix_both_decks(tmp_path, anki, monkeypatch):
     """What the example-ids check prevents: a copy that kept the ids, imported after it."""
-    import deckbuild.pipeline
+    from deckbuild.stages import stamp
 
     example = make_project(tmp_path / "example", mini=True)
     assert run(example, "build", "--timestamp", "1700000000").exit_code == 0
@@ -321,7 +321,7 @@ def test_engine_the_example_ids_in_another_deck_mix_both_decks(tmp_path, anki, m
     edit(copy / "pyproject.toml", 'name = "Transfer Learning Q&A"', 'name = "My Q&A"')
     with (copy / "templates" / "style.css").open("a") as css:
         css.write("\n.mine { color: teal; }\n")
-    monkeypatch.setattr(deckbuild.pipeline, "example_ids_problem", lambda identity: None)
+    monkeypatch.setattr(stamp, "example_ids_problem", lambda identity: None)
     assert run(copy, "build", "--timestamp", "1700000100").exit_code == 0
 
     anki.import_package(next((example / "dist").glob("*.apkg")))

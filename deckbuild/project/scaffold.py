@@ -174,6 +174,9 @@ guid_namespace = {_toml(identity.guid_namespace)}
 # code_style_light = "default"  # Pygments style of code in day mode
 # code_style_dark = "github-dark"  # and in night mode
 # question_numbers = false  # keep "Question 5:" and the like in the Question field
+# section_tags = true  # each card is tagged with its section's name
+# notetypes = []  # note types of an adopted Anki deck, as [[tool.deckbuild.notetypes]]
+#                 # tables (docs/importing.md); `import DECK.apkg` writes them
 # The AnkiWeb listing that `release` writes to dist/share/<version>/:
 # title = ""  # at most 60 characters (default: the deck's name)
 # tags = []  # such as ["machine-learning", "interview"]; at most 60 characters in all

@@ -370,8 +370,8 @@ def _from_value(value: object) -> FileResult | None:
         path = value["file"]
         if not isinstance(path, str):
             return None
-        cards = tuple(CardRef(card_id, question, card_path, line, id_line)
-                      for card_id, question, card_path, line, id_line in value["cards"])
+        cards = tuple(CardRef(card_id, question, card_path, line, id_line, front)
+                      for card_id, question, card_path, line, id_line, front in value["cards"])
         if len(cards) != len(value["notes"]):
             return None
         notes, reusable = [], []
