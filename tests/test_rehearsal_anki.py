@@ -179,7 +179,7 @@ def test_without_anki_the_release_says_what_it_skipped_and_how_to_install_it(tmp
     monkeypatch.setattr(rehearsal, "available", lambda: False)
     output = release(project, "1.1.0", 1_700_100_000)
     assert "the release rehearsal with Anki's engine was skipped: the `anki` package is not " \
-           "installed; pip install 'deckbuild[share]'" in output
+           "installed; pip install 'deckbuild[rehearsal]'" in output
     assert "Rehearsal" not in notes_of(project, "1.1.0")
     # The tombstone does not need the engine.
     assert "## Retired notes" in notes_of(project, "1.1.0")

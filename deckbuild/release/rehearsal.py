@@ -30,7 +30,7 @@ from typing import Any
 from .diff import NoteState, plain
 from .diff import moved_searches as diff_moved_searches
 
-INSTALL_HINT = "pip install 'deckbuild[share]' (the official Anki engine, the `anki` package)"
+INSTALL_HINT = "pip install 'deckbuild[rehearsal]' (the official Anki engine, the `anki` package)"
 STUDIED = 5  # cards answered in the scratch collection before the update
 USER_EDIT = " (my own note)"  # what the rehearsal's user appends to one field
 
