@@ -169,3 +169,15 @@ def test_an_ambiguous_match_is_reported_and_never_guessed(tmp_path):
     assert result.output.count("matches 2 existing cards") == 2
     source, _ = parse_source((project / "cards" / "quiz.md").read_text(), "q")
     assert not {card.id for card in source.cards} & before
+
+
+def test_a_table_whose_first_column_asks_is_read_whatever_its_header_says():
+    rows = "".join(f"| Що таке {word}? | {word} є {word} |\n" for word in ("IP", "DNS", "порт"))
+    imported = _import(f"# Мережі\n\n| Тема | Коротко |\n|---|---|\n{rows}")
+    assert imported.layout == "table"
+    assert [card.question for card in imported.cards] == [
+        "Що таке IP?", "Що таке DNS?", "Що таке порт?"]
+    assert [item.line for item in imported.left_out] == [3, 4]  # the header rows, listed
+    # A table of terms, not questions, stays text: no table layout reads it.
+    terms = "".join(f"| {word} | {word} є {word} |\n" for word in ("IP", "DNS", "порт"))
+    assert _import(f"# Мережі\n\n| Тема | Коротко |\n|---|---|\n{terms}").layout != "table"

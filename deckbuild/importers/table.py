@@ -1,8 +1,9 @@
 """(h) A table of questions and answers: `| Question | Answer |`, one card per row.
 
 A table is one of questions when its header names them (`Question`, `Q`, `Вопрос`, `问题`,
-`سؤال`, ...) in its first column or an answer in its second; other tables (a comparison, a
-list of terms) stay inside the answers that hold them. Further columns join the answer as
+`سؤال`, ...) in its first column or an answer in its second, or when most cells of its first
+column ask (`?`, `？`, `؟`, numbering, a question word); other tables (a comparison, a list
+of terms) stay inside the answers that hold them. Further columns join the answer as
 `**Header:** cell` lines.
 """
 
@@ -12,6 +13,7 @@ import re
 
 from .layout import Layout, place
 from .records import Document, Found, Line, Split
+from .text import clean_question, looks_like_question
 
 _ROW = re.compile(r"^\s{0,3}\|?(?P<cells>.*\|.*?)\|?\s*$")
 _DELIMITER = re.compile(r"^\s{0,3}\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")
@@ -43,17 +45,18 @@ def split(doc: Document) -> Split:
             number += 1
             continue
         names = cells(header.text)
-        if len(names) < 2 or not (_QUESTION_HEADER.match(names[0])
-                                  or _ANSWER_HEADER.match(names[1])):
-            number += 2
-            continue
         row = number + 2
+        rows = []
         while row <= len(doc.lines) and not doc.line(row).blank and not doc.line(row).code \
                 and "|" in doc.line(row).text:
-            found = _card(row, cells(doc.line(row).text), names)
-            if found:
-                cards.append(found)
+            rows.append(row)
             row += 1
+        firsts = [cells(doc.line(n).text)[0] for n in rows]
+        asking = sum(looks_like_question(clean_question(text)) for text in firsts)
+        # The header names questions or answers, or most first cells ask (in any language).
+        if len(names) >= 2 and (_QUESTION_HEADER.match(names[0]) or _ANSWER_HEADER.match(names[1])
+                                or (rows and asking * 3 >= len(rows) * 2)):
+            cards += [found for n in rows if (found := _card(n, cells(doc.line(n).text), names))]
         number = row
     # The header and delimiter rows are in no card: import lists them.
     return place(doc, cards, doc.headings, "questions are the rows of question-and-answer tables")
