@@ -14,9 +14,12 @@ from support import AnkiCollection  # noqa: E402
 # `make mutation` runs every property test once per mutant: the same examples each time, so
 # a mutant's verdict does not depend on the run, and no shrinking, as any failing example
 # already kills the mutant.
-settings.register_profile("mutation", derandomize=True, database=None,
+settings.register_profile("mutation", derandomize=True, database=None, deadline=None,
                           phases=(Phase.explicit, Phase.generate))
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# Property tests prove behaviour, never speed (benchmarks measure that): no deadline, so a
+# loaded machine cannot fail an example for taking long.
+settings.register_profile("deckbuild", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deckbuild"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
