@@ -36,9 +36,10 @@ USER_EDIT = " (my own note)"  # what the rehearsal's user appends to one field
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 CONFLICTING, USER_EDITED, NOT_NEWER = "conflicting", "user-edited", "not-newer"
+OVERWRITTEN = "overwritten"
 LEFT_BEHIND, RETIRED, OTHER = "left-behind", "retired", "other"
-OUTCOMES = (NEW, UPDATED, UNCHANGED, CONFLICTING, USER_EDITED, NOT_NEWER, LEFT_BEHIND, RETIRED,
-            OTHER)
+OUTCOMES = (NEW, UPDATED, UNCHANGED, CONFLICTING, USER_EDITED, OVERWRITTEN, NOT_NEWER,
+            LEFT_BEHIND, RETIRED, OTHER)
 TITLES = {
     NEW: "new",
     UPDATED: "updated",
@@ -46,6 +47,7 @@ TITLES = {
     CONFLICTING: "conflicting (not updated)",
     USER_EDITED: "skipped because the user edited it",
     NOT_NEWER: "changed, but skipped: the user's copy is newer (merging rewrote it)",
+    OVERWRITTEN: "updated, replacing the user's own edit",
     LEFT_BEHIND: "left behind (removed from the sources)",
     RETIRED: "retired (the user's note gains the retired tag)",
     OTHER: "other (see the engine's log)",
@@ -254,6 +256,8 @@ def _replay(folder: Path, old_pkg: Path, new_pkg: Path, old: dict[str, PackageNo
                                                                              note.tags)
             if outcome == UNCHANGED and changed:
                 outcome = USER_EDITED if guid == edited else NOT_NEWER
+            elif outcome == UPDATED and guid == edited:
+                outcome = OVERWRITTEN
             elif outcome == UPDATED and retired_tag and retired_tag in note.tags \
                     and guid in old and retired_tag not in old[guid].tags:
                 outcome = RETIRED
