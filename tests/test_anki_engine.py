@@ -25,6 +25,7 @@ def _build(project: Path, now: int, cache: bool = True, **options: bool) -> Path
 
 ROOT_DECK = "Transfer Learning Interview Questions"
 KEY_FORMULAS = f"{ROOT_DECK}::Key Formulas"
+KEY_FACTS = f"{ROOT_DECK}::Key Facts"
 # A deletion as the Text field holds it: its number and its HTML, up to a hint or its end.
 _DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^{}]*?)?\}\}", re.S)
 
@@ -41,13 +42,20 @@ def shipped_cloze_cards() -> int:
                if card.notetype == "cloze")
 
 
+def shipped_fact_notes() -> int:
+    """How many Key Facts notes the shipped sources hold (Basic notes, one card each)."""
+    files, _ = load_sources(load_config(REPO))
+    return sum(len(source.cards) for source in files if source.section == "Key Facts")
+
+
 def test_shipped_deck_imports_and_every_card_renders(tmp_path, anki):
     project = make_project(tmp_path / "p", shipped=True)
     log = anki.import_package(_build(project, 1_700_000_000))
     col = anki.col
     assert len(log.new) == col.note_count() > 0
-    basic = col.find_cards('-"note:Transfer Learning Q&A (cloze)"')
-    assert len(basic) == len(col.find_notes('-"note:Transfer Learning Q&A (cloze)"')) == 38
+    full = f'-"note:Transfer Learning Q&A (cloze)" -"deck:{KEY_FACTS}"'
+    basic = col.find_cards(full)
+    assert len(basic) == len(col.find_notes(full)) == 38
     for card_id in basic:
         card = col.get_card(card_id)
         question, answer = card.question(), card.answer()
@@ -86,6 +94,21 @@ def test_key_formulas_are_cloze_cards_in_their_own_subdeck(tmp_path, anki):
         assert col.get_note(full)["Question"] in note["Extra"]
 
 
+def test_key_facts_are_basic_cards_in_their_own_subdeck_linking_to_their_full_card(tmp_path, anki):
+    project = make_project(tmp_path / "p", shipped=True)
+    anki.import_package(_build(project, 1_700_000_000))
+    col = anki.col
+    facts = col.find_cards(f'"deck:{KEY_FACTS}"')
+    assert len(facts) == shipped_fact_notes() >= 40
+    for card_id in facts:
+        note = col.get_card(card_id).note()
+        assert note.note_type()["name"] == "Transfer Learning Q&A"
+        (search,) = re.findall(r"search: <code>(Id:[a-z0-9-]+)</code>", note["Extra"])
+        (full,) = col.find_notes(f'"{search}"')
+        assert col.decks.name(col.get_note(full).cards()[0].did) not in (KEY_FACTS, KEY_FORMULAS)
+        assert col.get_note(full)["Question"] in note["Extra"]
+
+
 def test_a_package_deflated_in_many_blocks_imports_whole(tmp_path, anki, monkeypatch):
     from deckbuild.package import archive
 
@@ -94,7 +117,7 @@ def test_a_package_deflated_in_many_blocks_imports_whole(tmp_path, anki, monkeyp
     package = _build(project, 1_700_000_000)
     assert package.read_bytes().count(b"\x00\x00\xff\xff") >= 40  # a sync flush per block
     log = anki.import_package(package)
-    assert len(log.new) == anki.col.note_count() == 38 + shipped_cloze_cards()
+    assert len(log.new) == anki.col.note_count() == 38 + shipped_cloze_cards() + shipped_fact_notes()
     for card_id in anki.col.find_cards(""):
         assert "{{" not in anki.col.get_card(card_id).answer()
 

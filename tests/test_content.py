@@ -1,5 +1,7 @@
-"""The shipped deck: 38 cards in five sections, each one well-formed, sized and cited, and
-the Key Formulas subdeck of cloze notes, each hiding one term and linking to its full card.
+"""The shipped deck: 38 cards in five sections, each one well-formed, sized and cited; the Key
+Formulas subdeck of cloze notes, each hiding one term that its own front does not give away;
+and the Key Facts subdeck of atomic notes for the facts cut from the dense cards. Every
+companion note links to its full card.
 
 Cards are read with deckbuild's own parser and built into a real package, so these tests
 see exactly what users import.
@@ -27,14 +29,22 @@ from deckbuild.records import Card, SourceFile
 from deckbuild.speed.bundles import section_tag
 
 SECTIONS = {
-    "Fundamentals": 8,
-    "Techniques and Approaches": 6,
-    "Practical Implementation": 8,
-    "Advanced Topics": 8,
+    "Fundamentals": 7,
+    "Techniques and Approaches": 7,
+    "Practical Implementation": 7,
+    "Advanced Topics": 9,
     "Domains, Challenges and Deployment": 8,
 }
 # The cloze companion: one note per key formula or number of the full cards.
 KEY_FORMULAS, MIN_FORMULA_NOTES = "Key Formulas", 20
+# The atomic companion: one fact per Basic note, cut from a dense full card.
+KEY_FACTS, MIN_FACT_NOTES = "Key Facts", 40
+COMPANIONS = (KEY_FORMULAS, KEY_FACTS)
+# An interview answer is said aloud: a core sentence, the reason, an example, a follow-up.
+# Bullet-level facts (list items, table rows, the Pitfall) per card, at most:
+MAX_FACTS = 6
+# A Key Facts note holds one fact: a short answer, no list.
+MAX_FACT_NOTE_WORDS = 50
 # Formula notes allowed more than one deletion number (each number is a card of its own, on
 # purpose): note id -> why. Every other formula note hides one term.
 SEVERAL_DELETIONS: dict[str, str] = {}
@@ -49,6 +59,13 @@ CITATIONS = {
     "domain-task-adaptive-pretraining-dapt-tapt": ("Gururangan",),
     "multimodal-transfer-clip-zero-shot-vlm-fine-tuning": ("Radford",),
     "robust-fine-tuning-wise-ft-model-soups-merging": ("Wortsman", "Ilharco"),
+    "correcting-covariate-and-label-shift": ("Shimodaira", "Lipton", "Saerens"),
+    "domain-generalisation-test-time-adaptation": ("Gulrajani", "Wang, D.", "Liang"),
+    "pretrained-model-bias-licensing-privacy": ("Qi, X.",),
+    "layer-freezing-gradual-unfreezing-discriminative-lr": ("Howard", "Lee, Y."),
+    "feature-extraction-vs-fine-tuning": ("Kumar",),
+    "finetune-bert-text-classification-steps": ("Mosbach",),
+    "transfer-detection-segmentation": ("Lin, T.-Y.", "Kirillov"),
     "speech-transfer-wav2vec2-hubert-whisper": ("Baevski", "Hsu"),
     "catastrophic-forgetting-ewc-rehearsal-lwf": ("Kirkpatrick",),
     "peft-adapters-lora-prefix-prompt-tuning": ("Hu, E. J.",),
@@ -77,9 +94,40 @@ _Z_SYMBOL = re.compile(r"(?<![A-Za-z\\])z(?![A-Za-z])")
 _LOGITS = re.compile(r"\blogits?\b", re.I)
 _CAL_D = re.compile(r"\\mathcal\s*\{\s*D\s*\}|\\mathcal\s*D(?![A-Za-z])|\U0001D49F")
 _DATA_SET = re.compile(r"\bdata[ -]?sets?\b", re.I)
-# Random variables are uppercase: P(X), P_S(Y | X), never P(x) or P_s(y | x).
+# Random variables are uppercase: P(X), P_S(Y | X), \hat{P}(Y = y), never P(x), P_s(y | x) or
+# \hat{P}(y | y_S).
 _LOWERCASE_RANDOM_VARIABLE = re.compile(
-    r"(?<![A-Za-z\\])P(?:_\s*\{?\s*[A-Za-z]+\s*\}?)?\s*\(\s*[a-z](?![A-Za-z])")
+    r"(?<![A-Za-z\\])(?:\\hat\s*\{\s*P\s*\}|\\hat\s+P|P)(?:_\s*\{?\s*[A-Za-z]+\s*\}?)?\s*\(\s*[a-z](?![A-Za-z])")
+# What a shift keeps fixed carries both subscripts: never "$P(X \mid Y)$ unchanged".
+_UNMARKED_INVARIANT = re.compile(
+    r"\$\s*P\s*\([^$]*\$(?:[^.;\n$]|\$[^$]*\$){0,40}?\b(?:unchanged|fixed|the same)\b")
+# A learning step is written with eta: theta - alpha grad or theta - beta grad is a step size
+# under another letter.
+_STEP_NOT_ETA = re.compile(r"-\s*\\(?:alpha|beta|gamma|lambda|rho)\s*\\nabla")
+# Weights are theta (theta_0 the pre-trained ones), never a bold w.
+_BOLD_W = re.compile(r"\\mathbf\s*\{\s*w\s*\}")
+# The hypothesis class is \mathcal{H}, with no subscript; a kernel's space is \mathcal{F}_k.
+_SUBSCRIPTED_H = re.compile(r"\\mathcal\s*\{\s*H\s*\}\s*_")
+# theta is a parameter vector, not a model applied to an input.
+_THETA_AS_FUNCTION = re.compile(r"\\theta\s*\(\s*[a-z]")
+# A and B are LoRA's factors: not a learning algorithm A(D_S, D_T), not task A or task B.
+_A_B_AS_TASK_OR_ALGORITHM = re.compile(
+    r"(?<![\\A-Za-z{])A\s*\(|_\s*\{?\s*[AB]\s*(?:[,}]|$|\s*\()|_\s*[AB](?![A-Za-z])")
+# "task vector" means Delta_k = theta_k - theta_0 only.
+_TASK_VECTOR = re.compile(r"\btask vectors?\b", re.I)
+_DELTA = re.compile(r"\\Delta(?![A-Za-z])")
+# One letter, one meaning: a note that uses a reserved letter also says what it stands for.
+RESERVED_LETTERS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "\\alpha (LoRA's scale)": (re.compile(r"\\alpha(?![A-Za-z])"), re.compile(r"LoRA|lora_alpha")),
+    "\\beta (a loss or penalty weight)": (re.compile(r"\\beta(?![A-Za-z])"),
+                                          re.compile(r"\bweigh|\bstrength|\bweights\b")),
+    "\\lambda (Ben-David's joint error)": (re.compile(r"\\lambda(?![A-Za-z])"), re.compile(r"Ben-David")),
+    "\\rho (the WiSE-FT mixing weight)": (re.compile(r"\\rho(?![A-Za-z])"), re.compile(r"WiSE-FT")),
+    "\\gamma (the RL discount)": (re.compile(r"\\gamma(?![A-Za-z])"), re.compile(r"\bdiscount")),
+    "\\delta (a quantisation scale)": (re.compile(r"\\delta(?![A-Za-z])"), re.compile(r"\bscale\b")),
+    "s (an RL state)": (re.compile(r"(?<![A-Za-z\\_^{])s(?![A-Za-z])(?!\s*\})"),
+                        re.compile(r"\bstates?\b|\brollouts?\b")),
+}
 
 
 # ---- reading the deck ---------------------------------------------------------------
@@ -94,8 +142,9 @@ def shipped_files() -> list[SourceFile]:
 FILES = shipped_files()
 NOTES = [card for source in FILES for card in source.cards]
 # The full cards (question and answer) and the cloze notes of the Key Formulas subdeck.
-CARDS = [card for card in NOTES if card.section != KEY_FORMULAS]
+CARDS = [card for card in NOTES if card.section not in COMPANIONS]
 FORMULA_NOTES = [card for card in NOTES if card.section == KEY_FORMULAS]
+FACT_NOTES = [card for card in NOTES if card.section == KEY_FACTS]
 
 
 def per_card(test):
@@ -110,6 +159,11 @@ def per_note(test):
 def per_formula_note(test):
     return pytest.mark.parametrize("card", FORMULA_NOTES,
                                    ids=[c.id or c.question for c in FORMULA_NOTES])(test)
+
+
+def per_fact_note(test):
+    return pytest.mark.parametrize("card", FACT_NOTES,
+                                   ids=[c.id or c.question for c in FACT_NOTES])(test)
 
 
 @pytest.fixture(scope="module")
@@ -222,19 +276,21 @@ def tex_problems(tex: str) -> list[str]:
 
 def test_sections_in_order_with_their_card_counts():
     sections = [(f.section, len(f.cards)) for f in FILES]
-    assert sections == [*SECTIONS.items(), (KEY_FORMULAS, len(FORMULA_NOTES))]
-    assert all(card.notetype == "basic" for card in CARDS)
+    assert sections == [*SECTIONS.items(), (KEY_FORMULAS, len(FORMULA_NOTES)),
+                        (KEY_FACTS, len(FACT_NOTES))]
+    assert all(card.notetype == "basic" for card in CARDS + FACT_NOTES)
 
 
 def test_built_package_has_38_cards_in_five_subdecks_and_the_key_formulas(package):
     decks = {str(d["id"]): d["name"] for d in package["decks"].values()}
     per_deck = Counter(decks[str(did)] for _, _, did, _, _ in package["cards"])
     root = "Transfer Learning Interview Questions"
-    assert len(package["notes"]) == sum(SECTIONS.values()) + len(FORMULA_NOTES)
+    assert len(package["notes"]) == sum(SECTIONS.values()) + len(FORMULA_NOTES) + len(FACT_NOTES)
     assert sum(SECTIONS.values()) == 38
     cloze_cards = sum(len(cloze_numbers(card.answer)) for card in FORMULA_NOTES)
     assert per_deck == {f"{root}::{name}": count for name, count in
-                        [*SECTIONS.items(), (KEY_FORMULAS, cloze_cards)]}
+                        [*SECTIONS.items(), (KEY_FORMULAS, cloze_cards),
+                         (KEY_FACTS, len(FACT_NOTES))]}
     guids = [guid for _, guid, *_ in package["notes"]]
     assert len(set(guids)) == len(guids)
 
@@ -242,7 +298,7 @@ def test_built_package_has_38_cards_in_five_subdecks_and_the_key_formulas(packag
 def test_ids_are_present_and_unique():
     assert check_ids(card for source in FILES for card in source.cards) == []
     ids = [card.id for card in NOTES]
-    assert len(set(ids)) == len(ids) == 38 + len(FORMULA_NOTES)
+    assert len(set(ids)) == len(ids) == 38 + len(FORMULA_NOTES) + len(FACT_NOTES)
 
 
 def test_enough_cards_carry_a_formula_and_code():
@@ -339,22 +395,76 @@ def test_pointers_to_other_cards_name_a_real_question(card):
     assert pointer_problems(card, [c.question for c in NOTES]) == []
 
 
-# Topics that live on exactly one card; the others point to it. Marker -> the card's id.
+# Points that live on exactly one interview card (its answer or Extra); the others point to it
+# ("see ..."). Marker -> the card's id. The review's repeats R1-R20 each have a marker here.
 ONE_HOME = {
-    r"model\.fc\s*=": "transfer-learning-small-target-dataset",  # the ResNet-50 head swap
-    r"isinstance\(m, nn\.BatchNorm": "layer-freezing-gradual-unfreezing-discriminative-lr",
-    r"trainable\s*=\s*False": "layer-freezing-gradual-unfreezing-discriminative-lr",
+    r"model\.fc\s*=": "finetune-resnet-image-classifier-steps",  # the ResNet-50 head swap
+    r"_BatchNorm|FrozenBatchNorm2d`|trainable\s*=\s*False": "batchnorm-frozen-backbone-trap",
     r"Transfusion": "medical-imaging-imagenet-transfer",
     r"Gabor": "cnn-layer-features-transferability",  # the general-to-specific hierarchy
     r"multi-LoRA": "deploying-fine-tuned-models",
-    r"linear probe, then|probe first": "feature-extraction-vs-fine-tuning",  # what LP-FT is
+    r"linear probe first|probe first": "feature-extraction-vs-fine-tuning",  # what LP-FT is
+    r"GroupNorm or synchronised BatchNorm": "when-transfer-learning-works",  # R1: He et al.
+    r"[Gg]ain of zero|[Zz]ero gain": "negative-transfer",  # R2
+    r"Pan and Yang list multi-task": "multi-task-vs-transfer-parameter-sharing",  # R3
+    r"[Rr]ead model and data licences": "pretrained-model-bias-licensing-privacy",  # R4
+    r"never swap tokenizers": "input-mismatch-preprocessing-tokenizer",  # R5
+    r"1e-5 to 5e-5": "finetune-bert-text-classification-steps",  # R6
+    r"2\.6": "layer-freezing-gradual-unfreezing-discriminative-lr",  # R7: discriminative rates
+    r"3.5 seeds": "negative-transfer",  # R8
+    r"adapters weigh megabytes|costs nothing extra": "deploying-fine-tuned-models",  # R9
+    r"DistilBERT was distilled|task-agnostic": "knowledge-distillation-teacher-student",  # R10
+    r"optimi[sz]er holds them": "finetune-resnet-image-classifier-steps",  # R11
+    r"RandAugment": "finetuning-regularization-l2sp-augmentation",  # R14
+    r"replay some general data": "domain-task-adaptive-pretraining-dapt-tapt",  # R16
+    r"how often a concept appeared":  # R17: "zero-shot" scores and the pre-training data
+        "multimodal-transfer-clip-zero-shot-vlm-fine-tuning",
+    r"[Pp]refix tuning": "peft-adapters-lora-prefix-prompt-tuning",  # R20
+    r"BBSE": "correcting-covariate-and-label-shift",
+    r"apply_chat_template": "llm-fine-tuning-chat-templates-memory",
+    r"16 bytes per parameter": "llm-fine-tuning-chat-templates-memory",
+    r"Qi et al\.": "pretrained-model-bias-licensing-privacy",
+    r"FastRCNNPredictor": "transfer-detection-segmentation",
+    r"TENT": "domain-generalisation-test-time-adaptation",
 }
 
 
 @pytest.mark.parametrize("marker,home", ONE_HOME.items())
-def test_each_shared_topic_lives_on_one_card(marker, home):
-    holders = [card.id for card in NOTES if re.search(marker, card.answer)]
+def test_each_shared_point_lives_on_one_card(marker, home):
+    holders = [card.id for card in CARDS
+               if re.search(marker, card.answer) or (re.search(marker, card.extra) and card.id == home)]
     assert holders == [home], f"{marker!r} should be on {home} only, is on {holders}"
+
+
+def fact_count(card: Card) -> int:
+    """Bullet-level facts of an answer: list items, table body rows and the Pitfall line."""
+    outside, _ = split_code(card.answer)
+    outside = re.sub(r"<!--.*?-->", " ", outside, flags=re.S)
+    count, in_table = 0, False
+    for line in outside.split("\n"):
+        if _TABLE_ROW.match(line):
+            if in_table and not re.match(r"^\s*\|[\s:|-]+\|?\s*$", line):
+                count += 1  # a body row (not the header, not the separator)
+            in_table = True
+            continue
+        in_table = False
+        if re.match(r"^\s*(?:[-*+]|\d+[.)])\s+\S", line) or line.lstrip().startswith("**Pitfall"):
+            count += 1
+    return count
+
+
+@per_card
+def test_interview_answer_holds_at_most_six_facts(card):
+    assert fact_count(card) <= MAX_FACTS, (
+        f"{card.path}:{card.line}: {fact_count(card)} bullet-level facts; move the rest to a "
+        f"Key Facts note that links back to {card.id}")
+
+
+def test_fact_count_counts_bullets_rows_and_the_pitfall():
+    table = "| a | b |\n|---|:-:|\n| 1 | 2 |\n| 3 | 4 |"
+    card = _card(f"**Core.**\n\n- one\n- two\n  - nested\n1. three\n\n{table}\n\n**Pitfall:** x.\n\n"
+                 "**Follow-up:** Why?\n\n```python\n- not a bullet\n```")
+    assert fact_count(card) == 7
 
 
 # ---- one notation (docs/notation.md) ----------------------------------------------------
@@ -365,7 +475,9 @@ def notation_problems(card: Card) -> list[str]:
     where = f"{card.path}:{card.line}"
     problems = []
     outside, blocks = split_code(card.answer)
-    texs = [tex for tex, _ in split_math(outside)[1] + split_math(card.extra)[1]]
+    texs = [tex for tex, _ in split_math(outside)[1] + split_math(card.extra)[1]
+            + split_math(card.question)[1]]
+    words = split_math(card.question + "\n" + outside + "\n" + split_code(card.extra)[0])[0]
     if _TEACHER.search(card.answer + card.extra):
         # S and T are source and target; a card about a teacher must not use T as "teacher".
         problems += [f"{where}: T subscript in a card about a teacher: {tex!r}"
@@ -379,6 +491,24 @@ def notation_problems(card: Card) -> list[str]:
                      for tex in texs if _Z_SYMBOL.search(tex)]
     problems += [f"{where}: lowercase random variable in P(...): {tex!r}"
                  for tex in texs if _LOWERCASE_RANDOM_VARIABLE.search(tex)]
+    problems += [f"{where}: what stays fixed needs both subscripts: {m.group(0)!r}"
+                 for m in _UNMARKED_INVARIANT.finditer(card.answer + "\n" + card.extra)]
+    problems += [f"{where}: a learning step is written with \\eta: {tex!r}"
+                 for tex in texs if _STEP_NOT_ETA.search(tex)]
+    problems += [f"{where}: weights are \\theta, not a bold w: {tex!r}"
+                 for tex in texs if _BOLD_W.search(tex)]
+    problems += [f"{where}: \\mathcal{{H}} is the hypothesis class (a kernel space is "
+                 f"\\mathcal{{F}}_k): {tex!r}" for tex in texs if _SUBSCRIPTED_H.search(tex)]
+    problems += [f"{where}: \\theta is parameters, not a model applied to x: {tex!r}"
+                 for tex in texs if _THETA_AS_FUNCTION.search(tex)]
+    problems += [f"{where}: A and B are LoRA's factors (the algorithm is \\mathcal{{A}}, tasks are "
+                 f"old and new): {tex!r}" for tex in texs if _A_B_AS_TASK_OR_ALGORITHM.search(tex)]
+    if _TASK_VECTOR.search(words) and not any(_DELTA.search(tex) for tex in texs):
+        problems.append(f"{where}: 'task vector' means \\Delta_k = \\theta_k - \\theta_0; "
+                        "learned prompt inputs are prompt vectors")
+    for letter, (symbol, meaning) in RESERVED_LETTERS.items():
+        if any(symbol.search(_strip_named(tex)) for tex in texs) and not meaning.search(words):
+            problems.append(f"{where}: uses {letter} without saying so")
     for text, first_line in ((outside, card.answer_line), (card.extra, 0)):
         lines = text.split("\n")
         for i, line in enumerate(lines):
@@ -386,6 +516,12 @@ def notation_problems(card: Card) -> list[str]:
                 at = f"{card.path}:{first_line + i}" if first_line else where
                 problems.append(f"{at}: \\mathcal{{D}} is a domain; a data set is D")
     return problems
+
+
+def _strip_named(tex: str) -> str:
+    """TeX with words inside \\text{...}, \\operatorname{...} and control words removed."""
+    tex = re.sub(r"\\(?:text|operatorname|mathrm|mathit)\s*\{[^{}]*\}", " ", tex)
+    return re.sub(r"\\(?!alpha|beta|lambda|rho|gamma|delta)[A-Za-z]+", " ", tex)
 
 
 def _neighbours(lines: list[str], i: int) -> list[str]:
