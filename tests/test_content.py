@@ -536,10 +536,49 @@ def test_card_follows_the_notation(card):
     assert notation_problems(card) == []
 
 
+def test_the_notation_checks_catch_each_clash_of_the_second_review():
+    """N1-N9 of the 2026-12-07 review, each as 1.1.0 wrote it, and as 1.2.0 writes it."""
+    clashes = {
+        "N1 step sizes": ("$\\theta' = \\theta - \\alpha \\nabla_\\theta \\mathcal{L}(\\theta)$",
+                          "$\\theta' = \\theta - \\eta_{\\text{in} } \\nabla_\\theta \\mathcal{L}(\\theta)$"),
+        "N2 bold w": ("The weights. $\\lVert \\mathbf{w}_S - \\mathbf{w}_S^0 \\rVert$",
+                      "The weights. $\\lVert \\theta_{\\text{backbone} } - \\theta_0 \\rVert$"),
+        "N3 H_k": ("$\\lVert \\mu_S - \\mu_T \\rVert_{\\mathcal{H}_k}$",
+                   "$\\lVert \\mu_S - \\mu_T \\rVert_{\\mathcal{F}_k}$"),
+        "N4 theta(x)": ("$\\sum_{y_S} \\theta(x_i)_{y_S}$",
+                        "$\\sum_{y_S} \\hat{P}_S(Y_S = y_S \\mid X = x_i)$"),
+        "N4 hat P(y)": ("$\\hat{P}(y_i \\mid y_S)$", "$\\hat{P}(Y = y_i \\mid Y_S = y_S)$"),
+        "N5 task vectors": ("Prompt tuning: learned task vectors, frozen model.",
+                            "Prompt tuning: learned prompt vectors, frozen model."),
+        "N6 lambda": ("EWC: $\\sum_i \\frac{\\lambda}{2} F_i$, the penalty's strength.",
+                      "EWC: $\\sum_i \\frac{\\beta}{2} F_i$, the penalty's strength."),
+        "N7 alpha": ("WiSE-FT: $(1-\\alpha)\\,\\theta_0 + \\alpha\\,\\theta_{\\text{ft} }$",
+                     "WiSE-FT: $(1-\\rho)\\,\\theta_0 + \\rho\\,\\theta_{\\text{ft} }$"),
+        "N8 algorithm A": ("$\\epsilon_T(A(D_S, D_T))$", "$\\epsilon_T(\\mathcal{A}(D_S, D_T))$"),
+        "N8 task A": ("$\\theta^{*}_{A,i}$ and $\\mathcal{L}_B$",
+                      "$\\theta^{*}_{\\text{old},i}$ and $\\mathcal{L}_{\\text{new} }$"),
+        "N9 s": ("Quantise with $x/s$ and back with $s\\,(q - o)$.",
+                 "Quantise with scale $\\delta$: $x/\\delta$ and back with $\\delta\\,(q - o)$."),
+        "shift subscripts": ("Label shift: $P_S(Y) \\neq P_T(Y)$ with $P(X \\mid Y)$ unchanged.",
+                             "Label shift: $P_S(Y) \\neq P_T(Y)$ with $P_S(X \\mid Y) = P_T(X \\mid Y)$."),
+    }
+    for name, (old, new) in clashes.items():
+        assert notation_problems(_card(old)), f"{name}: 1.1.0's form is not caught"
+        assert notation_problems(_card(new)) == [], f"{name}: 1.2.0's form is flagged"
+    # A reserved letter on a card that says what it stands for is fine.
+    assert notation_problems(_card("LoRA scales by $\\frac{\\alpha}{r}$.")) == []
+    assert notation_problems(_card("The discount $\\gamma$: $\\sum_t \\gamma^t r_t$.")) == []
+
+
 def test_notation_is_written_down():
     notation = (REPO / "docs" / "notation.md").read_text(encoding="utf-8")
     for rule in ("source", "target", "teacher", "\\tau", "\\mathcal{D}", "data set", "logits", "P(X)"):
         assert rule in notation, f"docs/notation.md does not state the rule about {rule!r}"
+    # One letter, one meaning: every reserved letter the tests check has one row in the table.
+    rows = [line for line in notation.split("\n") if line.startswith("| $")]
+    for letter in ("\\alpha", "\\beta", "\\lambda", "\\rho", "\\gamma", "\\delta", "s", "\\eta"):
+        assert len([r for r in rows if r.startswith(f"| ${letter}$")]) == 1, letter
+    assert "quantisation scale $s$" not in notation
 
 
 # ---- the Key Formulas subdeck (cloze) -------------------------------------------------
@@ -597,6 +636,149 @@ def test_key_formulas_subdeck_has_enough_cloze_notes_with_their_own_ids():
     assert set(SEVERAL_DELETIONS) <= {card.id for card in FORMULA_NOTES}
 
 
+# ---- cloze fronts that give the answer away ---------------------------------------------
+
+
+def _norm(tex: str) -> str:
+    """TeX or text reduced for comparison: no sizing or spacing commands, spaces or braces."""
+    tex = re.sub(r"\\(?:bigl|bigr|Bigl|Bigr|big|Big|left|right|,|;|!|quad|qquad)(?![A-Za-z])", "", tex)
+    tex = tex.replace("\\tfrac", "\\frac").replace("\\dfrac", "\\frac")
+    return re.sub(r"[\s{}$]", "", tex)
+
+
+def visible_text(card: Card) -> str:
+    """What a cloze card's front shows besides the blank: the note with its deletions removed."""
+    return _DELETION.sub(" ", card.answer)
+
+
+def hidden_terms(card: Card) -> list[str]:
+    """The text each deletion hides, normalised; short or one-word terms are left out, as
+    they are too common to count as a leak (a lone symbol, 'zero')."""
+    terms = [_norm(text) for _, text, _ in deletions(card)]
+    return [t for t in terms if len(t) >= 4 and not re.fullmatch(r"[A-Za-z]+", t)]
+
+
+def leak_problems(notes: list[Card]) -> list[str]:
+    """Cloze notes whose front shows what another note hides: Anki buries siblings of one
+    note, not separate notes, so both can be due on one day."""
+    problems = []
+    for shown in notes:
+        front = _norm(visible_text(shown))
+        for other in notes:
+            if other is not shown:
+                problems += [f"{shown.path}:{shown.line}: {shown.id} shows {other.id}'s answer {t!r}"
+                             for t in hidden_terms(other) if t in front]
+    return problems
+
+
+def test_no_cloze_front_shows_another_notes_answer():
+    assert leak_problems([card for card in NOTES if card.notetype == "cloze"]) == []
+
+
+# A symbol with its subscript or superscript: x_S, u_i^{+}, \theta_{\text{ft} }.
+_SYMBOL = re.compile(r"(\\[A-Za-z]+|[A-Za-z])(\s*[_^]\s*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|\\?\w+))*")
+_OPERATOR = re.compile(r"(?<![\\^_{])[-+]|\\cdot|\\times")
+_NAMES = ("\\text", "\\operatorname", "\\mathrm", "\\frac", "\\sum", "\\min", "\\max", "\\log",
+          "\\exp", "\\cos", "\\mid", "\\in", "\\sim", "\\neq", "\\le", "\\ge", "\\arg", "\\mathbb",
+          "\\mathcal", "\\hat", "\\lVert", "\\rVert", "\\Vert", "\\tfrac", "\\prime")
+
+
+def _symbols(tex: str) -> set[str]:
+    """The symbols of a formula, each with its sub- and superscripts, spaces dropped."""
+    found = set()
+    for match in _SYMBOL.finditer(tex):
+        if match.group(1) not in _NAMES:
+            found.add(re.sub(r"\s", "", match.group(0)))
+    return found
+
+
+def _shape(tex: str) -> str:
+    """A formula with every sub- and superscript replaced by '?': its shape, whatever the index."""
+    return re.sub(r"(?:[_^](?:\\[A-Za-z]+|\w+|[+*'-]))+", "?", _norm(tex))
+
+
+# Hints that name the hidden term's role so plainly that the term follows from the rest.
+_TELLING_HINTS = re.compile(
+    r"\b(?:the anchor|the baseline|the positive pair|mean embeddings?|best single classifier|"
+    r"compared with what)\b", re.I)
+# Names whose expansion is the answer: CORrelation ALignment compares covariances; L2 to the
+# Starting Point pulls towards the pre-trained weights.
+_TELLING_NAMES = {
+    "CORAL": re.compile(r"C_S|C_T|covarian", re.I),
+    "L2-SP": re.compile(r"\\theta_0|\\mathbf\s*\{\s*w\s*\}|starting|anchor", re.I),
+}
+# "(1 - w) [hidden] + w x": the hidden end of a convex combination is the only other model.
+_MIX_END = re.compile(r"\(1\s*-\s*(\\?\w+)\)[^{}$]{0,12}\$?\s*\{\{c\d+::.*?\}\}\s*\$?\s*\+\s*\1(?![A-Za-z])")
+# Sentences that force the answer: an initialisation "so training begins exactly at" the
+# pre-trained model can only be zero.
+_FORCING_PHRASES = re.compile(r"\b(?:begins|starts) exactly at\b", re.I)
+
+
+def giveaway_problems(card: Card) -> list[str]:
+    """Deletions whose term can be read off the note's own front, by a list of known patterns."""
+    where = f"{card.path}:{card.line}: {card.id}"
+    front = visible_text(card)
+    front_tex = [tex for tex, _ in split_math(split_code(front)[0])[1]]
+    front_symbols = set().union(*(_symbols(t) for t in front_tex)) if front_tex else set()
+    front_shapes = [_shape(t) for t in front_tex]
+    problems = []
+    for _, text, hint in deletions(card):
+        hidden_tex = [tex for tex, _ in split_math(text)[1]]
+        for tex in hidden_tex:
+            if len(_norm(tex)) >= 3 and _norm(tex) in _norm(front):
+                problems.append(f"{where}: the hidden {tex!r} is also on the front")
+            if len(_norm(tex)) >= 6 and any(_shape(tex) in shape for shape in front_shapes):
+                problems.append(f"{where}: the hidden {tex!r} has the shape of a visible term")
+            symbols = _symbols(tex)
+            if len(symbols) >= 2 and symbols <= front_symbols and _OPERATOR.search(tex):
+                problems.append(f"{where}: the hidden {tex!r} only recombines visible symbols")
+            difference = re.fullmatch(r"\s*(.+?)\s*-\s*(\\?[A-Za-z]+(?:_\s*\{?[^{}\s]+\}?)?)\s*", tex)
+            if difference and _norm(difference.group(2)) in {_norm(s) for s in front_symbols}:
+                problems.append(f"{where}: the hidden {tex!r} is a difference from a visible term")
+        if hint and _TELLING_HINTS.search(hint):
+            problems.append(f"{where}: the hint {hint!r} names the hidden term's role")
+        for name, expansion in _TELLING_NAMES.items():
+            if name in card.question + front and expansion.search(text):
+                problems.append(f"{where}: {name}'s own name spells out the hidden {text!r}")
+    if _MIX_END.search(card.answer):
+        problems.append(f"{where}: the hidden term is the other end of a visible (1 - w), w mix")
+    if _FORCING_PHRASES.search(front):
+        problems.append(f"{where}: the front says how training starts, which forces the answer")
+    return problems
+
+
+@per_formula_note
+def test_each_deletion_hides_what_its_own_front_does_not_give_away(card):
+    assert giveaway_problems(card) == []
+
+
+def _cloze(answer: str, question: str = "Gap", extra: str = "") -> Card:
+    return Card("formula-x", question, answer, extra, "", (), KEY_FORMULAS, "cards/k.md", 5,
+                notetype="cloze")
+
+
+def test_the_giveaway_patterns_each_catch_their_kind():
+    assert giveaway_problems(_cloze("$\\hat{x} = s(q - o)$ and {{c1::$s(q - o)$}}"))  # on the front
+    nt_xent = ("$-\\log[$ {{c1::$\\exp(\\operatorname{sim}(u_i, u_i^{+})/\\tau)$}} $/ "
+               "\\sum_{k \\neq i} \\exp(\\operatorname{sim}(u_i, u_k)/\\tau)]$")
+    assert any("shape" in p for p in giveaway_problems(_cloze(nt_xent)))
+    quant = "$q = \\operatorname{round}(x/s) + o$, and back: $\\hat{x} =$ {{c1::$s\\,(q - o)$}}"
+    assert any("recombines" in p for p in giveaway_problems(_cloze(quant)))
+    merge = "$\\Delta_k =$ {{c1::$\\theta_k - \\theta_0$}}, $\\theta_{m} = \\theta_0 + \\sum_k \\Delta_k$"
+    assert any("difference" in p for p in giveaway_problems(_cloze(merge)))
+    wise = "$\\theta_\\alpha = (1-\\alpha)\\,$ {{c1::$\\theta_0$}} $+ \\alpha\\,\\theta_{\\text{ft} }$"
+    assert any("other end" in p for p in giveaway_problems(_cloze(wise)))
+    assert giveaway_problems(_cloze("$a = b -$ {{c1::$c$::the anchor}}"))
+    assert giveaway_problems(_cloze("$\\lVert$ {{c1::$C_S - C_T$}} $\\rVert$", question="CORAL loss"))
+    assert giveaway_problems(_cloze("$B$ starts at {{c1::zero}}, so training begins exactly at $W_0$."))
+    # A sound note: the hidden term is not on its front, in any of those ways.
+    assert giveaway_problems(_cloze("$\\mathcal{L} = \\mathcal{L}_y +$ {{c1::$\\tau^2$::a factor}} "
+                                    "$\\operatorname{KL}(p \\Vert q)$")) == []
+    lora = _cloze("$W = W_0 + \\frac{\\alpha}{r} B A$ and {{c1::zero}}")
+    update = _cloze("$W = W_0 +$ {{c1::$\\frac{\\alpha}{r}$}} $B A$")
+    assert leak_problems([lora, update]) and not leak_problems([update])
+
+
 @per_formula_note
 def test_formula_note_hides_one_term(card):
     assert deletion_problems(card) == []
@@ -637,6 +819,45 @@ def test_the_key_formula_checks_catch_broken_notes():
     assert deletion_problems(note("{{c1::$a = b + c$}}", link))
     assert deletion_problems(note("$a =$ {{c2::$b$}}", link))
     assert deletions(good) == [(1, "$b$", "hint")]
+
+
+# ---- the Key Facts subdeck (atomic Basic notes) ----------------------------------------
+
+
+def fact_note_problems(card: Card) -> list[str]:
+    """A Key Facts note holds one fact: a short answer with no list or table, and no code."""
+    where = f"{card.path}:{card.line}"
+    problems = []
+    words = word_count(prose(card))
+    if words > MAX_FACT_NOTE_WORDS:
+        problems.append(f"{where}: {words} words; a Key Facts note holds one fact")
+    if fact_count(card) or code_blocks(card):
+        problems.append(f"{where}: a list, table, Pitfall or code block in a one-fact note")
+    if not card.question.rstrip().endswith("?"):
+        problems.append(f"{where}: the front must be a question")
+    return problems
+
+
+def test_key_facts_subdeck_has_enough_notes_with_their_own_ids():
+    assert len(FACT_NOTES) >= MIN_FACT_NOTES
+    assert {card.path for card in FACT_NOTES} == {"cards/07-key-facts.md"}
+    assert all(card.id and card.id.startswith("fact-") for card in FACT_NOTES)
+
+
+@per_fact_note
+def test_fact_note_holds_one_fact_and_names_its_full_card(card):
+    assert fact_note_problems(card) == []
+    assert back_link_problems(card, CARDS) == []
+
+
+def test_the_fact_note_checks_catch_dense_notes():
+    def note(answer: str, question: str = "Why?") -> Card:
+        return Card("fact-x", question, answer, "", "", (), KEY_FACTS, "cards/f.md", 3)
+
+    assert fact_note_problems(note("One short fact, and its reason.")) == []
+    assert fact_note_problems(note(" ".join(["word"] * 51)))
+    assert fact_note_problems(note("Two:\n\n- one\n- two"))
+    assert fact_note_problems(note("A fact.", question="A statement"))
 
 
 def test_readme_and_release_notes_count_the_key_formulas_as_shipped():
