@@ -53,7 +53,7 @@ $(VENV)/.deps: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.deps-test: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,snippets]'
 	touch $@ $(VENV)/.deps
 
 $(VENV)/.deps-docs: pyproject.toml | $(PY)
