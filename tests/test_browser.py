@@ -24,13 +24,14 @@ from browser_support import (
     screenshot,
 )
 from click.testing import CliRunner
-from support import AnkiCollection, make_project
+from support import REPO, AnkiCollection, make_project
 
 from deckbuild.cli import cli
 from deckbuild.live.preview import write_preview
 from deckbuild.package.notetype import load_notetype
 from deckbuild.pipeline import build
 from deckbuild.project.config import load_config
+from deckbuild.project.sources import load_sources
 
 SHIPPED_CARDS = 119  # 38 full cards, 26 cloze cards (Key Formulas), 55 Key Facts
 VIEWS = [(360, False), (360, True), (1000, False), (1000, True)]
@@ -205,7 +206,11 @@ def test_key_formulas_hide_one_term_and_typeset_front_and_back(chromium, shipped
         assert revealed["text"] not in front["text"], card
         assert back["extra"] == "dashed", card
         with_math += revealed["math"] > 0
-    assert with_math >= 20
+    # every note whose hidden term holds math shows it typeset on the back
+    files, _ = load_sources(load_config(REPO))
+    expected = sum(1 for source in files for note in source.cards
+                   if note.notetype == "cloze" and re.search(r"\{\{c\d+::[^}]*\$", note.answer))
+    assert with_math == expected >= 10
 
 
 @pytest.fixture(scope="module")
