@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import genanki
+import pytest
 from support import REPO, AnkiCollection, make_project, read_apkg
 
 from deckbuild.notetypes.cloze_type import cloze_numbers
@@ -269,3 +270,57 @@ def test_a_file_without_a_section_puts_its_cards_in_the_deck_itself(tmp_path, an
     assert col.decks.name(col.get_card(filed).did) == f"{root}::Sub"
     assert col.get_note(col.get_card(loose).nid).tags == ["t"]
     assert "Version 1.0.0" in col.decks.by_name(root)["desc"]
+
+
+def test_shipped_1_2_0_updates_1_1_0_in_place_without_duplicates_and_keeps_reviews(tmp_path, anki):
+    """The shipped update, as a 1.1.0 user gets it: 1.1.0 rebuilt from the commit that
+    released it, studied, then 1.2.0 imported with the default options."""
+    from deckbuild.release.previous import export_tree, release_commit
+
+    found = release_commit(REPO, REPO / "deck.lock.json", "1.1.0")
+    if found is None:
+        pytest.skip("needs the repository's git history to rebuild 1.1.0")
+    commit, toplevel, prefix = found
+    old_tree = export_tree(toplevel, commit, prefix, tmp_path / "old")
+    assert old_tree is not None
+    old_pkg = _build(old_tree, 1_700_000_000)
+    new_tree = tmp_path / "new"  # the deck as released: its version, lock and tombstones
+    for part in ("cards", "media", "templates"):
+        shutil.copytree(REPO / part, new_tree / part)
+    for name in ("pyproject.toml", "deck.lock.json"):
+        shutil.copy2(REPO / name, new_tree / name)
+    new_pkg = _build(new_tree, 1_700_000_000)
+
+    anki.import_package(old_pkg)
+    col = anki.col
+    old_guids = {guid: nid for nid, guid in col.db.all("select id, guid from notes")}
+    assert len(old_guids) == 64
+    col.decks.select(col.decks.id_for_name(ROOT_DECK))
+    for _ in range(10):
+        card = col.sched.getCard()
+        assert card is not None
+        col.sched.answerCard(card, 3)
+    reviewed = col.db.all("select cid, id from revlog order by id")
+    assert len(reviewed) == 10
+
+    log = anki.import_package(new_pkg)
+    assert not log.conflicting
+    rows = col.db.all("select id, guid from notes")
+    guids = [guid for _, guid in rows]
+    assert len(guids) == len(set(guids))  # no note twice
+    ids = [col.get_note(nid)["Id"] for nid, _ in rows]
+    assert len(ids) == len(set(ids))
+    # 1.1.0's 64 notes all kept their note ids; 1.2.0 added 55 Key Facts and 5 new cards
+    assert {guid: nid for nid, guid in rows if guid in old_guids} == old_guids
+    assert len(rows) == 64 + 60
+    assert col.db.all("select cid, id from revlog order by id") == reviewed
+    assert all(col.db.scalar("select count() from cards where id = ?", cid) for cid, _ in reviewed)
+    # the five replaced cards stay, marked retired; the corrections arrived in place
+    retired = col.find_notes('"tag:deckbuild::retired"')
+    assert sorted(col.get_note(n)["Id"] for n in retired) == [
+        "evaluate-whether-transfer-helped", "finetuning-learning-rate-optimizer-schedule",
+        "nlp-transfer-embeddings-to-llms", "role-of-pretrained-models",
+        "transfer-learning-small-target-dataset"]
+    (definition,) = col.find_notes('"Id:transfer-learning-definition-vs-traditional-ml"')
+    assert "target task or domain" in col.get_note(definition)["Answer"]
+    assert len(col.find_cards(f'"deck:{KEY_FACTS}"')) == shipped_fact_notes()
