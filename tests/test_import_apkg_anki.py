@@ -147,8 +147,8 @@ def test_what_does_not_convert_is_listed_with_its_note_never_dropped(tmp_path):
     output = import_apkg(original, tmp_path / "project")
     listed = [line for line in output.splitlines() if ": note " in line]
     expected = [
-        "field 'Front' kept as HTML (no Markdown comes back the same); a build removes "
-        "style= on <span>",
+        "field 'Front' kept as HTML (no Markdown comes back the same), sanitised: "
+        "style= on <span> removed",
         "image 'not-in-the-package.png' not carried: the package does not hold the file",
         "tag 'paren(tag)' not carried",
         "media file not carried: a sound",
@@ -161,6 +161,8 @@ def test_what_does_not_convert_is_listed_with_its_note_never_dropped(tmp_path):
     assert built.exists()
     text = (tmp_path / "project" / "cards" / "deck.md").read_text()
     assert "Say it [sound:hello.mp3]" in text  # the sound's text stays in its field
+    # Kept as HTML, sanitised as a build would: the card holds what users will get.
+    assert "## <div><span>red</span> word</div>" in text and "style=" not in text
 
 
 def test_a_package_deckbuild_built_imports_and_round_trips(tmp_path):

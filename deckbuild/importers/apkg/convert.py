@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ...errors import DeckError, Problem
 from ...markdown.render import MediaIndex, Renderer
-from ...markdown.sanitize import removed_parts
+from ...markdown.sanitize import removed_parts, sanitize
 from ...notetypes import BASIC, REGISTRY
 from ...project.config import default_slug
 from ...project.sources import media_name
@@ -289,7 +289,7 @@ def write_card(fields: tuple[str, ...], form: CardForm, path: str, media: MediaM
             removed = removed_parts(html)
             written.listed.append(
                 f"field {form.names[i]!r} kept as HTML (no Markdown comes back the same)"
-                + (f"; a build removes {', '.join(removed)}" if removed else ""))
+                + (f", sanitised: {', '.join(removed)} removed" if removed else ""))
         else:
             written.markdown += 1
     for i, why in sorted(differ.items()):
@@ -395,8 +395,8 @@ class _Forms:
         """Make the next form; False when there is none."""
         while self._steps < 3:
             step, self._steps = self._steps, self._steps + 1
-            if step == 2:
-                form = as_html(self._html, self._media)
+            if step == 2:  # sanitised as a build would: the card holds what users get
+                form = as_html(sanitize(self._html), self._media)
             else:
                 form = to_markdown(self._html, self._media, escape_misc=step == 1)
                 if self._inline:  # a heading or a comment: its line breaks stay <br>
