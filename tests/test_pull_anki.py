@@ -3,6 +3,7 @@ its card file, and nothing else changes."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 
@@ -150,3 +151,27 @@ def test_a_note_whose_type_changed_in_anki_is_listed_not_written(published, tmp_
     assert result.exit_code == 0, result.output
     assert "has 8 fields in Anki and 7 here" in result.output
     assert snapshot(project / "cards") == before
+
+
+def test_an_image_added_in_anki_comes_into_media_and_a_new_note_is_named(published,
+                                                                         tmp_path):
+    from apkg_support import PNG, add
+
+    project, user = published
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(PNG[:-1] + b"\x01")  # other bytes than the deck's diagram
+    assert user.col.media.add_file(str(photo)) == "photo.png"
+    add(user.col, "Basic", ROOT, {"Front": "Added on the phone", "Back": "new"})
+    exported = edit_in_anki(user, tmp_path, Notes='feminine <img src="photo.png">')
+    result = run("--project", str(project), "pull", "--apply", str(exported))
+    assert result.exit_code == 0, result.output
+    assert "('Added on the phone') is not in the project's last build" in result.output
+    assert (project / "media" / "photo.png").read_bytes() == photo.read_bytes()
+    assert "feminine ![](../media/photo.png)" in (project / "cards" / "chapter-1.md").read_text()
+    expected = fields_of(user.col)
+    log = user.import_package(build(project, int(time.time()) + 100))
+    assert (len(log.new), len(log.conflicting), len(log.updated)) == (0, 0, 1)
+    media = {p.name: p.read_bytes() for p in Path(user.col.media.dir()).iterdir()}
+    digests = {name: hashlib.sha1(data).hexdigest() for name, data in media.items()}
+    assert {g: [normal_form(f, digests) for f in v] for g, v in fields_of(user.col).items()} \
+        == {g: [normal_form(f, digests) for f in v] for g, v in expected.items()}

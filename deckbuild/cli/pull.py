@@ -59,6 +59,9 @@ def pull(ctx: click.Context, package: Path, apply_: bool) -> None:
                     click.echo(f"  {why}")
                 if edit.diff:
                     click.echo(edit.diff.rstrip("\n"))
+            for guid, text in report.unknown:
+                click.echo(f"note {guid} ({text!r}) is not in the project's last build (added "
+                           "in Anki?): write it as a card by hand")
             if apply_:
                 apply_pull(config.root, texts, new_media)
     applicable = sum(edit.status == "to apply" for edit in report.edits)
@@ -66,5 +69,5 @@ def pull(ctx: click.Context, package: Path, apply_: bool) -> None:
     verb = "applied" if apply_ else "can be applied with --apply"
     click.echo(f"{len(report.edits)} notes edited in Anki: {applicable} {verb}, {left} left "
                f"as they are (listed above); {report.unchanged} unchanged"
-               + (f", {report.unknown} not in this project's last build" if report.unknown
+               + (f", {len(report.unknown)} not in this project's last build" if report.unknown
                   else "") + ".")

@@ -53,7 +53,9 @@ class Edit:
 class PullReport:
     edits: list[Edit] = field(default_factory=list)
     unchanged: int = 0
-    unknown: int = 0  # notes of the export that no card of the project has
+    # Notes of the export that no card of the project's last build has: (GUID, the text
+    # of their first field), e.g. notes added in Anki; pull never writes them.
+    unknown: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _blocks(text: str, cards: Sequence[Card]) -> dict[int, tuple[int, int]]:
@@ -87,7 +89,8 @@ def plan_pull(config: Config, lock: Lock, notes: Sequence[RenderedNote],
         ours = by_guid.get(guid)
         entry = lock.notes.get(ours.card_id) if ours is not None else None
         if ours is None or entry is None or entry.guid != guid:
-            report.unknown += 1
+            first = re.sub(r"<[^>]*>", " ", theirs.fields[0] if theirs.fields else "")
+            report.unknown.append((guid, " ".join(first.split())[:60]))
             continue
         if theirs.mod <= entry.mod or not _edited(theirs, ours, media):
             report.unchanged += 1
