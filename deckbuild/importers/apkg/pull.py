@@ -89,8 +89,8 @@ def plan_pull(config: Config, lock: Lock, notes: Sequence[RenderedNote],
         ours = by_guid.get(guid)
         entry = lock.notes.get(ours.card_id) if ours is not None else None
         if ours is None or entry is None or entry.guid != guid:
-            first = re.sub(r"<[^>]*>", " ", theirs.fields[0] if theirs.fields else "")
-            report.unknown.append((guid, " ".join(first.split())[:60]))
+            plain = re.sub(r"<[^>]*>", " ", theirs.fields[0] if theirs.fields else "")
+            report.unknown.append((guid, " ".join(plain.split())[:60]))
             continue
         if theirs.mod <= entry.mod or not _edited(theirs, ours, media):
             report.unchanged += 1
