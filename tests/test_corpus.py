@@ -89,7 +89,6 @@ for _name, _why in {
 for _name, _why in {
     "zh-quiz-details-css-basics.md": "the type and tag lines between '## 第 N 题' and "
                                      "'### 题目' are listed, not kept",
-    "fr-quiz-frontmatter-qcm.md": "a '### 1515' heading with a bare number is listed",
     "es-quiz-options-ejemplo.md": "'1*.' items with '(x)' options: a layout import does not "
                                   "know yet",
     "en-inka-sample-notes.md": "inka's notes: a layout import does not know yet",
@@ -98,9 +97,7 @@ for _name, _why in {
     KNOWN[(f"shared/{_name}", "lines")] = _why
 _SHARED_LAYOUTS = "a layout import does not know yet"
 for _name, _why in {
-    "de-obsidian-headings2-compilerbau.md": "'???' placeholder answers become cards",
     "ja-headings2-pairs-scala-exercises.md": "sibling '## 練習問題'/'## 解答' pairs: " + _SHARED_LAYOUTS,
-    "fr-quiz-frontmatter-qcm.md": "a '### 1515' heading with a bare number is left out",
     "es-quiz-options-ejemplo.md": "'1*.' items with '(x)' options: " + _SHARED_LAYOUTS,
     "vi-qalines-guide-tech-interview.md": "Q:/A: pairs inside code fences: " + _SHARED_LAYOUTS,
     "en-startcard-frontback-materials.md": "START_CARD/END_CARD blocks: " + _SHARED_LAYOUTS,

@@ -181,3 +181,20 @@ def test_a_table_whose_first_column_asks_is_read_whatever_its_header_says():
     # A table of terms, not questions, stays text: no table layout reads it.
     terms = "".join(f"| {word} | {word} є {word} |\n" for word in ("IP", "DNS", "порт"))
     assert _import(f"# Мережі\n\n| Тема | Коротко |\n|---|---|\n{terms}").layout != "table"
+
+
+def test_a_placeholder_answer_makes_no_card_and_its_lines_are_listed():
+    text = "# S\n\n## Was ist ein Lexer?\n\n???\n\n## Was ist ein Parser?\n\nEr baut Bäume.\n"
+    imported = _import(text)
+    assert [card.question for card in imported.cards] == ["Was ist ein Parser?"]
+    assert [(item.line, item.reason) for item in imported.left_out] == [
+        (3, "a question without an answer"), (5, "a placeholder answer")]
+
+
+def test_a_bare_number_among_question_headings_is_a_question_and_numbering_headings_are_not():
+    quiz = ("# Histoire\n\n### Napoléon est un...\n\nEmpereur.\n\n### 1515\n\nMarignan.\n\n"
+            "### Qui a écrit Candide ?\n\nVoltaire.\n")
+    assert [card.question for card in _import(quiz).cards] == [
+        "Napoléon est un...", "1515", "Qui a écrit Candide ?"]
+    numbered = ("## #1\n\n### 고유값이란?\n\n스칼라입니다.\n\n## #2\n\n### 표본이란?\n\n일부입니다.\n")
+    assert [card.question for card in _import(numbered).cards] == ["고유값이란?", "표본이란?"]

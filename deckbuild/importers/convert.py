@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -17,6 +18,9 @@ from .notes import import_warnings
 from .records import Document, ImportedCard, ImportedFile, LeftOut, Output, Split
 from .registry import LAYOUTS, layout_named, recognise
 from .text import OBSIDIAN_ID, PAGE_LINK, RULE, clean_answer, clean_front, split_front, split_source
+
+# An answer of only question marks, dots or dashes (`???`, `...`, `–`): still to be written.
+_PLACEHOLDER = re.compile(r"\s*[?？؟.…\-–—_*]+\s*")
 
 
 @dataclass(frozen=True)
@@ -181,9 +185,12 @@ def _cards(doc: Document, split: Split
             front = clean_front(before)
             answer_lines, dropped = clean_answer(rest)
             answer = "\n".join(answer_lines)
-        if not found.question or not answer.strip():
+        if not found.question or not answer.strip() or _PLACEHOLDER.fullmatch(answer):
             left.append(LeftOut(found.line, doc.line(found.line).text.strip(),
                                 "a question without an answer"))
+            left += [LeftOut(line.number, line.text.strip(), "a placeholder answer")
+                     for line in found.answer if line.number and not line.blank
+                     and _PLACEHOLDER.fullmatch(line.text)]
             continue
         left += dropped
         held.update(placed.section_lines)

@@ -28,7 +28,8 @@ _CLOSE = 0.1  # levels whose reach differs by less than this read the file about
 
 def split(doc: Document) -> Split:
     """Cards from question headings; each answer runs to the next heading at its level or above."""
-    levels = sorted({h.level for h in doc.headings if not _NUMBER_ONLY.match(h.text)})
+    numbering = _numbering(doc)
+    levels = sorted({h.level for h in doc.headings if h.number not in numbering})
     scored = []
     for level in levels:
         found, hint = _at_level(doc, level)
@@ -49,6 +50,19 @@ def at_level_layout(level: int) -> Layout:
                   lambda doc: _at_level(doc, level, forced=True)[0])
 
 
+def _numbering(doc: Document) -> set[int]:
+    """Lines of headings that only number what follows (`## #3`, `## 12.`): where most of a
+    level's headings are bare numbers. A bare number among questions (`### 1515`, a quiz on
+    dates) is a question."""
+    found: set[int] = set()
+    for level in {h.level for h in doc.headings}:
+        at_level = [h for h in doc.headings if h.level == level]
+        bare = [h.number for h in at_level if _NUMBER_ONLY.match(h.text)]
+        if len(bare) * 2 >= len(at_level):
+            found.update(bare)
+    return found
+
+
 def _reach(doc: Document, split: Split, level: int) -> float:
     """The share of lines the split holds, not counting headings above the level: a title or
     chapter heading that names no section is structure, not content lost."""
@@ -65,7 +79,8 @@ def _at_level(doc: Document, level: int, forced: bool = False) -> tuple[Split, f
     them whose text repeats (labels such as `### Example`, not questions). The top level,
     when it is one heading that does not look like a question, is a title."""
     stops = [h.number for h in doc.headings if h.level <= level]
-    at_level = [h for h in doc.headings if h.level == level and not _NUMBER_ONLY.match(h.text)]
+    numbering = _numbering(doc)
+    at_level = [h for h in doc.headings if h.level == level and h.number not in numbering]
     numbered = sum(1 for h in at_level if _LEADING_NUMBER.match(h.text)) * 2 > len(at_level)
     read = []
     for heading in at_level:
@@ -84,7 +99,7 @@ def _at_level(doc: Document, level: int, forced: bool = False) -> tuple[Split, f
         looks += asks
         cards.append(Found(question.text, heading.number, (heading.number, end),
                            doc.span(heading.number + 1, end)))
-    above = [h for h in doc.headings if h.level < level and not _NUMBER_ONLY.match(h.text)]
+    above = [h for h in doc.headings if h.level < level and h.number not in numbering]
     detail = f"questions are level-{level} headings"
     if above:
         detail += ", sections the headings above them"
