@@ -167,7 +167,8 @@ def format_diff(d: DeckDiff) -> list[str]:
         lines += ["    " + search for search in moved_searches(d.moved)]
     if d.removed:
         lines.append(f"  - Removed notes ({len(d.removed)}) stay in users' collections "
-                     "(imports never delete). To find them, search in Anki's browser:")
+                     "(imports never delete); the next releases ship them as retired notes "
+                     "(tombstones). To find them, search in Anki's browser:")
         lines.append("    " + anki_search(n.id for n in d.removed))
     return lines
 
