@@ -140,7 +140,7 @@ def test_what_does_not_convert_is_listed_with_its_note_never_dropped(tmp_path):
     vocab["css"] += '\n@font-face { font-family: f; src: url("_font.woff"); }'
     author.models.update_dict(vocab)
     add(author, "Basic", ROOT, {"Front": "Say it [sound:hello.mp3]",
-                                "Back": 'A <img src="not-in-the-package.png"> picture'},
+                                "Back": 'A <img src="not in the package.png"> picture'},
         ["paren(tag)"])
     original = export(author, tmp_path / "deck.apkg")
     author.close()
@@ -149,7 +149,7 @@ def test_what_does_not_convert_is_listed_with_its_note_never_dropped(tmp_path):
     expected = [
         "field 'Front' kept as HTML (no Markdown comes back the same), sanitised: "
         "style= on <span> removed",
-        "image 'not-in-the-package.png' not carried: the package does not hold the file",
+        "image 'not in the package.png' not carried: the package does not hold the file",
         "tag 'paren(tag)' not carried",
         "media file not carried: a sound",
         "media file not carried: not shown by any card's field (a template's own file",

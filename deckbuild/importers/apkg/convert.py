@@ -29,7 +29,7 @@ from .fidelity import normal_form
 from .html2md import MediaPath, as_html, to_markdown
 from .read import AnkiNote, AnkiNoteType, AnkiPackage
 
-_SRC = re.compile(r"""<img\b[^>]*?\bsrc=["']?([^"'\s>]+)""", re.IGNORECASE)
+_SRC = re.compile(r"""<img\b[^>]*?\bsrc=(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _SOUND = re.compile(r"\[sound:([^\]]+)\]")
 _TAGS = re.compile(r"<[^>]*>")
 CARDS = "cards"
@@ -365,8 +365,9 @@ def _card(note: AnkiNote, t: TypePlan, path: str, line: int, renderer: Renderer,
     form = own_form(shape, note.guid, True, card_id, tags, path, renderer)
     written = write_card(note.fields, form, path, media)
     listed += written.listed
-    missing = sorted({src for f in note.fields for src in _SRC.findall(f)
-                      if src not in media.files and "/" not in src and ":" not in src})
+    sources = {"".join(groups) for f in note.fields for groups in _SRC.findall(f)}
+    missing = sorted(src for src in sources
+                     if src not in media.files and "/" not in src and ":" not in src)
     listed += [f"image {src!r} not carried: the package does not hold the file; the card "
                "keeps its name, for the collections that have it" for src in missing]
     if len(note.decks) > 1:
