@@ -97,7 +97,6 @@ for _name, _why in {
     KNOWN[(f"shared/{_name}", "lines")] = _why
 _SHARED_LAYOUTS = "a layout import does not know yet"
 for _name, _why in {
-    "ja-headings2-pairs-scala-exercises.md": "sibling '## 練習問題'/'## 解答' pairs: " + _SHARED_LAYOUTS,
     "es-quiz-options-ejemplo.md": "'1*.' items with '(x)' options: " + _SHARED_LAYOUTS,
     "vi-qalines-guide-tech-interview.md": "Q:/A: pairs inside code fences: " + _SHARED_LAYOUTS,
     "en-startcard-frontback-materials.md": "START_CARD/END_CARD blocks: " + _SHARED_LAYOUTS,
@@ -198,7 +197,7 @@ _TAKEN_OFF = {
     "answer", "answers", "ans", "solution", "question", "questions", "details", "summary", "br",
     "strong", "code", "div", "span", "id", "tags", "extra", "type", "fc", "flashcard",
     "flashcards", "card", "anki", "respuesta", "réponse", "ответ", "答案", "正确答案", "查看答案",
-    "정답", "답",
+    "정답", "답", "解答", "答え", "正解",
 }
 _NOT_MARKUP = {"not in any card"}
 _WORD = re.compile(r"[^\W\d_]{2,}")

@@ -198,3 +198,13 @@ def test_a_bare_number_among_question_headings_is_a_question_and_numbering_headi
         "Napoléon est un...", "1515", "Qui a écrit Candide ?"]
     numbered = ("## #1\n\n### 고유값이란?\n\n스칼라입니다.\n\n## #2\n\n### 표본이란?\n\n일부입니다.\n")
     assert [card.question for card in _import(numbered).cards] == ["고유값이란?", "표본이란?"]
+
+
+def test_an_answer_heading_answers_the_heading_above_it():
+    text = ("# 演習\n\n## 練習問題\n`map`を使って積を求めよ。\n\n## 解答\n\n```scala\nv1.map(_ * 2)\n```\n\n"
+            "## 練習問題\n`for`で書け。\n\n## 解答\n\n```scala\nfor (a <- v1) yield a\n```\n")
+    imported = _import(text)
+    assert [(c.question, c.front, c.answer.split("\n")[1]) for c in imported.cards] == [
+        ("練習問題", "`map`を使って積を求めよ。", "v1.map(_ * 2)"),
+        ("練習問題", "`for`で書け。", "for (a <- v1) yield a")]
+    assert len({card.id for card in imported.cards}) == 2

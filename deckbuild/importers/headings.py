@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from .layout import Layout, coverage, place, region_end
 from .records import Document, Found, Line, Split
-from .text import clean_question, looks_like_question
+from .text import ANSWER_LABEL, clean_question, looks_like_question
 
 # `4 Зачем нужен dropout`, `2.3.7 批归一化`: numbering before the words, with or without a dot.
 _LEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?[ \t]+(?=\S)")
@@ -93,9 +93,17 @@ def _at_level(doc: Document, level: int, forced: bool = False) -> tuple[Split, f
     while asking and read and not read[-1][2] \
             and not read[-1][1].text.rstrip(" *_").endswith(_SENTENCE_ENDS):
         read.pop()
-    cards, looks = [], 0
+    cards: list[Found] = []
+    looks = 0
     for heading, question, asks in read:
         end = region_end(doc, heading.number, stops)
+        if cards and ANSWER_LABEL.match(heading.text) and cards[-1].region[1] == heading.number - 1:
+            # `## 練習問題` then `## 解答`: the answer heading's body answers the card above,
+            # whose own body is the rest of its front.
+            above = cards.pop()
+            cards.append(replace(above, region=(above.region[0], end), front=above.answer,
+                                 answer=doc.span(heading.number + 1, end)))
+            continue
         looks += asks
         cards.append(Found(question.text, heading.number, (heading.number, end),
                            doc.span(heading.number + 1, end)))

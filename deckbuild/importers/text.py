@@ -33,6 +33,9 @@ _QUESTION_WORDS = frozenset(re.findall(r"\w+",
 # The word that labels an answer, in the languages of the corpora.
 _ANSWER_WORDS = (r"(?:(?:the\s+)?(?:correct\s+)?answers?|ans|solution|réponse|respuesta|resposta|"
                  r"antwort|lösung|ответ|答案|正确答案|解答|答え|正解|정답|답|الإجابة|الجواب|پاسخ)")
+# A heading or line that is only an answer's label: `## 解答`, `### Answer`, `**Ответ:**`.
+ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?\s*" + _ANSWER_WORDS + r"\s*(?:\*\*|__)?\s*[:：.]?\s*$",
+                          re.IGNORECASE)
 # `**Answer:**`, `**Answer**:`, `Answer:`, `Ans.`, `A:`, `**A:**`, `_A:_`, `**Solution:**`,
 # `**Ответ:**`, `答案：` at an answer's start.
 _LABEL = re.compile(
