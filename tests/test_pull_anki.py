@@ -116,6 +116,8 @@ def test_pull_apply_works_on_a_deckbuild_project_of_built_in_types(tmp_path):
     from support import make_project
 
     project = make_project(tmp_path / "p", mini=True)
+    more = project / "cards" / "more.md"
+    more.write_bytes(more.read_bytes().replace(b"\n", b"\r\n"))  # written on Windows
     built = build(project, int(time.time()) - 100)
     user = AnkiCollection(tmp_path / "user")
     assert len(user.import_package(built).new) == 3
@@ -132,7 +134,7 @@ def test_pull_apply_works_on_a_deckbuild_project_of_built_in_types(tmp_path):
     after = snapshot(project / "cards")
     assert [n for n in after if after[n] != before[n]] == ["more.md"]
     old, new = before["more.md"].decode(), after["more.md"].decode()
-    assert old.replace("converges faster", "converges much faster") == new
+    assert old.replace("converges faster", "converges much faster") == new  # CRLF kept
     rebuilt = build(project, int(time.time()) + 100)
     log = user.import_package(rebuilt)
     assert (len(log.new), len(log.conflicting), len(log.updated)) == (0, 0, 1)

@@ -82,6 +82,7 @@ def plan_pull(config: Config, lock: Lock, notes: Sequence[RenderedNote],
     media = _media(config, project_media, package)
     renderer = Renderer(media.index)
     originals: dict[str, list[str]] = {}
+    newlines: dict[str, str] = {}
     replaced: dict[str, list[tuple[int, int, str]]] = {}
     report = PullReport()
     exported = {note.guid: note for note in package.notes}
@@ -102,8 +103,10 @@ def plan_pull(config: Config, lock: Lock, notes: Sequence[RenderedNote],
                                      (changed_type,)))
             continue
         if ours.path not in originals:
-            originals[ours.path] = (config.root / ours.path).read_text(encoding="utf-8") \
-                .split("\n")
+            raw = (config.root / ours.path).read_bytes().decode("utf-8")
+            # The file's own line ends are kept: only the edited cards' lines change.
+            newlines[ours.path] = "\r\n" if "\r\n" in raw else "\n"
+            originals[ours.path] = raw.replace("\r\n", "\n").split("\n")
         lines = originals[ours.path]
         file_cards = sorted((c for c in cards.values() if c.path == ours.path),
                             key=lambda c: c.line)
@@ -138,8 +141,8 @@ def plan_pull(config: Config, lock: Lock, notes: Sequence[RenderedNote],
     for path, changes in replaced.items():
         lines = list(originals[path])
         for first, end, new in sorted(changes, reverse=True):  # later blocks first
-            lines[first:end] = [new]
-        texts[path] = "\n".join(lines)
+            lines[first:end] = new.split("\n")
+        texts[path] = newlines[path].join(lines)
     new_media = {media.files[src][0]: media.files[src][1] for src in media.used
                  if not (config.root / media.files[src][0]).exists()}
     return report, texts, new_media
