@@ -1,6 +1,6 @@
 """Strangers' files: the invariants of `import` on every file of both corpora.
 
-- tests/corpus/: files written for this project in the habits of real ones (13 languages,
+- tests/corpus/: files written for this project in the habits of real ones (14 languages,
   the layouts `import` knows, math, HTML and images), with tests/corpus/manifest.json;
 - ../shared/corpus/ beside the clone: public files nobody here wrote, never copied into the
   project (MANIFEST.md there says where each comes from). Absent, its tests skip saying so;
@@ -101,7 +101,6 @@ for _name, _why in {
     "vi-qalines-guide-tech-interview.md": "Q:/A: pairs inside code fences: " + _SHARED_LAYOUTS,
     "en-startcard-frontback-materials.md": "START_CARD/END_CARD blocks: " + _SHARED_LAYOUTS,
     "en-inka-sample-notes.md": "inka's '1.'/'>' notes: " + _SHARED_LAYOUTS,
-    "en-separator-qmark-blackjack.md": "cards split by '____' and a lone '?': " + _SHARED_LAYOUTS,
     "en-table-qa-processor-architectures.md": "a Q/A table after long notes: the notes' "
                                               "headings read more of the file",
     "en-frontback-tabs-md2anki-template.md": "Markdown2Anki's '# Front side'/'# Back side': "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import bold, details, headings, lists, native, numbered, obsidian, qa, table
+from . import bold, details, headings, lists, native, numbered, obsidian, qa, separated, table
 from .layout import Layout, coverage
 from .records import Document, Split
 
@@ -16,6 +16,7 @@ LAYOUTS: tuple[Layout, ...] = (
     qa.LAYOUT,
     table.LAYOUT,
     obsidian.LAYOUT,
+    separated.LAYOUT,
 )
 
 

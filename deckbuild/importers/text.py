@@ -77,7 +77,7 @@ def split_front(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], tuple[Line, 
     prose = [index for index, line in enumerate(lines) if not line.code and not line.blank]
     for order, index in enumerate(prose):
         text = lines[index].text
-        if FRONT_BACK.match(text):  # mdanki: `%` alone between front and back
+        if FRONT_BACK.match(text):  # mdanki: `%` (or `?`) alone between front and back
             return lines[:index], lines[index:]
         following = lines[prose[order + 1]].text if order + 1 < len(prose) else ""
         starts = bool(_ANSWER_START.match(text) or _LABEL_SUMMARY.match(text)) or (
@@ -158,7 +158,7 @@ def strip_label(text: str) -> str:
 # Lines other flashcard tools write around a card, which are not its text.
 OBSIDIAN_ID = re.compile(r"^\s*<!--\s*ID:\s*\d+\s*-->\s*$")
 _TAG_LINKS = re.compile(r"^\s*(?:\[#[^\]\s]+\]\([^)]*\)\s*)+$")  # mdanki: [#tag](./x.md)
-FRONT_BACK = re.compile(r"^\s*%\s*$")  # mdanki's line between front and back
+FRONT_BACK = re.compile(r"^\s*[%?]\s*$")  # mdanki's (and others') line between front and back
 
 
 def _marker(text: str) -> str:
