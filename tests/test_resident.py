@@ -29,9 +29,8 @@ def test_unchanged_files_are_not_decoded_again_and_old_versions_are_dropped(tmp_
     decoded: list[object] = []
     real = bundles._from_value
     monkeypatch.setattr(bundles, "_from_value", lambda value: decoded.append(value) or real(value))
-    for word in ("exactly", "precisely"):
-        edit(project / "cards" / "01-fundamentals.md", "## What",
-             f"## What, {word},")
+    for old, new in (("\n## ", "\n## Exactly: "), ("\n## Exactly: ", "\n## Precisely: ")):
+        edit(project / "cards" / "01-fundamentals.md", old, new)
         outcome = rebuilder.rebuild()
         assert outcome.ok and outcome.changes.changed, outcome
         assert decoded == []  # every bundle, the edited file's last one too, came from memory
@@ -62,8 +61,7 @@ def test_the_lock_is_parsed_once_and_written_as_a_fresh_build_writes_it(tmp_path
         stamped.append(note.path)
         return real_hash(note)
 
-    edits = [("- **Very large models:**", "- **Huge models:**"),
-             ("- **Huge models:**", "- **Very large models:**")]
+    edits = [("\n## ", "\n## Now: "), ("\n## Now: ", "\n## ")]  # a question, and back
     for k, (old, new) in enumerate(edits):
         # The same sources and lock, built by a process of its own, without memory.
         twin = tmp_path / f"twin{k}"
@@ -74,7 +72,7 @@ def test_the_lock_is_parsed_once_and_written_as_a_fresh_build_writes_it(tmp_path
         monkeypatch.setattr(lock_module, "note_hash", counted)
         outcome = rebuilder.rebuild()
         monkeypatch.setattr(lock_module, "note_hash", real_hash)
-        assert outcome.ok and outcome.changes.changed == ("feature-extraction-vs-fine-tuning",)
+        assert outcome.ok and len(outcome.changes.changed) == 1, outcome
         assert parsed == []  # the lock this process wrote is taken as it wrote it
         # Only the edited file's notes are stamped again (the others are the same objects).
         assert stamped == ["cards/02-techniques.md"] * sum(
