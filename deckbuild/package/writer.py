@@ -11,6 +11,7 @@ leaves dist/ as it was.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -318,12 +319,19 @@ def card_ordinals(note: RenderedNote, notetype: NoteType) -> list[int]:
     cloze note one per distinct deletion number in any of its fields (c1 is ordinal 0;
     with none, Anki still makes the first card, which shows its cloze error)."""
     if notetype.kind != "cloze":
-        filled = {name for name, value in zip(notetype.fields, note.fields, strict=False)
-                  if value.strip()}
-        made = [i for i, t in enumerate(notetype.templates) if front_shows_field(t.front, filled)]
-        return made or [0]
+        filled = frozenset(name for name, value in zip(notetype.fields, note.fields,
+                                                       strict=False) if value.strip())
+        return list(_standard_ordinals(tuple(t.front for t in notetype.templates), filled))
     numbers = set().union(*(cloze_numbers(field) for field in note.fields))
     return [n - 1 for n in sorted(numbers)] or [0]
+
+
+@functools.lru_cache(maxsize=1024)
+def _standard_ordinals(fronts: tuple[str, ...], filled: frozenset[str]) -> tuple[int, ...]:
+    """card_ordinals of a standard note whose filled fields are `filled` (a deck's notes
+    share a few such patterns: each is worked out once)."""
+    made = tuple(i for i, front in enumerate(fronts) if front_shows_field(front, set(filled)))
+    return made or (0,)
 
 
 _MUSTACHE = re.compile(r"\{\{([#^/]?)([^{}]*)\}\}")
