@@ -427,3 +427,124 @@ def test_a_removed_cards_text_does_not_linger_in_the_patched_collection(tmp_path
     with zipfile.ZipFile(ours.path) as zf:
         collection = zf.read("collection.anki2")
     assert b"does not change" not in collection and b"frozen-layer" not in collection
+
+
+# -- generated edit sequences: what `watch` writes is what a fresh build writes -------------
+
+GEN_BLOCK = 4096  # the zip's blocks, so that media and the collection span several
+ANSWERS = ["It moves the parameters.", "A <b>bold</b> claim & a `code <i>` span.",
+           "Line one.\n\nLine two, with $x^2$.", "- a list\n- of two"]
+MEDIA_SIZES = [3, GEN_BLOCK - 1, GEN_BLOCK, GEN_BLOCK + 1, 2 * GEN_BLOCK]
+
+card_op = st.tuples(st.just("card"), st.integers(0, 4), st.sampled_from(["basic", "cloze",
+                                                                          "reversed"]),
+                    st.integers(0, len(ANSWERS) - 1))
+media_op = st.tuples(st.just("media"), st.integers(0, 2), st.sampled_from(MEDIA_SIZES),
+                     st.integers(0, 255))
+edit_op = st.one_of(
+    card_op, card_op, media_op,
+    st.tuples(st.just("same-size"), st.integers(0, 2)),  # new bytes, same size (and name)
+    st.tuples(st.just("drop"), st.integers(0, 4)),
+    st.tuples(st.just("folder"), st.integers(0, 4), st.integers(1, 2)),  # made while watching
+    st.tuples(st.just("template"), st.sampled_from(["cloze", "reversed"]), st.integers(0, 3)),
+)
+
+
+class Sources:
+    """The generated part of a project: cards in folders, media files and template files,
+    written out whole after each edit (into the watched project and its fresh twin)."""
+
+    def __init__(self) -> None:
+        self.cards: dict[int, tuple[str, int, int]] = {}  # i -> (type, answer, folder)
+        self.media: dict[int, bytes] = {}
+        self.templates: dict[str, int] = {}
+
+    def apply(self, op: tuple) -> None:
+        kind, *args = op
+        if kind == "card":
+            i, notetype, answer = args
+            self.cards[i] = (notetype, answer, self.cards.get(i, ("", 0, 0))[2])
+        elif kind == "media":
+            k, size, seed = args
+            self.media[k] = bytes((seed + 7 * n) % 256 for n in range(size))
+        elif kind == "same-size" and args[0] in self.media:
+            old = self.media[args[0]]
+            self.media[args[0]] = bytes(b ^ 0x5A for b in old)
+        elif kind == "drop":
+            self.cards.pop(args[0], None)
+        elif kind == "folder" and args[0] in self.cards:
+            notetype, answer, _ = self.cards[args[0]]
+            self.cards[args[0]] = (notetype, answer, args[1])
+        elif kind == "template":
+            self.templates[args[0]] = args[1]
+
+    def card(self, i: int, depth: int) -> str:
+        notetype, answer, _ = self.cards[i]
+        up = "../" * depth
+        images = "".join(f"\n\n![m{k}]({up}../media/gen{k}.png)" for k in sorted(self.media)
+                         if k == i % 3)
+        if notetype == "cloze":
+            text = " ".join(f"{{{{c{n}::w{n} {ANSWERS[answer][:12]}}}}}"
+                            for n in (1, 2, 10, 11)[: 2 + answer % 3])
+            return (f"## Cloze {i}\n<!-- id: gen-{i} -->\n<!-- type: cloze -->\n\n"
+                    f"{text}{images}\n\n")
+        return (f"## Question {i}?\n<!-- id: gen-{i} -->\n<!-- type: {notetype} -->\n\n"
+                f"{ANSWERS[answer]}{images}\n\n")
+
+    def write(self, root: Path) -> None:
+        import shutil
+
+        for folder in ("cards/gen", "cards/gen1", "cards/gen2"):
+            shutil.rmtree(root / folder, ignore_errors=True)
+        for folder in sorted({f for _, _, f in self.cards.values()}):
+            path = root / "cards" / (f"gen{folder}" if folder else "gen") / "g.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            depth = 1
+            path.write_text(f"# Generated {folder}\n\n" + "".join(
+                self.card(i, depth) for i, (_, _, f) in sorted(self.cards.items())
+                if f == folder), encoding="utf-8")
+        for old in (root / "media").glob("gen*.png"):
+            old.unlink()
+        for k, data in self.media.items():
+            (root / "media" / f"gen{k}.png").write_bytes(data)
+        from deckbuild.notetypes.registry import REGISTRY
+
+        for key, version in self.templates.items():
+            own = root / "templates" / key
+            own.mkdir(exist_ok=True)
+            front = (REGISTRY.get(key).folder / "front.html").read_text(encoding="utf-8")
+            (own / "front.html").write_text(f"<div class=v{version}></div>\n{front}",
+                                            encoding="utf-8")
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(edit_op, min_size=2, max_size=4))
+def test_watchs_package_equals_a_fresh_build_after_any_edits(tmp_path_factory, ops):
+    from deckbuild.live.watch import Rebuilder
+    from deckbuild.project.buildlock import project_lock
+
+    tmp = tmp_path_factory.mktemp("watched")
+    live_root = make_project(tmp / "live", mini=True)
+    fresh_root = make_project(tmp / "fresh", mini=True)
+    live = LivePackage()
+    now = [NOW]
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(archive, "BLOCK", GEN_BLOCK)
+            patch.setattr(atomic, "_settle", lambda path, mode: None)  # no fsync: not the point
+            rebuilder = Rebuilder(live_root, lambda: load_config(live_root), lambda: now[0],
+                                  project_lock, package=live)
+            assert rebuilder.rebuild().ok
+            build(load_config(fresh_root), now=now[0])
+            sources = Sources()
+            for op in ops:
+                sources.apply(op)
+                sources.write(live_root)
+                sources.write(fresh_root)
+                now[0] += 100
+                outcome = rebuilder.rebuild()
+                fresh = build(load_config(fresh_root), now=now[0])
+                assert outcome.ok, (op, outcome)
+                assert package_dump(Path(outcome.package)) == package_dump(Path(fresh.path)), op
+    finally:
+        live.close()
