@@ -144,3 +144,96 @@ def test_edits_update_every_type_in_place_and_keep_reviews(tmp_path: Path, anki)
     notes = _notes_by_id(col)
     assert "linear head" in notes["linear-probing"]["Answer"]
     assert "target's error" in notes["transfer-risk"]["Text"]
+
+
+# -- generated notes of every type: the engine's cards are the packaged ones -------------
+
+import sqlite3  # noqa: E402
+import tempfile  # noqa: E402
+import zipfile  # noqa: E402
+
+from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# Text with HTML and the characters HTML escapes, in every field.
+HTML_WORDS = ["plain", "<b>bold</b>", "a &amp; b", "x < y", "<i>it</i>", "5 > 3", "&", "\"q\""]
+words = st.lists(st.sampled_from(HTML_WORDS), min_size=1, max_size=3).map(" ".join)
+# Deletion numbers of one and two digits: c1 and c10 are different cards.
+numbers = st.lists(st.sampled_from([1, 2, 3, 9, 10, 11, 12, 19, 21]), min_size=1, max_size=4,
+                   unique=True)
+note = st.one_of(
+    st.tuples(st.just("basic"), words, words, words),
+    st.tuples(st.just("reversed"), words, words, words),
+    st.tuples(st.just("type-in"), words, words, words),
+    st.tuples(st.just("cloze"), words, numbers, words),
+)
+
+
+def card_text(i: int, spec: tuple) -> str:
+    kind, question, body, extra = spec
+    head = f"## {question} {i}\n<!-- id: n{i} -->\n<!-- type: {kind} -->\n\n"
+    if kind == "cloze":
+        text = " and ".join(f"{{{{c{n}::w{n} {question}}}}}" for n in body)
+        return f"{head}{text}\n\n"
+    if kind == "type-in":
+        return f"{head}{body} {i}\n\n{extra}\n\n"
+    return f"{head}{body} {i}\n\n"
+
+
+def packaged_cards(package: Path) -> dict[str, list[int]]:
+    """Card ordinals per note Id (the last field), as the package holds them."""
+    with zipfile.ZipFile(package) as zf, tempfile.TemporaryDirectory() as tmp:
+        zf.extract("collection.anki2", tmp)
+        conn = sqlite3.connect(Path(tmp) / "collection.anki2")
+        try:
+            rows = conn.execute("SELECT n.flds, c.ord FROM cards c JOIN notes n ON c.nid = n.id")
+            found: dict[str, list[int]] = {}
+            for fields, ordinal in rows:
+                found.setdefault(fields.split("\x1f")[-1], []).append(ordinal)
+        finally:
+            conn.close()
+    return {k: sorted(v) for k, v in found.items()}
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])  # each example: the engine
+@given(st.lists(note, min_size=1, max_size=6))
+def test_the_engine_makes_the_cards_we_packaged_and_shows_their_answers(tmp_path_factory, notes):
+    from support import AnkiCollection
+
+    tmp = tmp_path_factory.mktemp("types")
+    project = make_project(tmp / "p", {"gen.md": "# Generated\n\n" + "".join(
+        card_text(i, spec) for i, spec in enumerate(notes))})
+    package = _build(project, 1_700_000_000)
+    ours = packaged_cards(package)
+    anki = AnkiCollection(tmp / "anki")
+    try:
+        anki.import_package(package)
+        col = anki.col
+        by_id = _notes_by_id(col)
+        # The engine generates every card its templates call for, and none is empty.
+        col.after_note_updates(list(col.find_notes("")), mark_modified=False)
+        theirs = {key: sorted(c.ord for c in n.cards()) for key, n in _notes_by_id(col).items()}
+        assert theirs == ours
+        assert not col.get_empty_cards().notes
+        for i, (kind, _, body, _) in enumerate(notes):
+            cards = {c.ord: c for c in by_id[f"n{i}"].cards()}
+            expected = {"basic": [0], "type-in": [0], "reversed": [0, 1],
+                        "cloze": [n - 1 for n in sorted(body)] if kind == "cloze" else []}[kind]
+            assert sorted(cards) == expected, (kind, body)
+            if kind == "cloze":
+                for n in body:  # each card hides its own deletion and shows it on the back
+                    front, back = cards[n - 1].question(), cards[n - 1].answer()
+                    assert f"w{n} " not in _text(front) and f"w{n} " in _text(back), n
+            elif kind == "type-in":
+                # What is compared with the typed answer is the line as written, as text.
+                typed = by_id[f"n{i}"]["Answer"]
+                assert "<" not in typed
+                assert col._backend.html_to_text_line(text=typed, preserve_media_filenames=True) \
+                    == f"{body} {i}"
+                assert "[[type:Answer]]" in cards[0].question()
+            else:
+                back = _text(cards[0].answer())
+                assert f" {i}" in back
+    finally:
+        anki.close()
