@@ -436,17 +436,18 @@ ANSWERS = ["It moves the parameters.", "A <b>bold</b> claim & a `code <i>` span.
            "Line one.\n\nLine two, with $x^2$.", "- a list\n- of two"]
 MEDIA_SIZES = [3, GEN_BLOCK - 1, GEN_BLOCK, GEN_BLOCK + 1, 2 * GEN_BLOCK]
 
-card_op = st.tuples(st.just("card"), st.integers(0, 4), st.sampled_from(["basic", "cloze",
-                                                                          "reversed"]),
-                    st.integers(0, len(ANSWERS) - 1))
+GEN_TYPES = ("basic", "cloze", "reversed", "type-in")  # card i is of type i % 4, for good:
+# a card that changes its type is an error (Anki would not update it)
+card_op = st.tuples(st.just("card"), st.integers(0, 5), st.integers(0, len(ANSWERS) - 1))
 media_op = st.tuples(st.just("media"), st.integers(0, 2), st.sampled_from(MEDIA_SIZES),
                      st.integers(0, 255))
 edit_op = st.one_of(
     card_op, card_op, media_op,
     st.tuples(st.just("same-size"), st.integers(0, 2)),  # new bytes, same size (and name)
-    st.tuples(st.just("drop"), st.integers(0, 4)),
-    st.tuples(st.just("folder"), st.integers(0, 4), st.integers(1, 2)),  # made while watching
-    st.tuples(st.just("template"), st.sampled_from(["cloze", "reversed"]), st.integers(0, 3)),
+    st.tuples(st.just("drop"), st.integers(0, 5)),
+    st.tuples(st.just("folder"), st.integers(0, 5), st.integers(1, 2)),  # made while watching
+    st.tuples(st.just("template"), st.sampled_from(["cloze", "reversed", "type-in"]),
+              st.integers(0, 3)),
 )
 
 
@@ -462,8 +463,8 @@ class Sources:
     def apply(self, op: tuple) -> None:
         kind, *args = op
         if kind == "card":
-            i, notetype, answer = args
-            self.cards[i] = (notetype, answer, self.cards.get(i, ("", 0, 0))[2])
+            i, answer = args
+            self.cards[i] = (GEN_TYPES[i % 4], answer, self.cards.get(i, ("", 0, 0))[2])
         elif kind == "media":
             k, size, seed = args
             self.media[k] = bytes((seed + 7 * n) % 256 for n in range(size))
@@ -488,8 +489,9 @@ class Sources:
                             for n in (1, 2, 10, 11)[: 2 + answer % 3])
             return (f"## Cloze {i}\n<!-- id: gen-{i} -->\n<!-- type: cloze -->\n\n"
                     f"{text}{images}\n\n")
+        typed = f"answer {i}\n\n" if notetype == "type-in" else ""
         return (f"## Question {i}?\n<!-- id: gen-{i} -->\n<!-- type: {notetype} -->\n\n"
-                f"{ANSWERS[answer]}{images}\n\n")
+                f"{typed}{ANSWERS[answer]}{images}\n\n")
 
     def write(self, root: Path) -> None:
         import shutil
