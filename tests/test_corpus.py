@@ -105,7 +105,6 @@ for _name, _why in {
                                               "headings read more of the file",
     "en-frontback-tabs-md2anki-template.md": "Markdown2Anki's '# Front side'/'# Back side': "
                                              + _SHARED_LAYOUTS,
-    "es-headings2-react-errors.md": "the '## Solucionario' answer keys become a card",
 }.items():
     KNOWN[(f"shared/{_name}", "count")] = _why
 

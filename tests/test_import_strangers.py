@@ -208,3 +208,16 @@ def test_an_answer_heading_answers_the_heading_above_it():
         ("練習問題", "`map`を使って積を求めよ。", "v1.map(_ * 2)"),
         ("練習問題", "`for`で書け。", "for (a <- v1) yield a")]
     assert len({card.id for card in imported.cards}) == 2
+
+
+def test_a_closing_answer_key_that_repeats_the_questions_is_no_question():
+    # Two of the three questions are error messages: no question mark, no question word.
+    questions = ["Each child in a list should have a unique key prop",
+                 "Too many re-renders", "¿Qué es el binding?"]
+    answer = "Una línea de la respuesta.\n\n```jsx\n<li key={id}>{name}</li>\n```\n"
+    text = ("# Errores\n\n" + "".join(f"## {q}\n\n{answer}\n" for q in questions)
+            + "## Solucionario\n\n" + "".join(f"### {q}\n\n1. **a)**\n\n" for q in questions))
+    imported = _import(text)
+    assert [card.question for card in imported.cards] == questions
+    assert [item.text for item in imported.left_out][:2] == ["## Solucionario",
+                                                              f"### {questions[0]}"]

@@ -50,6 +50,14 @@ def at_level_layout(level: int) -> Layout:
                   lambda doc: _at_level(doc, level, forced=True)[0])
 
 
+def _answer_key(doc: Document, start: int, end: int, cards: list[Found]) -> bool:
+    """The region's own headings repeat questions above it (mostly): an answer key such as a
+    closing `## Solucionario` whose `###` headings name the questions they answer."""
+    inside = [clean_question(h.text).text.casefold() for h in doc.headings if start < h.number <= end]
+    asked = {card.question.casefold() for card in cards}
+    return len(inside) >= 2 and sum(text in asked for text in inside) * 2 > len(inside)
+
+
 def _numbering(doc: Document) -> set[int]:
     """Lines of headings that only number what follows (`## #3`, `## 12.`): where most of a
     level's headings are bare numbers. A bare number among questions (`### 1515`, a quiz on
@@ -104,6 +112,8 @@ def _at_level(doc: Document, level: int, forced: bool = False) -> tuple[Split, f
             cards.append(replace(above, region=(above.region[0], end), front=above.answer,
                                  answer=doc.span(heading.number + 1, end)))
             continue
+        if _answer_key(doc, heading.number, end, cards):
+            continue  # `## Solutions` over `### <a question above>`: the key, not a question
         looks += asks
         cards.append(Found(question.text, heading.number, (heading.number, end),
                            doc.span(heading.number + 1, end)))
