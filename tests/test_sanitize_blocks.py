@@ -87,3 +87,31 @@ def test_a_plain_block_is_taken_the_short_way():
     finally:
         module._CLEANER = real
     assert len(calls) == 1 and "print" not in calls[0]
+
+
+def _found_by_parser(html: str) -> list[str]:
+    """removed_parts() without its shortcut: the HTML parser on every input."""
+    from deckbuild.markdown.sanitize import _Finder
+
+    finder = _Finder()
+    finder.feed(html)
+    finder.close()
+    return sorted(set(finder.removed))
+
+
+TAG_PARTS = st.sampled_from([
+    "<p>", "</p>", "<P>", "<b>", "<script>", "<style>", "<img src=\"a.png\">",
+    '<a href="https://x.org">', '<a href="javascript:alert(1)">', '<a href="java\nscript:x">',
+    '<a href="&#106;avascript:x">', "<a href='javascript:x'>", '<img src="data:x">',
+    '<span class="n">', '<span onclick="x">', '<td style="text-align: left">', "<br/>",
+    '<ol start="3">', "<!-- c -->", "<![CDATA[x]]>", "text", " < ", "&amp;", "&lt;x&gt;",
+    '<div id="x">', "<iframe>", "</a>", '<th align="left" colspan="2">', "<x-y>", "<svg>",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(html=st.lists(TAG_PARTS, max_size=12).map("".join))
+def test_removed_parts_is_what_the_parser_finds(html):
+    from deckbuild.markdown.sanitize import removed_parts
+
+    assert removed_parts(html) == _found_by_parser(html)

@@ -130,9 +130,34 @@ def _plain_url(value: str) -> str:
     return re.sub(r"[\x00-\x20]", "", value)
 
 
+# A tag as Markdown writes one: lower case, each attribute double-quoted, no entity in it.
+_PLAIN_TAG = re.compile(r'</?([a-z][a-z0-9]*)((?:\s+[a-z-]+="[^"<>&]*")*)\s*/?>')
+_PLAIN_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"<>&]*)"')
+
+
 def removed_parts(html: str) -> list[str]:
     """What sanitize() takes out of `html`, for a warning that says so."""
+    if _only_allowed(html):
+        return []
     finder = _Finder()
     finder.feed(html)
     finder.close()
     return sorted(set(finder.removed))
+
+
+def _only_allowed(html: str) -> bool:
+    """Whether every '<' in `html` opens a plain tag (see _PLAIN_TAG) that the allowlist
+    keeps whole, with safe URLs: then _Finder would find nothing to remove. Anything
+    else (a comment, raw text, an odd tag) is left to _Finder."""
+    start = html.find("<")
+    while start >= 0:
+        tag = _PLAIN_TAG.match(html, start)
+        if tag is None or tag.group(1) not in TAGS:
+            return False
+        allowed = ATTRIBUTES[tag.group(1)]
+        for name, value in _PLAIN_ATTRIBUTE.findall(tag.group(2)):
+            if name not in allowed or (name in ("href", "src") and value
+                                       and _UNSAFE_URL.match(_plain_url(value))):
+                return False
+        start = html.find("<", tag.end())
+    return True
