@@ -87,8 +87,6 @@ for _name, _why in {
 }.items():
     KNOWN[(f"shared/{_name}", "blocks")] = "the renderer differs from cmark-gfm: " + _why
 for _name, _why in {
-    "zh-quiz-details-css-basics.md": "the type and tag lines between '## 第 N 题' and "
-                                     "'### 题目' are listed, not kept",
     "es-quiz-options-ejemplo.md": "'1*.' items with '(x)' options: a layout import does not "
                                   "know yet",
     "en-inka-sample-notes.md": "inka's notes: a layout import does not know yet",

@@ -221,3 +221,16 @@ def test_a_closing_answer_key_that_repeats_the_questions_is_no_question():
     assert [card.question for card in imported.cards] == questions
     assert [item.text for item in imported.left_out][:2] == ["## Solucionario",
                                                               f"### {questions[0]}"]
+
+
+def test_a_quiz_heading_over_a_repeated_label_is_the_question_and_all_below_is_front():
+    block = ("## 第 {n} 题\n\n**类型：** 单选题\n\n### 题目\n\n{q}\n\n- A. 甲\n- B. 乙\n\n"
+             "<details>\n<summary>查看答案</summary>\n\n**正确答案：** B\n\n</details>\n\n")
+    text = "# CSS 测验\n\n" + "".join(block.format(n=n, q=q) for n, q in
+                                     ((1, "哪个属性让元素脱离文档流？"), (2, "盒模型包含什么？")))
+    imported = _import(text)
+    assert [(c.question, c.section) for c in imported.cards] == [
+        ("第 1 题", "CSS 测验"), ("第 2 题", "CSS 测验")]
+    assert imported.cards[0].front.startswith("**类型：** 单选题\n\n### 题目\n\n哪个属性")
+    assert [c.answer for c in imported.cards] == ["B", "B"]
+    assert imported.left_out == ()

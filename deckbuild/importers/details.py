@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .layout import Layout, place
-from .records import Document, Found, Line, Split
+from .records import Document, Found, Heading, Line, Split
 from .text import LABEL_WORDS, RULE, clean_question, looks_like_question
 
 _OPEN = re.compile(r"<details(?:\s[^>]*)?>", re.IGNORECASE)
@@ -36,7 +36,7 @@ def split(doc: Document) -> Split:
         found = _card(doc, number, end, cards[-1].region[1] if cards else 0)
         if found:
             cards.append(found)
-            used_headings.add(found.region[0])
+            used_headings.update(range(found.region[0], found.region[1] + 1))  # none a section
         number = end + 1
     headings = [h for h in doc.headings if h.number not in used_headings]
     return place(doc, cards, headings, "questions are <summary> lines of <details> blocks")
@@ -105,8 +105,30 @@ def _line_above(doc: Document, start: int, previous_end: int) -> Line | None:
     nearest = prose[-1]
     if looks_like_question(clean_question(nearest.text.lstrip("#"))):
         return nearest
-    headings = {h.number for h in doc.headings}
-    return next((line for line in reversed(prose) if line.number in headings), nearest)
+    headings = {h.number: h for h in doc.headings}
+    found = next((line for line in reversed(prose) if line.number in headings), None)
+    if found is None:
+        return nearest
+    # `## 第 1 题` over `### 题目` (a label every question repeats): the outer heading, one of
+    # several at its level, whose part of the file holds this one answer block only, is the
+    # card's own heading (a title over the whole file is not).
+    for line in prose:
+        outer = headings.get(line.number)
+        if outer is not None and outer.level < headings[found.number].level \
+                and sum(h.level == outer.level for h in doc.headings) > 1 \
+                and _one_block(doc, outer, start):
+            return line
+    return found
+
+
+def _one_block(doc: Document, heading: Heading, start: int) -> bool:
+    """The heading's part of the file (to the next heading at its level or above) holds the
+    answer block opening on `start` and no other."""
+    stop = next((h.number for h in doc.headings
+                 if h.number > heading.number and h.level <= heading.level), len(doc.lines) + 1)
+    opened = [line.number for line in doc.span(heading.number + 1, stop - 1)
+              if not line.code and _OPEN.match(line.text.lstrip())]
+    return opened == [start]
 
 
 def _answer_lines(block: tuple[Line, ...], after: int, text: str) -> tuple[Line, ...]:
