@@ -131,8 +131,13 @@ def test_a_one_card_edit_renders_exactly_one_card_from_memory(shipped):
 def test_the_package_is_the_one_a_fresh_build_writes(shipped, tmp_path):
     rebuilder = _rebuilder(shipped)
     assert rebuilder.rebuild().ok
-    edit(shipped / "cards" / "02-techniques.md", "- **Very large models:**",
-         "- **A new point** with $x^2$ and `code`.\n- **Very large models:**")
+    # A new point at the end of one card (found by its id, whatever its text says).
+    card = shipped / "cards" / "02-techniques.md"
+    text = card.read_text(encoding="utf-8")
+    end = text.find("\n## ", text.index("<!-- id: feature-extraction-vs-fine-tuning -->"))
+    end = len(text) if end < 0 else end
+    card.write_text(text[:end] + "\n\n- **A new point** with $x^2$ and `code`.\n" + text[end:],
+                    encoding="utf-8")
     outcome = rebuilder.rebuild()
     assert outcome.ok and outcome.written
     assert outcome.changes == Changes(changed=("feature-extraction-vs-fine-tuning",))
