@@ -236,6 +236,8 @@ class Rebuilder:
         self.config: Config | None = None
         self.written: Written | None = None  # the last package's notes
         self.rendered = 0  # cards the last rebuild rendered (the others came from memory)
+        # The last package's notes by card id, each with its note_key (see _keys).
+        self._keys: dict[str, tuple[RenderedNote, tuple[object, ...]]] = {}
 
     def _count(self, cards: Sequence[Card]) -> None:
         self.rendered += len(cards)
@@ -244,7 +246,7 @@ class Rebuilder:
         """One build of the current sources; errors are returned, never raised."""
         started = time.perf_counter()
         first, self.rendered = self.written is None, 0
-        before = {n.card_id: note_key(n) for n in self.written.notes} if self.written else {}
+        before = {i: key for i, (_, key) in self._keys.items()}
         render = RenderOptions(memory=self.memory, on_render=self._count)
         package = str(self.config.package_path) if self.config else ""
         trace = ""
@@ -270,10 +272,22 @@ class Rebuilder:
                            kept=bool(package) and Path(package).is_file(),
                            trace=trace)
         assert self.written is not None  # set by the build that just succeeded
-        after = [(n.card_id, note_key(n)) for n in self.written.notes]
+        self._keys = self._keys_of(self.written.notes)
+        after = [(i, key) for i, (_, key) in self._keys.items()]
         return Outcome(time.perf_counter() - started, package, warnings=report.warnings,
                        changes=changes_between(before, after), notes=len(after), first=first,
                        written=report.written and not report.up_to_date)
+
+    def _keys_of(self, notes: Sequence[RenderedNote]) -> dict[str, tuple[RenderedNote,
+                                                                        tuple[object, ...]]]:
+        """Each note's note_key by card id, in deck order; a note that is the very object of
+        the last package (an unchanged file's, kept in memory) keeps the key it had."""
+        held, keys = self._keys, {}
+        for note in notes:
+            kept = held.get(note.card_id)
+            keys[note.card_id] = kept if kept is not None and kept[0] is note \
+                else (note, note_key(note))
+        return keys
 
     def _written(self, config: Config, render: RenderOptions) -> Written:
         """What the package now in dist/ holds: recorded as it was written, or, when the
