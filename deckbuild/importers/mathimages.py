@@ -12,7 +12,7 @@ import html
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from ..source.mathgrammar import padded_span_at
+from ..source.mathgrammar import dollar_math_at, padded_span_at
 
 _RENDERER = r"https?://render\.githubusercontent\.com/render/math\?"
 _IMAGE = re.compile(r"<img\s[^>]*?src\s*=\s*([\"'])(?P<a>" + _RENDERER + r"[^\"']*)\1[^>]*>"
@@ -30,6 +30,10 @@ def tighten_padded(line: str) -> str:
     code = [m.span() for m in _CODE_SPAN.finditer(line)]
     out, pos, start = [], 0, 0
     while (pos := line.find("$", pos)) >= 0:
+        tight = None if any(a <= pos < b for a, b in code) else dollar_math_at(line, pos)
+        if tight is not None:  # `$m$ and $v$`: the dollar closing $m$ opens nothing
+            pos = tight.end
+            continue
         found = None if any(a <= pos < b for a, b in code) else padded_span_at(line, pos)
         if found is None:
             pos += 1
