@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from support import make_project
 
 from deckbuild.cli import cli
 from deckbuild.importers import import_sources
+from deckbuild.importers.mathimages import tighten_padded
 from deckbuild.source.ids import is_valid_id, slug
 from deckbuild.source.parse import parse_source
 
@@ -234,3 +237,12 @@ def test_a_quiz_heading_over_a_repeated_label_is_the_question_and_all_below_is_f
     assert imported.cards[0].front.startswith("**类型：** 单选题\n\n### 题目\n\n哪个属性")
     assert [c.answer for c in imported.cards] == ["B", "B"]
     assert imported.left_out == ()
+
+
+@given(st.lists(st.one_of(st.sampled_from(["masie", "moving", "at", "z", "prędkością", "и", "速度"]),
+                          st.sampled_from(["$m$", "$v$", "$\\alpha$", "$x_i$", "$E=mc^2$"])),
+                min_size=1, max_size=8))
+def test_text_between_tight_formulas_is_never_read_as_padded_math(words):
+    # `mass $m$ moving at $v$`: the dollar that closes $m$ opens no padded span.
+    line = " ".join(words) + "."
+    assert tighten_padded(line) == line
