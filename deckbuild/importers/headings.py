@@ -108,8 +108,8 @@ def _at_level(doc: Document, level: int, forced: bool = False) -> tuple[Split, f
         if cards and ANSWER_LABEL.match(heading.text) and cards[-1].region[1] == heading.number - 1:
             # `## 練習問題` then `## 解答`: the answer heading's body answers the card above,
             # whose own body is the rest of its front.
-            above = cards.pop()
-            cards.append(replace(above, region=(above.region[0], end), front=above.answer,
+            asked = cards.pop()
+            cards.append(replace(asked, region=(asked.region[0], end), front=asked.answer,
                                  answer=doc.span(heading.number + 1, end)))
             continue
         if _answer_key(doc, heading.number, end, cards):

@@ -65,7 +65,7 @@ def _blocks(doc: Document) -> list[Found]:
 
 
 def _block(doc: Document, start: int, end: int) -> Found | None:
-    body = [line for line in doc.span(start + 1, end - 1)]
+    body = list(doc.span(start + 1, end - 1))
     filled = [line for line in body if not line.blank]
     if len(filled) < 2:
         return None
@@ -90,7 +90,9 @@ _NOT_PROSE = re.compile(r"^\s*(?:\$\$|\\\[|`{3,}|~{3,}|[-*+] |\d+[.)] |\||!\[|<|
 
 
 def _question_line(lines: list[Line]) -> Line | None:
-    filled, prose, in_math = [], [], False
+    filled: list[Line] = []
+    prose: list[Line] = []
+    in_math = False
     for line in lines:
         if line.blank or line.code:
             continue
@@ -98,7 +100,8 @@ def _question_line(lines: list[Line]) -> Line | None:
         if not in_math and not _NOT_PROSE.match(line.text):
             prose.append(line)
         in_math ^= line.text.count("$$") % 2 == 1  # inside display math: no question
-    return (prose or filled or [None])[0]
+    found = prose or filled
+    return found[0] if found else None
 
 
 _START = re.compile(r"^\s*START(?:_CARD)?\s*$")

@@ -20,7 +20,7 @@ def split(doc: Document) -> Split:
     bounds = [0, *breaks, len(doc.lines) + 1]
     cards = []
     for start, stop in zip(bounds, bounds[1:], strict=False):
-        block = [line for line in doc.span(start + 1, stop - 1)]
+        block = list(doc.span(start + 1, stop - 1))
         # A heading ends the block before it: what follows it is another part of the file.
         cut = next((i for i, line in enumerate(block) if line.number in headings), len(block))
         block = block[:cut]
@@ -32,7 +32,7 @@ def split(doc: Document) -> Split:
         first = filled[0]
         front = tuple(line for line in block[:middle] if line.number > first.number)
         cards.append(Found(first.text.strip(), first.number, (first.number, block[-1].number),
-                           block[middle:], front=front))
+                           tuple(block[middle:]), front=front))
     if not cards:
         return Split(())
     return place(doc, cards, doc.headings,
