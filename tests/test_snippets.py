@@ -76,11 +76,7 @@ SUBSTITUTIONS: dict[tuple[str, int], list[tuple[str, str, str]]] = {
 
 # Libraries no machine of this project can install, and why: their snippets skip everywhere,
 # CI included, with this reason. Any other missing library fails under CI=true.
-NOT_INSTALLABLE = {
-    "torchvision": "PyPI's torchvision wheels need the CUDA build of torch, and this project "
-                   "installs torch's CPU build (torch==2.13.0+cpu); no CPU torchvision wheel is "
-                   "available to it",
-}
+NOT_INSTALLABLE: dict[str, str] = {}
 
 
 def require(*modules: str) -> None:
