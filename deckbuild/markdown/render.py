@@ -227,19 +227,11 @@ class Renderer:
         }
         problems = type_problems + _code_language_warnings(card) + math_problems(card)
         values = {**raw, **own}
-        # Decided on the whole source: a line that looks like a fence to us may not be one to
-        # Markdown (e.g. ```<img ...>), and then what follows it is HTML, not code.
         sources = {"Question": card.question + ("\n" + card.front if card.front else ""),
                    "Answer": card.answer,
                    "Extra": card.extra,
                    "Source": card.source}
-        unsafe = [name for name, text in sources.items() if may_be_unsafe(text)]
-        removed = sorted({part for name in unsafe
-                          for part in removed_parts(_HIGHLIGHTED.sub("", raw[name]))})
-        if removed:
-            problems.append(Problem(card.path, card.line, "unsafe HTML removed: "
-                                    + ", ".join(removed), "warning"))
-        values.update({name: sanitize(raw[name]) for name in unsafe})
+        values.update(_sanitized(card, sources, raw, problems))
         values["Id"] = card.id or ""
         for src, message in self._images.errors:
             problems.append(Problem(card.path, _line_of(card, src), message))
@@ -311,13 +303,7 @@ class Renderer:
             problems += [Problem(card.path, _line_of(card, needle) if needle else card.line,
                                  message) for needle, message in found]
         problems += _code_language_warnings(card) + math_problems(card)
-        unsafe = [name for name, text in sources.items() if may_be_unsafe(text)]
-        removed = sorted({part for name in unsafe
-                          for part in removed_parts(_HIGHLIGHTED.sub("", raw[name]))})
-        if removed:
-            problems.append(Problem(card.path, card.line, "unsafe HTML removed: "
-                                    + ", ".join(removed), "warning"))
-        raw.update({name: sanitize(raw[name]) for name in unsafe})
+        raw.update(_sanitized(card, sources, raw, problems))
         for src, message in self._images.errors:
             if _collection_file(src):
                 # An adopted deck's image its package did not hold: its users' collections
@@ -339,6 +325,21 @@ _IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)
 # An <img>'s src, quoted or not (HTML allows `<img src=a.png>`).
 _RAW_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc\s*=\s*)(?:(["\'])(.*?)\2|([^"\'\s>]+))',
                           re.IGNORECASE | re.DOTALL)
+
+
+def _sanitized(card: Card, sources: dict[str, str], raw: dict[str, str],
+               problems: list[Problem]) -> dict[str, str]:
+    """The fields whose source may hold unsafe HTML, sanitised; a warning names what went.
+
+    Decided on the source text: a line that looks like a fence to us may not be one to
+    Markdown (e.g. ```<img ...>), and then what follows it is HTML, not code."""
+    unsafe = [name for name, text in sources.items() if may_be_unsafe(text)]
+    removed = sorted({part for name in unsafe
+                      for part in removed_parts(_HIGHLIGHTED.sub("", raw[name]))})
+    if removed:
+        problems.append(Problem(card.path, card.line, "unsafe HTML removed: "
+                                + ", ".join(removed), "warning"))
+    return {name: sanitize(raw[name]) for name in unsafe}
 
 
 def _collection_file(src: str) -> bool:

@@ -359,9 +359,9 @@ def front_shows_field(front: str, filled: set[str]) -> bool:
     return False
 
 
-def read_package(path: Path) -> tuple[list[NoteType], list[tuple[str, int, list[str], list[str],
-                                                                   str]], list[str]]:
-    """(note types, notes as (guid, note type id, fields, tags, deck), deck names) of an .apkg."""
+def query_package(path: Path, notes_query: str) -> tuple[str, str, list[tuple[Any, ...]]]:
+    """(models JSON, decks JSON, the rows of `notes_query`) of a schema-11 .apkg, read with
+    SQLite from its collection (collection.anki21 when present, else collection.anki2)."""
     with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory() as tmp:
         names = zf.namelist()
         member = "collection.anki21" if "collection.anki21" in names else "collection.anki2"
@@ -369,11 +369,17 @@ def read_package(path: Path) -> tuple[list[NoteType], list[tuple[str, int, list[
         conn = sqlite3.connect(Path(tmp) / member)
         try:
             models_json, decks_json = conn.execute("SELECT models, decks FROM col").fetchone()
-            rows = conn.execute(
-                "SELECT n.guid, n.mid, n.flds, n.tags, MIN(c.did) FROM notes n "
-                "JOIN cards c ON c.nid = n.id GROUP BY n.id ORDER BY n.id").fetchall()
+            return models_json, decks_json, conn.execute(notes_query).fetchall()
         finally:
             conn.close()
+
+
+def read_package(path: Path) -> tuple[list[NoteType], list[tuple[str, int, list[str], list[str],
+                                                                   str]], list[str]]:
+    """(note types, notes as (guid, note type id, fields, tags, deck), deck names) of an .apkg."""
+    models_json, decks_json, rows = query_package(
+        path, "SELECT n.guid, n.mid, n.flds, n.tags, MIN(c.did) FROM notes n "
+              "JOIN cards c ON c.nid = n.id GROUP BY n.id ORDER BY n.id")
     decks = {int(k): v["name"] for k, v in json.loads(decks_json).items()}
     notetypes = [
         NoteType(

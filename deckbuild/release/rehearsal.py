@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import sqlite3
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..package.writer import query_package
 from .diff import NoteState, plain
 from .diff import moved_searches as diff_moved_searches
 
@@ -74,19 +73,10 @@ class PackageNote:
 
 def package_notes(path: Path) -> dict[str, PackageNote]:
     """The notes of a schema-11 .apkg by GUID, read with SQLite (no engine needed)."""
-    with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory() as tmp:
-        names = zf.namelist()
-        member = "collection.anki21" if "collection.anki21" in names else "collection.anki2"
-        zf.extract(member, tmp)
-        conn = sqlite3.connect(Path(tmp) / member)
-        try:
-            models_json, decks_json = conn.execute("SELECT models, decks FROM col").fetchone()
-            rows = conn.execute(
-                "SELECT n.guid, n.mid, n.flds, n.tags, n.mod, n.id, "
-                "(SELECT c.did FROM cards c WHERE c.nid = n.id ORDER BY c.ord LIMIT 1) "
-                "FROM notes n ORDER BY n.id").fetchall()
-        finally:
-            conn.close()
+    models_json, decks_json, rows = query_package(
+        path, "SELECT n.guid, n.mid, n.flds, n.tags, n.mod, n.id, "
+              "(SELECT c.did FROM cards c WHERE c.nid = n.id ORDER BY c.ord LIMIT 1) "
+              "FROM notes n ORDER BY n.id")
     models = {int(k): v for k, v in json.loads(models_json).items()}
     decks = {int(k): v["name"] for k, v in json.loads(decks_json).items()}
     notes = {}
