@@ -29,12 +29,12 @@ from .speed.freshness import input_digest, record, recorded_warnings, sources_di
 from .speed.memcache import MemoryLayer
 from .speed.parallel import RenderOptions
 from .stages.previous import previous_package, removed_from
+from .stages.rehearse import previous_decks, rehearse_release, released_decks, restore_package
 from .stages.scan import PLACEHOLDER_NOTETYPE, Checked, DeckScan
 from .stages.stamp import guard, read_lock_or_empty
 from .stages.write import deck_infos, write_build
 
 if TYPE_CHECKING:
-    from .release.lock import Lock
     from .release.rehearsal import Rehearsal
 
 __all__ = ["Checked", "MemoryLayer", "PLACEHOLDER_NOTETYPE", "RenderOptions", "build", "check",
@@ -134,10 +134,10 @@ def release(config: Config, now: int, strict: bool = False, allow_schema_change:
         old_decks = previous_decks(config, before, previous_path)
         try:
             grown = any(line.startswith(GROWN) for line in built.report.advice)
-            rehearsal, skipped = _rehearse(config, before, previous_path, how, rehearse,
-                                           allow_conflicts, grown)
+            rehearsal, skipped = rehearse_release(config, before, previous_path, how,
+                                                  rehearse, allow_conflicts, grown)
         except DeckError:
-            _restore(target, old_bytes)
+            restore_package(target, old_bytes)
             raise
     released = with_release(built.lock, config.version, built.package_time, built.card_ids,
                             built.notetype, built.decks, built.type_hashes, built.retired,
@@ -182,58 +182,6 @@ def rehearse_update(config: Config | None, old: Path | None = None,
         last = next(r.version for r in reversed(lock.releases) if r.version != config.version)
         return rehearse(previous_path, scratch.package_path, last,
                         f"{config.version} (sources)", config.retire.tag)
-
-
-def previous_decks(config: Config, lock: Lock, package: Path | None) -> dict[str, str]:
-    """card id -> the deck of its cards in the previous release: read from its package when
-    there is one, else the lock's record of the last build."""
-    from .release.rehearsal import package_notes
-
-    if package is not None:
-        return {n.card_id: n.deck for n in package_notes(package).values()}
-    return {card_id: note.deck for card_id, note in lock.notes.items()}
-
-
-def released_decks(config: Config) -> dict[str, str]:
-    """previous_decks() of the last release, for `diff` (its package found or rebuilt)."""
-    lock, _ = read_lock_or_empty(config)
-    with previous_package(config, lock) as (path, _how):
-        return previous_decks(config, lock, path)
-
-
-def _restore(target: Path, old_bytes: bytes | None) -> None:
-    """Put back the package that was in dist/ before a refused release."""
-    if old_bytes is None:
-        target.unlink(missing_ok=True)
-    else:
-        target.write_bytes(old_bytes)
-
-
-def _rehearse(config: Config, lock: Lock, previous_path: Path | None, how: str, wanted: bool,
-              allow_conflicts: bool, grown: bool = False
-              ) -> tuple[Rehearsal | None, tuple[str, ...]]:
-    """The rehearsal of this release's update, or None and a warning saying why it was
-    skipped; raises when it finds conflicting notes and they are not allowed (a note type
-    that grew conflicts under the default options by nature: merging must resolve it)."""
-    from .release.rehearsal import INSTALL_HINT, available, conflict_problem_text, rehearse
-
-    earlier = [r for r in lock.releases if r.version != config.version]
-    shown = display_path(config.package_path, config.root)
-    if not wanted or not earlier:
-        return None, ()
-    last = earlier[-1].version
-    if not available():
-        return None, (str(Problem(shown, 0, f"the release rehearsal with Anki's engine was "
-                                  f"skipped: the `anki` package is not installed; "
-                                  f"{INSTALL_HINT}", "warning")),)
-    if previous_path is None:
-        return None, (str(Problem(shown, 0, f"the release rehearsal was skipped: no package of "
-                                  f"{last}: {how}", "warning")),)
-    result = rehearse(previous_path, config.package_path, last, config.version,
-                      config.retire.tag)
-    if result.conflicts and not allow_conflicts and not (grown and result.merging_resolves):
-        raise DeckError(Problem(shown, 0, conflict_problem_text(result)))
-    return result, ()
 
 
 def check_share(config: Config) -> list[Problem]:

@@ -2,7 +2,9 @@
 
 scan: card files -> rendered notes and every problem, file by file (through speed/);
 stamp: mod times from the lock, and the guards a build must pass;
-write: stamped notes -> the package and the lock, put in place together.
+write: stamped notes -> the package and the lock, put in place together;
+previous: the previous release's package (for tombstones and the rehearsal);
+rehearse: a release's update replayed with Anki's engine before it is recorded.
 
 Only deckbuild.pipeline imports this package.
 """
