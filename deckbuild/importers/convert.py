@@ -138,7 +138,8 @@ def _finish(draft: _Draft, ids: dict[tuple[str, int], str], matched: list[Proble
     if not draft.cards:
         return ImportedFile(doc.path, draft.layout.name, "", (), left_out, (), draft.problems)
     cards = [replace(card, id=ids[(doc.path, card.line)]) for card in draft.cards]
-    problems = list(draft.problems) + _mostly_left_out(doc, left_out, draft.layout, forced)
+    problems = list(draft.problems) + _mostly_left_out(doc, left_out, draft.layout,
+                                                       forced or split.marked)
     outputs, written = _outputs(doc, cards)
     own = [p for p in matched if p.path == doc.path]
     errors = [p for p in own if p.is_error]
@@ -173,6 +174,7 @@ def _cards(doc: Document, split: Split
     held: set[int] = set()
     left: list[LeftOut] = []
     problems: list[Problem] = []
+    left += split.left
     for placed in split.cards:
         found, section = placed.card, placed.section
         front = ""

@@ -97,6 +97,11 @@ class Split:
     # How sure the layout is that what it found are questions (1: sure): its reach is weighed
     # by this when layouts compete for a file.
     weight: float = 1.0
+    # Lines the layout reads as its tool's markup (deck names, tag lines), listed with why.
+    left: tuple[LeftOut, ...] = ()
+    # The cards are marked by a tool's own syntax (inka's `Deck:` sections), not guessed from
+    # prose: such a split wins over any guess, and what it leaves out is that tool's notes.
+    marked: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from . import bold, details, headings, lists, native, numbered, obsidian, qa, separated, table
+from . import (
+    bold,
+    details,
+    headings,
+    inka,
+    lists,
+    native,
+    numbered,
+    obsidian,
+    qa,
+    separated,
+    table,
+)
 from .layout import Layout, coverage
 from .records import Document, Split
 
@@ -17,6 +29,7 @@ LAYOUTS: tuple[Layout, ...] = (
     table.LAYOUT,
     obsidian.LAYOUT,
     separated.LAYOUT,
+    inka.LAYOUT,
 )
 
 
@@ -35,7 +48,9 @@ def recognise(doc: Document) -> tuple[Layout, Split, float]:
         split = layout.split(doc)
         score = coverage(doc, split) * split.weight
         # Equal reach: the layout that finds more cards in it reads the file more finely.
-        if best is None or (score, len(split.cards)) > (best[2], len(best[1].cards)):
+        # A tool's own markup beats any reading guessed from prose.
+        if best is None or (split.marked and bool(split.cards), score, len(split.cards)) \
+                > (best[1].marked and bool(best[1].cards), best[2], len(best[1].cards)):
             best = (layout, split, score)
     assert best is not None
     return best
