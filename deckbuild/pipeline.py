@@ -28,7 +28,8 @@ from .release.lock import Stamper, read_lock, with_release, write_lock
 from .speed.freshness import input_digest, record, recorded_warnings, sources_digest
 from .speed.memcache import MemoryLayer
 from .speed.parallel import RenderOptions
-from .stages.previous import previous_package, removed_from
+from .stages.previous import removed_from
+from .stages.rebuild import previous_notes, previous_package
 from .stages.rehearse import previous_decks, rehearse_release, released_decks, restore_package
 from .stages.scan import PLACEHOLDER_NOTETYPE, Checked, DeckScan
 from .stages.stamp import guard, read_lock_or_empty
@@ -88,7 +89,8 @@ def build(config: Config, now: int, strict: bool = False,
     render = render or RenderOptions()
     if not render.cache:
         return write_build(config, now, strict, allow_schema_change, render,
-                           allow_identity_change=allow_identity_change, package=package).report
+                           allow_identity_change=allow_identity_change, package=package,
+                           previous=previous_notes(config)).report
     started = time.perf_counter()
     options = f"strict={strict} schema={allow_schema_change} identity={allow_identity_change}"
     sources = sources_digest(config, options)
@@ -100,7 +102,8 @@ def build(config: Config, now: int, strict: bool = False,
                            seconds=time.perf_counter() - started, warnings=tuple(warnings),
                            written=False, up_to_date=True)
     report = write_build(config, now, strict, allow_schema_change, render,
-                         allow_identity_change=allow_identity_change, package=package).report
+                         allow_identity_change=allow_identity_change, package=package,
+                         previous=previous_notes(config)).report
     if report.written:
         # The lock may have changed: the inputs of the next build are the ones now on disk.
         record(config, input_digest(sources, config), list(report.warnings), report.canonical)
@@ -199,7 +202,8 @@ def check_share(config: Config) -> list[Problem]:
         if config.lock_path.exists():
             shutil.copyfile(config.lock_path, scratch.lock_path)
         try:  # a schema change is already reported; the package is checked as if accepted
-            built = write_build(scratch, 0, strict=False, allow_schema_change=True)
+            built = write_build(scratch, 0, strict=False, allow_schema_change=True,
+                                previous=previous_notes(scratch))
         except DeckError:
             built = None  # check_all() reported why there is no package
         if built is not None:

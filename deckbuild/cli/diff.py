@@ -34,7 +34,7 @@ def diff(ctx: click.Context, packages: tuple[Path, ...], rehearse: bool = False)
         raise click.UsageError("give no package (diff against the last release) or two")
     if rehearse:
         from ..pipeline import rehearse_update
-        from ..release.rehearsal import format_rehearsal
+        from ..release.rehearsal_report import format_rehearsal
 
         config = None if packages else config_of(ctx)
         for line in format_rehearsal(rehearse_update(config, *packages)):

@@ -29,7 +29,8 @@ from .diff import (
     side_from_release,
 )
 from .lock import Lock, Release, notetype_hash
-from .rehearsal import Rehearsal, rehearsal_md
+from .rehearsal import Rehearsal
+from .rehearsal_report import rehearsal_md
 from .sharecheck import (
     PackageFacts,
     description_problems,

@@ -10,7 +10,8 @@ from ..project.config import Config
 from ..release import rehearsal as engine
 from ..release.lock import Lock
 from ..release.rehearsal import Rehearsal
-from .previous import previous_package
+from ..release.rehearsal_report import conflict_problem_text
+from .rebuild import previous_package
 from .stamp import read_lock_or_empty
 
 
@@ -58,5 +59,5 @@ def rehearse_release(config: Config, lock: Lock, previous_path: Path | None, how
     result = engine.rehearse(previous_path, config.package_path, last, config.version,
                       config.retire.tag)
     if result.conflicts and not allow_conflicts and not (grown and result.merging_resolves):
-        raise DeckError(Problem(shown, 0, engine.conflict_problem_text(result)))
+        raise DeckError(Problem(shown, 0, conflict_problem_text(result)))
     return result, ()
