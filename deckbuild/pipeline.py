@@ -24,7 +24,8 @@ from .project.config import Config
 from .project.sources import load_sources
 from .records import BuildReport
 from .release.guards import GROWN
-from .release.lock import Stamper, read_lock, with_release, write_lock
+from .release.lock import read_lock, with_release, write_lock
+from .release.stamper import Stamper
 from .speed.freshness import input_digest, record, recorded_warnings, sources_digest
 from .speed.memcache import MemoryLayer
 from .speed.parallel import RenderOptions

@@ -56,3 +56,15 @@ def test_a_ring_of_imports_is_found(tmp_path, monkeypatch):
     (ring / "d.py").write_text("from . import a\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert cycles("ringpkg") == [["ringpkg.a", "ringpkg.b", "ringpkg.c"]]
+
+
+def test_the_architecture_page_lists_every_module_and_no_other():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    page = (root / "docs" / "architecture.md").read_text(encoding="utf-8")
+    listing = page.split("## What each module does", 1)[1].split("```", 2)[1]
+    listed = {line.split()[0] for line in listing.splitlines() if line.strip()}
+    tree = {path.relative_to(root / "deckbuild").as_posix()
+            for path in (root / "deckbuild").rglob("*.py")}
+    assert listed == tree

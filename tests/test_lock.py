@@ -10,13 +10,12 @@ from deckbuild.project.identity import Identity
 from deckbuild.records import CardTemplate, NoteType, RenderedNote
 from deckbuild.release.lock import (
     Lock,
-    Stamper,
     notetype_hash,
     read_lock,
-    stamp,
     with_release,
     write_lock,
 )
+from deckbuild.release.stamper import Stamper, stamp
 
 NOTETYPE = NoteType(1, "T", ("Question", "Answer"), (CardTemplate("Card 1", "{{Question}}",
                                                                   "{{Answer}}"),), "css")

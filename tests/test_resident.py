@@ -46,6 +46,7 @@ def test_the_lock_is_parsed_once_and_written_as_a_fresh_build_writes_it(tmp_path
     import shutil
 
     from deckbuild.release import lock as lock_module
+    from deckbuild.release import stamper as stamper_module
     from deckbuild.speed.parallel import RenderOptions
 
     project = make_project(tmp_path / "p", shipped=True)
@@ -69,9 +70,9 @@ def test_the_lock_is_parsed_once_and_written_as_a_fresh_build_writes_it(tmp_path
         for root in (project, twin):
             edit(root / "cards" / "02-techniques.md", old, new)
         stamped.clear()
-        monkeypatch.setattr(lock_module, "note_hash", counted)
+        monkeypatch.setattr(stamper_module, "note_hash", counted)
         outcome = rebuilder.rebuild()
-        monkeypatch.setattr(lock_module, "note_hash", real_hash)
+        monkeypatch.setattr(stamper_module, "note_hash", real_hash)
         assert outcome.ok and len(outcome.changes.changed) == 1, outcome
         assert parsed == []  # the lock this process wrote is taken as it wrote it
         # Only the edited file's notes are stamped again (the others are the same objects).

@@ -20,11 +20,10 @@ from ..release.lock import (
     Lock,
     LockMemo,
     Release,
-    Stamped,
-    Stamper,
     notetype_hash,
     read_lock,
 )
+from ..release.stamper import Stamped, Stamper
 
 
 def checked_lock(config: Config, lock: Lock, stamper: Stamper, problems: list[Problem],

@@ -11,7 +11,8 @@ from ..project.config import Config
 from ..records import BuildReport, DeckInfo, NoteType, PackageSpec
 from ..release.contract import STOCK_KIND, PackageIds, with_ids
 from ..release.diff import changelog_html
-from ..release.lock import Lock, Stamper, lock_text, write_lock_text
+from ..release.lock import Lock, lock_text, write_lock_text
+from ..release.stamper import Stamper
 from ..source.ids import subdeck_id_for
 from ..speed.parallel import RenderOptions
 from .previous import PreviousNotes, tombstone_notes
