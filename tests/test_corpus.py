@@ -74,16 +74,8 @@ INVARIANTS = ("lines", "count", "blocks", "build", "engine", "math", "images")
 
 # (corpus/file, invariant): why it does not hold yet. Strict: an entry that starts to hold
 # fails the run until it is taken off.
-KNOWN: dict[tuple[str, str], str] = {
-    # cmark-gfm reads a line of only `<img …>` as an HTML block, deckbuild as a paragraph.
-    ("own/vi-headings2-html-img.md", "blocks"): "an <img> line is a paragraph here",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 for _name, _why in {
-    "pt-headings3-numbered-ds-conceptual.md": "a pasted article's paragraphs render apart",
-    "ja-headings2-pairs-scala-exercises.md": "a fence with the info string 'tut:silent' "
-                                             "renders as a paragraph",
-    "fr-quiz-frontmatter-qcm.md": "task list items '[x]' keep their marker as text",
-    "en-obsidian-flashcardtag-transactions.md": "a tab-indented list under a list item",
 }.items():
     KNOWN[(f"shared/{_name}", "blocks")] = "the renderer differs from cmark-gfm: " + _why
 for _name, _why in {

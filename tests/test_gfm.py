@@ -164,7 +164,9 @@ colon_line = text_line.map(lambda t: t + ":")
 # (but `>` needs no space: that one is a quote).
 near_miss = st.sampled_from(["\\- not a list", "1\\. not a list", "\\# no heading", "\\> no quote",
                              "-no space", "+1 for this", "#hashtag", "2019 was a year", ">no space",
-                             "*emphasis* first", "**bold**: first", "\\| a | b |"])
+                             "*emphasis* first", "**bold**: first", "\\| a | b |",
+                             # any ASCII punctuation escapes: `\<tag>` is text, not HTML
+                             "\\<data item>, \\<lock type>", "a \\<b> and \\& \\\" \\@"])
 paragraph = st.lists(st.one_of(text_line, colon_line, near_miss), min_size=1, max_size=3).map(
     "\n".join)
 heading = st.tuples(st.integers(1, 4), st.integers(1, 30), words).map(
@@ -179,6 +181,13 @@ tex = st.lists(st.sampled_from(["a", "x_i", "y^2", "+", "=", "\\frac{a}{b}", "\\
     lambda t: t.strip()[:1].isalpha() or t.strip()[:1] == "\\")
 
 
+# A line of one complete tag (CommonMark's HTML block start 7), then maybe text: raw HTML
+# up to a blank line, unless it would interrupt a paragraph.
+html_tag = st.sampled_from(['<img src="a.png" width="300">', "<img src=a.png alt='x' />", "<br/>",
+                            "</em>", '<span class="note">', "<kbd>", "<a href=\"#x\">"])
+# (A blank line ends it: a fence right under it is code here, raw text on GitHub.)
+html_block = st.tuples(html_tag, st.sampled_from(["", "", "\n**not bold**", "\n- not a list"])
+                       ).map(lambda t: "".join(t) + "\n")
 indented_code = st.lists(code_line.filter(bool), min_size=1, max_size=2).map(
     lambda lines: "\n".join("    " + line for line in lines))
 
@@ -186,7 +195,9 @@ indented_code = st.lists(code_line.filter(bool), min_size=1, max_size=2).map(
 @st.composite
 def fence(draw, indent: str = "") -> str:
     marker = draw(st.sampled_from(["```", "~~~", "````"]))
-    lang = draw(st.sampled_from(["python", "text", "", "bash"]))
+    # Any info string makes a fence code, beyond a language name too.
+    lang = draw(st.sampled_from(["python", "text", "", "bash", "tut:silent", "scala tut:silent",
+                                 "{.python}", 'python title="x"', "js:title"]))
     body = draw(st.lists(code_line, min_size=1, max_size=4))
     lines = [f"{marker}{lang}", *body, marker]
     return "\n".join(indent + line if line else "" for line in lines)
@@ -224,9 +235,10 @@ def list_block(draw, depth: int = 0, fences: bool = True) -> str:
     for index in range(draw(st.integers(1, 4))):
         marker = f"{start + index}{delimiter}" if ordered else bullet
         width = len(marker) + 1
-        lines = [f"{marker} {draw(text_line)}"]
+        task = draw(st.sampled_from(["", "", "[x] ", "[ ] ", "[X] "]))  # task list items
+        lines = [f"{marker} {task}{draw(text_line)}"]
         for _ in range(draw(st.integers(0, 2))):
-            parts = (["more", "lazy", "para", "quote", "table", "heading", "code"]
+            parts = (["more", "lazy", "para", "quote", "table", "heading", "code", "html"]
                      + ["nested"] * (depth < 2) + ["fence"] * fences)
             part = draw(st.sampled_from(parts))
             pad = " " * width
@@ -243,6 +255,8 @@ def list_block(draw, depth: int = 0, fences: bool = True) -> str:
                                        for line in nested.split("\n")))
             elif part == "fence":
                 lines.append(draw(fence(pad)))
+            elif part == "html":
+                lines.append("\n".join(pad + row for row in draw(html_block).split("\n")))
             elif part == "quote":
                 lines.append(pad + "> " + draw(text_line))
             elif part == "table":
@@ -265,7 +279,7 @@ quote = st.lists(quote_line, min_size=1, max_size=3).map(
 setext = st.tuples(text_line, st.sampled_from(["===", "---", "-"])).map("\n".join)
 display_math = tex.map(lambda t: f"$$\n{t}\n$$")
 block = st.one_of(paragraph, paragraph, heading, setext, rule, fence(), table(), list_block(),
-                  quote, display_math, indented_code)
+                  quote, display_math, indented_code, html_block)
 
 
 @st.composite

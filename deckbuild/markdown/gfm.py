@@ -15,6 +15,7 @@ and neither lets a block interrupt a paragraph.
 from __future__ import annotations
 
 import re
+import string
 import xml.etree.ElementTree as etree
 from typing import cast
 
@@ -26,10 +27,17 @@ from .gfmblocks import Block, parse_blocks
 from .mathspans import display_block
 
 _CODE_SPAN = re.compile(r"(`+)(?!`)(.*?)(?<!`)\1(?!`)")
+# A task list item's marker, first in the paragraph that starts on the item's line.
+_TASK = re.compile(r"\[([ xX])\][ \t]+(?=\S)")
+# Shown as a ballot box character: GitHub's disabled <input> checkbox would be removed by
+# the sanitiser, and a character renders the same in every Anki client, day and night.
+TASK_BOXES = {" ": "\u2610", "x": "\u2611", "X": "\u2611"}  # ☐ unchecked, ☑ checked
 
 
 class GitHubBlocks(BlockProcessor):
     """Lays out the whole document at once, by GitHub's block rules."""
+
+    _quotes = 0  # how many block quotes the block being laid out is in
 
     def test(self, parent: etree.Element, block: str) -> bool:
         return True
@@ -44,6 +52,8 @@ class GitHubBlocks(BlockProcessor):
         for child in block.children:
             if child.kind in ("para", "stash"):
                 self._paragraph(parent, child, tight)
+            elif child.kind == "html":
+                self._raw_html(parent, child)
             else:
                 self._element(parent, child)
 
@@ -56,6 +66,19 @@ class GitHubBlocks(BlockProcessor):
             _append_text(parent, text)
         else:
             etree.SubElement(parent, "p").text = text
+
+    def _raw_html(self, parent: etree.Element, block: Block) -> None:
+        """An HTML block goes out as written, in no paragraph, as on GitHub (the fields'
+        sanitiser still cleans it); its text is not Markdown."""
+        placeholder = self.parser.md.htmlStash.store("\n".join(block.lines))
+        if len(parent) and parent[-1].tag == "pre":
+            # pymdownx.highlight replaces an indented code block's element, tail and all.
+            etree.SubElement(parent, "div").text = f"\n{placeholder}\n"
+        elif len(parent):
+            last = parent[-1]
+            last.tail = f"{(last.tail or '').rstrip()}\n{placeholder}\n"
+        else:
+            parent.text = f"{(parent.text or '').rstrip()}\n{placeholder}\n"
 
     def _text(self, block: Block) -> str:
         """A paragraph's text, after the link reference definitions it starts with."""
@@ -86,7 +109,11 @@ class GitHubBlocks(BlockProcessor):
         elif kind == "table":
             _table(parent, block)
         elif kind == "quote":
-            self._children(etree.SubElement(parent, "blockquote"), block, tight=False)
+            self._quotes += 1
+            try:
+                self._children(etree.SubElement(parent, "blockquote"), block, tight=False)
+            finally:
+                self._quotes -= 1
         elif kind == "list":
             self._list(parent, block)
 
@@ -97,6 +124,8 @@ class GitHubBlocks(BlockProcessor):
             element.set("start", str(block.number))
         tight = not block.loose()
         for item in block.children:
+            if not self._quotes:  # (GitHub shows no task box in a quote)
+                _task_box(item)
             self._children(etree.SubElement(element, "li"), item, tight)
 
     def _math_alone(self, parent: etree.Element, text: str) -> bool:
@@ -112,6 +141,17 @@ class GitHubBlocks(BlockProcessor):
             return False
         math_block.run(parent, [text])
         return True
+
+
+def _task_box(item: Block) -> None:
+    """`- [x] done` / `- [ ] open`: the marker becomes a checked or unchecked box (GFM's
+    task list items)."""
+    first = item.children[0] if item.children else None
+    if (first is None or first.start != item.start or not first.lines
+            or first.kind != "para" and first.marker != "setext"):
+        return
+    if (m := _TASK.match(first.lines[0])) is not None:
+        first.lines[0] = f"{TASK_BOXES[m.group(1)]} {first.lines[0][m.end():]}"
 
 
 def _para_text(block: Block) -> str:
@@ -160,8 +200,8 @@ class GitHubBlocksExtension(Extension):
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.parser.blockprocessors.register(GitHubBlocks(md.parser), "github-blocks", 200)
-        if "|" not in md.ESCAPED_CHARS:
-            md.ESCAPED_CHARS.append("|")
+        # A backslash escapes any ASCII punctuation, as in CommonMark (`\\<tag>` is text).
+        md.ESCAPED_CHARS.extend(c for c in string.punctuation if c not in md.ESCAPED_CHARS)
 
 
 def makeExtension(**kwargs: object) -> GitHubBlocksExtension:  # noqa: N802

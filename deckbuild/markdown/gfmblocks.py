@@ -24,6 +24,11 @@ _SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*$")
 _QUOTE = re.compile(r" {0,3}> ?")
 _ITEM = re.compile(r"( {0,3})([-+*]|(\d{1,9})([.)]))(?= |$)( *)")
 _STASH = re.compile(r" *\x02wzxhzdk:\d+\x03 *$")  # Python-Markdown's htmlStash placeholder
+# CommonMark's HTML block start condition 7: a line of one complete open or closing tag.
+_ATTRIBUTE = r"""[ \t]+[A-Za-z_:][\w.:-]*(?:[ \t]*=[ \t]*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?"""
+_HTML_LINE = re.compile(rf" {{0,3}}(?:<([A-Za-z][A-Za-z0-9-]*)(?:{_ATTRIBUTE})*[ \t]*/?>"
+                        r"|</([A-Za-z][A-Za-z0-9-]*)[ \t]*>)[ \t]*$")
+_RAW_TEXT_TAGS = {"script", "style", "pre", "textarea"}  # start condition 1, not 7
 _DELIMITER_CELL = re.compile(r" *:?-+:? *$")
 _DELIMITER_CHARS = set("|:- \t")
 _PIPE = re.compile(r"(?<!\\)\|")
@@ -32,7 +37,8 @@ _SPACE = " \t"  # a blank line is spaces and tabs only (a no-break space is text
 
 @dataclass(eq=False)
 class Block:
-    """One block: kind is root, quote, list, item, para, heading, hr, table, code or stash.
+    """One block: kind is root, quote, list, item, para, heading, hr, table, code, stash
+    or html (raw HTML lines, kept as they are, up to a blank line).
 
     Mutable while the parser fills it; gfm.py turns the finished tree into elements.
     """
@@ -43,7 +49,7 @@ class Block:
     children: list[Block] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     width: int = 0          # item: columns from the item's start to its content
-    marker: str = ""        # list and item: "-", "*", "+", "." or ")"
+    marker: str = ""        # list and item: "-", "*", "+", "." or ")"; heading: "setext"
     number: int = 1         # ordered list: the first item's number
     level: int = 0          # heading: 1-6
     math: str | None = None  # para: the math delimiter still open at its last line
@@ -133,6 +139,14 @@ class _Parser:
             # Math is never cut (lazily, too); display math between `$$` holds blank lines.
             self._extend_para(leaf, number, rest)
             return
+        if (leaf is not None and leaf.kind == "html" and all_matched and rest.strip(_SPACE)
+                and not _opens_display(rest) and not _STASH.match(rest)):
+            # An HTML block ends at a blank line, at the end of its container, and (as a
+            # paragraph does) where display math starts: math is a block of its own; so
+            # is a fence (always code here, where GitHub would keep it as raw text).
+            leaf.lines.append(rest)
+            self._touch(number, True)
+            return
         if (leaf is not None and leaf.kind == "code" and all_matched
                 and (_indent(rest) >= 4 or not rest.strip(_SPACE))):
             leaf.lines.append(rest[4:])
@@ -176,7 +190,7 @@ class _Parser:
             self.leaf = None
         if new_leaf is not None:
             container.children.append(new_leaf)
-            self.leaf = new_leaf if new_leaf.kind == "code" else None
+            self.leaf = new_leaf if new_leaf.kind in ("code", "html") else None
             self._touch(number, True)
             self.rule = new_leaf if new_leaf.kind == "hr" else None
         else:
@@ -206,8 +220,12 @@ class _Parser:
                                      lines=[m.group(2) or ""]), pos
             if _STASH.match(rest):
                 return opened, Block("stash", number, number, lines=[rest.strip()]), pos
+            if not interrupting and _html_block_start(rest):
+                # (start condition 7 cannot interrupt a paragraph of its own container)
+                return opened, Block("html", number, number, lines=[rest]), pos
             if interrupting and tip is not None and (m := _SETEXT.match(rest)) is not None:
                 tip.kind, tip.level = "heading", 1 if m.group(1)[0] == "=" else 2
+                tip.marker = "setext"  # (its text may begin with a task box, as a paragraph's)
                 self._touch(number, True)
                 self.leaf = None
                 return None
@@ -313,6 +331,12 @@ class _Parser:
                     child.end = number
         if self.leaf is not None:
             self.leaf.end = number
+
+
+def _html_block_start(text: str) -> bool:
+    """Whether a line opens an HTML block by CommonMark's start condition 7."""
+    m = _HTML_LINE.match(text)
+    return m is not None and (m.group(1) or m.group(2)).lower() not in _RAW_TEXT_TAGS
 
 
 def _opens_display(text: str) -> bool:

@@ -75,6 +75,9 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "pymdownx.superfences": {
         "custom_fences": [{"name": "*", "class": "highlight", "format": highlight_fence,
                            "validator": accept_fence_options}],
+        # A fence with any info string is code, as on GitHub (`tut:silent`, `scala tut:silent`):
+        # the language is its first word, read by superfences; one it cannot read is plain text.
+        "relaxed_headers": True,
     },
     "pymdownx.highlight": {
         "use_pygments": True,
