@@ -42,7 +42,7 @@ def _question(doc: Document, line: Line) -> str:
 _FENCE_Q = re.compile(r"^\s*(?:q|question)\s*\d*\s*[:.)]\s+(?P<text>\S.*)$", re.IGNORECASE)
 _FENCE_A = re.compile(r"^\s*(?:a|answer)\s*\d*\s*[:.)]\s*(?P<text>.*)$", re.IGNORECASE)
 _PLAIN_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*$")
-# What Markdown would read in a line that was code: escaped, so that it shows as written.
+# What Markdown (or math) would read in a line that was code: escaped, to show as written.
 _MARKUP = re.compile(r"([\\`*_\[\]<>#|~$&])")
 _LIST_START = re.compile(r"^(\s*(?:\d+)?)([.)+=-])")
 
@@ -103,9 +103,10 @@ def _pairs(doc: Document, block: list[Line]) -> list[Found]:
 
 
 def literal(text: str) -> str:
-    """Text that was code, escaped so that Markdown shows it as written."""
-    escaped = _MARKUP.sub(r"\\\1", text)
-    return _LIST_START.sub(r"\1\\\2", escaped)
+    """Text that was code, as Markdown that shows it as written: Markdown's punctuation as
+    character references (a backslash escape would make `\\[` and `\\(` math delimiters)."""
+    escaped = _MARKUP.sub(lambda m: f"&#{ord(m.group(1))};", text)
+    return _LIST_START.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};", escaped)
 
 
 LAYOUT = Layout("qa", "`Q:` lines with the answer below (`A:` labels come off)", split)
