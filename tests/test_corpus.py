@@ -87,8 +87,6 @@ for _name, _why in {
 _SHARED_LAYOUTS = "a layout import does not know yet"
 for _name, _why in {
     "es-quiz-options-ejemplo.md": "'1*.' items with '(x)' options: " + _SHARED_LAYOUTS,
-    "en-table-qa-processor-architectures.md": "a Q/A table after long notes: the notes' "
-                                              "headings read more of the file",
     "en-frontback-tabs-md2anki-template.md": "Markdown2Anki's '# Front side'/'# Back side': "
                                              + _SHARED_LAYOUTS,
 }.items():

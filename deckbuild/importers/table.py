@@ -5,11 +5,16 @@ A table is one of questions when its header names them (`Question`, `Q`, `Воп
 column ask (`?`, `？`, `؟`, numbering, a question word); other tables (a comparison, a list
 of terms) stay inside the answers that hold them. Further columns join the answer as
 `**Header:** cell` lines.
+
+A header that names both (`| Question | Answer |`, `| Term | Definition |`) marks its rows
+as cards as plainly as a tool's syntax: such tables win over a reading of the file's
+headings (lecture notes that end in a quick-reference table), and the notes are listed.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .layout import Layout, place
 from .records import Document, Found, Line, Split
@@ -37,6 +42,7 @@ def cells(text: str) -> list[str]:
 def split(doc: Document) -> Split:
     """A card per row of every question-and-answer table outside code."""
     cards: list[Found] = []
+    labelled = False  # a header names both questions and answers
     number = 1
     while number < len(doc.lines):
         header, delimiter = doc.line(number), doc.line(number + 1)
@@ -56,10 +62,14 @@ def split(doc: Document) -> Split:
         # The header names questions or answers, or most first cells ask (in any language).
         if len(names) >= 2 and (_QUESTION_HEADER.match(names[0]) or _ANSWER_HEADER.match(names[1])
                                 or (rows and asking * 3 >= len(rows) * 2)):
-            cards += [found for n in rows if (found := _card(n, cells(doc.line(n).text), names))]
+            found = [card for n in rows if (card := _card(n, cells(doc.line(n).text), names))]
+            cards += found
+            labelled |= bool(found) and bool(_QUESTION_HEADER.match(names[0])
+                                             and _ANSWER_HEADER.match(names[1]))
         number = row
     # The header and delimiter rows are in no card: import lists them.
-    return place(doc, cards, doc.headings, "questions are the rows of question-and-answer tables")
+    split = place(doc, cards, doc.headings, "questions are the rows of question-and-answer tables")
+    return replace(split, marked=labelled)
 
 
 def _card(row: int, values: list[str], names: list[str]) -> Found | None:

@@ -146,7 +146,8 @@ def looks_like_question(question: Question) -> bool:
 def clean_title(raw: str) -> str:
     """A section heading as a subdeck name: no numbering, emphasis or link markup."""
     text = _LINK.sub(r"\1", _HTML_TAG.sub("", raw)).replace("`", "").strip()
-    text = re.sub(r"^\d+(?:\.\d+)*[.):]?\s+", "", unwrap(text))
+    # `2.3.5 — Quick Reference`: the number and the dash after it go.
+    text = re.sub(r"^\d+(?:\.\d+)*[.):]?\s+(?:[-–—]\s+)?", "", unwrap(text))
     return unwrap(text).strip(" :*_") or raw.strip()
 
 
