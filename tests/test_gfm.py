@@ -157,7 +157,9 @@ words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=5).map(" ".join)
 inline_bit = st.one_of(
     words, words.map(lambda w: f"**{w}**"), words.map(lambda w: f"*{w}*"),
     st.sampled_from(["`model.eval()`", "`x[0]`", "$\\alpha_i$", "$x^2 + y$", "\\(p(y|x)\\)",
-                     "[paper](https://example.org/p)", "(see below)", "e.g.", "a\\|b"]))
+                     "[paper](https://example.org/p)", "(see below)", "e.g.", "a\\|b",
+                     # a backslash escapes any ASCII punctuation: `\<tag>` is text, not HTML
+                     "\\<data item>", "\\<b>", "\\&"]))
 text_line = st.lists(inline_bit, min_size=1, max_size=4).map(" ".join)
 colon_line = text_line.map(lambda t: t + ":")
 # Lines close to a block start: escaped, a marker without its space, a number, emphasis
@@ -319,10 +321,25 @@ def test_generated_documents_have_githubs_blocks(text):
     "- a\n  ***\n\n  c",
     "- a\n  - ***\n\n  c\n- b",
     "> - a\n>   ***\n> \n>   c",              # ... nor does a quote's blank line
+    '<img src="a.png">\n$$\na\n$$',            # display math ends an HTML block
+    "- [x] model\n  more\n  ---",             # a setext heading keeps the task box
+    "> - [x] model",                         # GitHub shows no task box in a quote
+    "- a\n<img src=a.png>\n*b*",               # an HTML block after a lazy-able paragraph
+    "a\n<img src=a.png>\n*b*",                 # ... but it cannot interrupt a paragraph
 ])
 def test_cases_found_on_the_way(text):
     ours, github = trees(text)
     assert ours == github
+
+
+def test_a_fence_right_under_an_html_block_is_code():
+    # GitHub keeps it as raw text in the HTML block; here a fence is always code (intended).
+    html = our_html('<img src="a.png">\n```python\nx = 1\n```')
+    assert html.startswith('<img src="a.png">') and '<div class="language-python' in html
+
+
+def test_task_list_items_show_a_ballot_box():
+    assert our_html("- [x] done\n- [ ] open") == "<ul>\n<li>\u2611 done</li>\n<li>\u2610 open</li>\n</ul>"
 
 
 def test_the_oracle_sees_structure():

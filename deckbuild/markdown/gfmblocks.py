@@ -140,10 +140,10 @@ class _Parser:
             self._extend_para(leaf, number, rest)
             return
         if (leaf is not None and leaf.kind == "html" and all_matched and rest.strip(_SPACE)
-                and not _opens_display(rest) and not _STASH.match(rest)):
+                and not _opens_display(rest)):
             # An HTML block ends at a blank line, at the end of its container, and (as a
-            # paragraph does) where display math starts: math is a block of its own; so
-            # is a fence (always code here, where GitHub would keep it as raw text).
+            # paragraph does) where display math starts: math is a block of its own. A fence
+            # in it is already a placeholder for its highlighted code, which is put back.
             leaf.lines.append(rest)
             self._touch(number, True)
             return
