@@ -65,6 +65,19 @@ def test_unknown_language_warns_and_renders_plain():
         "for x in &lt;b&gt;y&lt;/b&gt; &amp; z: pass\n</code></pre></div>")
 
 
+def test_a_fence_with_any_info_string_is_code_its_language_the_first_word():
+    fields, problems = render("```tut:silent\nval x = 1\n```\n\n```scala tut:silent\n"
+                              "val y = 2\n```\n\n```python title=\"f.py\"\nz = 3\n```")
+    assert [str(p) for p in problems] == [
+        "cards/x.md:6: warning: unknown code language 'tut:silent'; shown as plain text"]
+    html = fields["Answer"]
+    assert html.count("<code>") == 3 and "<p>" not in html
+    assert ('<div class="language-text highlight"><pre><span></span><code>val x = 1\n'
+            in html)
+    assert '<div class="language-scala highlight">' in html
+    assert '<div class="language-python highlight">' in html
+
+
 def test_a_fence_that_asks_for_plain_text_renders_it_without_a_warning():
     for name in ("plaintext", "Plain", "txt", "nohighlight", "none"):
         fields, problems = render(f"```{name}\nfor x in y: pass\n```")

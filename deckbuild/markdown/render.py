@@ -91,7 +91,8 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
                             "block_syntax": ["square", "begin"]},
     "pymdownx.tilde": {"subscript": False},
 }
-_FENCE_INFO = re.compile(r"\s*\{?\s*\.?([\w+#.-]+)")  # a fence's language, first in its info
+# A fence's language: the first word of its info string (`{.python}`: python).
+_FENCE_INFO = re.compile(r"\s*\{?\s*\.?([^\s{}]+)")
 # Text Markdown would pass through unchanged: no markup characters, no block syntax.
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,;:?'\"()/.%=+-]*")
 _HIGHLIGHTED = re.compile(r'<div class="[^"]*highlight"><pre>.*?</pre></div>', re.DOTALL)
