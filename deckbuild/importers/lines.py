@@ -10,6 +10,7 @@ _FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 _DETAILS_OPEN = re.compile(r"<details(?:\s[^>]*)?>", re.IGNORECASE)
 _DETAILS_CLOSE = re.compile(r"</details\s*>", re.IGNORECASE)
 _HTML_HEADING = re.compile(r"^\s*<h([1-6])(?:\s[^>]*)?>(?P<text>.*?)</h\1\s*>\s*$", re.IGNORECASE)
+_COMMENT_OPEN = re.compile(r"^ {0,3}<!--")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 
@@ -22,12 +23,19 @@ def read_document(text: str, path: str, stem: str) -> Document:
     lines: list[Line] = []
     headings: list[Heading] = []
     fence = ""
+    comment = False  # inside an HTML comment block: no fence or heading starts there
     folded = 0  # <details> blocks open here: a heading inside one is part of its content
     for number, content in enumerate(raw, start=1):
         if fence:
             if _closes(content, fence):
                 fence = ""
             lines.append(Line(number, content, code=True))
+            continue
+        if comment or _COMMENT_OPEN.match(content):
+            # `<!--` at the margin opens an HTML block that runs to the line holding `-->`
+            # (CommonMark): a fence or heading in a commented-out draft is neither.
+            comment = "-->" not in content[content.find("<!--") + 4 if not comment else 0:]
+            lines.append(Line(number, content))
             continue
         opened = _FENCE.match(content)
         # A backtick fence's info string may not hold a backtick (that is inline code).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import (
     bold,
+    choices,
     details,
     headings,
     inka,
@@ -30,6 +31,7 @@ LAYOUTS: tuple[Layout, ...] = (
     obsidian.LAYOUT,
     separated.LAYOUT,
     inka.LAYOUT,
+    choices.LAYOUT,
 )
 
 
