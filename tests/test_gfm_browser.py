@@ -92,3 +92,85 @@ def test_a_github_style_card_has_githubs_blocks_in_the_reviewer(answer):
     }
     assert report["mathErrors"] == [] and report["unhighlighted"] == []
     assert report["overflow"] == [] and site.refused == []
+
+
+TASKS_CARD = """# Fundamentals
+
+## Which steps are done?
+<!-- id: steps-done -->
+
+Progress:
+
+- [x] freeze the backbone
+- [ ] fine-tune everything
+
+<img src="../media/dot.png" alt="a dot" width="40">
+
+```scala tut:silent
+val frozen = true
+```
+"""
+
+TASKS_JS = """() => {
+  const s = document.querySelector('section.face[data-side="answer"]');
+  const items = [...s.querySelectorAll('ul > li')];
+  const glyph = li => {  // the first character of the item, as laid out
+    const range = document.createRange();
+    range.setStart(li.firstChild, 0);
+    range.setEnd(li.firstChild, 1);
+    return range.getBoundingClientRect().width;
+  };
+  const img = s.querySelector('img');
+  return {
+    boxes: items.map(li => li.textContent.trim().slice(0, 2)),
+    glyphWidths: items.map(glyph),
+    inputs: s.querySelectorAll('input').length,
+    imgInParagraph: !!s.querySelector('p img'),
+    imgLoaded: img ? img.complete && img.naturalWidth > 0 : false,
+    imgWidth: img ? Math.round(img.getBoundingClientRect().width) : 0,
+    code: [...s.querySelectorAll('div.highlight pre')].map(pre => pre.textContent.trim()),
+  };
+}"""
+
+
+def _png() -> bytes:
+    """A 2x2 opaque PNG, written here."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    rows = b"".join(b"\x00" + b"\x20\x60\xa0" * 2 for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("night", [False, True], ids=["day", "night"])
+def test_task_boxes_an_html_image_line_and_an_info_string_fence_in_the_reviewer(
+        tmp_path, night):
+    """GitHub's task list items, `<img>` line (an HTML block) and `scala tut:silent` fence,
+    imported with the Anki engine and shown at phone width."""
+    require_browser()
+    project = make_project(tmp_path / "p", {"fundamentals.md": TASKS_CARD})
+    (project / "media" / "dot.png").write_bytes(_png())
+    package = Path(build(load_config(project), now=1_700_000_000).path)
+    anki = AnkiCollection(tmp_path / "anki")
+    try:
+        anki.import_package(package)
+        (card_id,) = anki.col.find_cards("")
+        html = anki.col.get_card(card_id).answer()
+        media = Path(anki.col.media.dir())
+    finally:
+        anki.close()
+    with launch_chromium() as browser:
+        page, site, report = open_reviewer(browser, [Face("steps-done", "answer", html)], 360,
+                                           night, media)
+        shape = page.evaluate(TASKS_JS)
+        page.close()
+    assert shape["boxes"] == ["\u2611 ", "\u2610 "] and shape["inputs"] == 0
+    assert all(width >= 6 for width in shape["glyphWidths"]), shape  # a glyph, not nothing
+    assert not shape["imgInParagraph"] and shape["imgLoaded"] and shape["imgWidth"] == 40
+    assert shape["code"] == ["val frozen = true"]
+    assert report["overflow"] == [] and site.refused == []
