@@ -80,7 +80,10 @@ for _name, _why in {
 }.items():
     KNOWN[(f"shared/{_name}", "blocks")] = "the renderer differs from cmark-gfm: " + _why
 for _name, _why in {
-    "en-frontback-tabs-md2anki-template.md": "Markdown2Anki: a layout import does not know yet",
+    # Three of its five cards put their {{c1::…}} deletions inside code fences, which the
+    # build refuses (highlighting splits them): the layout needs that solved first.
+    "en-frontback-tabs-md2anki-template.md": "Markdown2Anki: a layout import does not know "
+                                             "yet (its clozes sit in code fences)",
 }.items():
     KNOWN[(f"shared/{_name}", "lines")] = _why
 _SHARED_LAYOUTS = "a layout import does not know yet"
