@@ -23,7 +23,7 @@ def _import(name: str, text: str | None = None, taken=()):
 def test_the_corpus_covers_every_layout_with_several_files():
     # Tables and Obsidian_to_Anki's cards are in tests/corpus/ (see test_corpus.py).
     assert [layout.name for layout in LAYOUTS] == [*LAYOUT_NAMES, "table", "obsidian", "separated",
-                                                   "inka", "choices"]
+                                                   "inka", "choices", "frontback"]
     for name in LAYOUT_NAMES:
         assert sum(e.layout == name for e in EXPECTED.values()) >= 2, name
     assert sorted(p.name for p in CORPUS.glob("*.md")) == sorted(EXPECTED)
@@ -145,8 +145,8 @@ def test_a_file_with_no_questions_is_an_error_naming_the_layouts():
     imported = _import("notes.md", "# Notes\n\nJust prose.\n")
     assert [str(p) for p in imported.problems] == [
         "notes.md:1: no questions found: none of the known layouts (native, numbered, headings, "
-        "details, list, bold, qa, table, obsidian, separated, inka, choices) fits; give "
-        "--question-level N if the questions are level-N headings"]
+        "details, list, bold, qa, table, obsidian, separated, inka, choices, frontback) fits; "
+        "give --question-level N if the questions are level-N headings"]
     assert [item.line for item in imported.left_out] == [1, 3]
 
 

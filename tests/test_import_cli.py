@@ -149,7 +149,8 @@ def test_new_ids_do_not_collide_with_cards_already_in_the_project(tmp_path):
     ("bad.md", b"# T\n\xff\n", "Error: {path}:2: invalid UTF-8 at byte offset 4\n"),
     ("prose.md", b"# Notes\n\nOnly prose.\n", "Error: {path}:1: no questions found: none of the "
      "known layouts (native, numbered, headings, details, list, bold, qa, table, obsidian, "
-     "separated, inka, choices) fits; give --question-level N if the questions are level-N headings\n"),
+     "separated, inka, choices, frontback) fits; give --question-level N if the questions are "
+     "level-N headings\n"),
 ])
 def test_bad_input_is_reported_with_its_line_and_nothing_is_written(tmp_path, name, data, message):
     project = make_project(tmp_path / "p")
@@ -183,7 +184,7 @@ def test_a_layout_can_be_forced_and_an_unknown_one_is_refused(tmp_path):
     assert unknown.exit_code == 2
     assert unknown.output.endswith("Error: Invalid value for '--layout': unknown layout 'faq' "
                                    "(known: native, numbered, headings, details, list, bold, qa, "
-                                   "table, obsidian, separated, inka, choices)\n")
+                                   "table, obsidian, separated, inka, choices, frontback)\n")
 
 
 def test_build_py_runs_import(tmp_path):

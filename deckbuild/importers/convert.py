@@ -138,8 +138,11 @@ def _finish(draft: _Draft, ids: dict[tuple[str, int], str], matched: list[Proble
     if not draft.cards:
         return ImportedFile(doc.path, draft.layout.name, "", (), left_out, (), draft.problems)
     cards = [replace(card, id=ids[(doc.path, card.line)]) for card in draft.cards]
-    problems = list(draft.problems) + _mostly_left_out(doc, left_out, draft.layout,
-                                                       forced or split.marked)
+    # The layout's own markup (tab headings, deck lines) was read, not missed.
+    read = {item.line for item in split.left}
+    problems = list(draft.problems) + _mostly_left_out(
+        doc, tuple(item for item in left_out if item.line not in read), draft.layout,
+        forced or split.marked)
     outputs, written = _outputs(doc, cards)
     own = [p for p in matched if p.path == doc.path]
     errors = [p for p in own if p.is_error]

@@ -6,6 +6,7 @@ from . import (
     bold,
     choices,
     details,
+    frontback,
     headings,
     inka,
     lists,
@@ -32,6 +33,7 @@ LAYOUTS: tuple[Layout, ...] = (
     separated.LAYOUT,
     inka.LAYOUT,
     choices.LAYOUT,
+    frontback.LAYOUT,
 )
 
 
