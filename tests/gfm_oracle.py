@@ -136,6 +136,8 @@ class _TreeBuilder(HTMLParser):
 
 def _normal(node: list) -> tuple:
     tag, texts, children = node[:3]
+    if tag in ("ul", "ol"):
+        _tight_display_math(node)
     kids = [_normal(child) for child in children]
     words = tuple(_WORD.findall(" ".join(texts)))
     if tag in ("ul", "ol"):
@@ -148,6 +150,19 @@ def _normal(node: list) -> tuple:
     if tag in ("pre", "hr"):
         return (tag,)
     return (tag, words, tuple(kids))
+
+
+def _tight_display_math(listing: list) -> None:
+    """A tight list item holding only display math shows it as a block here (the README's
+    "Math is never cut"), where GitHub keeps it in the item's text: the same item."""
+    items = [child for child in listing[2] if child[0] == "li"]
+    if any(kid[4] == "p" for item in items for kid in item[2]):
+        return  # a loose list: its items' paragraphs are blocks on both sides
+    for item in items:
+        if len(item[2]) == 1 and item[2][0][4] == "div" and not item[2][0][2] \
+                and not _WORD.search(" ".join(item[1])):
+            item[1].extend(item[2][0][1])
+            item[2].clear()
 
 
 def _descendants(node: list):
