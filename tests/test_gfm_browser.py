@@ -67,16 +67,21 @@ def answer(tmp_path_factory) -> tuple[Face, Path]:
     """The card's back as the official engine renders it, and the collection's media."""
     root = tmp_path_factory.mktemp("gfm")
     project = make_project(root / "p", {"fundamentals.md": CARD})
+    html, media = engine_answer(project, root / "anki")
+    return Face("domain-parts", "answer", html), media
+
+
+def engine_answer(project: Path, collection: Path) -> tuple[str, Path]:
+    """The back of the project's one card as the official engine renders it once imported,
+    and the collection's media folder."""
     package = Path(build(load_config(project), now=1_700_000_000).path)
-    anki = AnkiCollection(root / "anki")
+    anki = AnkiCollection(collection)
     try:
         anki.import_package(package)
         (card_id,) = anki.col.find_cards("")
-        html = anki.col.get_card(card_id).answer()
-        media = Path(anki.col.media.dir())
+        return anki.col.get_card(card_id).answer(), Path(anki.col.media.dir())
     finally:
         anki.close()
-    return Face("domain-parts", "answer", html), media
 
 
 def test_a_github_style_card_has_githubs_blocks_in_the_reviewer(answer):
@@ -155,15 +160,7 @@ def test_task_boxes_an_html_image_line_and_an_info_string_fence_in_the_reviewer(
     require_browser()
     project = make_project(tmp_path / "p", {"fundamentals.md": TASKS_CARD})
     (project / "media" / "dot.png").write_bytes(_png())
-    package = Path(build(load_config(project), now=1_700_000_000).path)
-    anki = AnkiCollection(tmp_path / "anki")
-    try:
-        anki.import_package(package)
-        (card_id,) = anki.col.find_cards("")
-        html = anki.col.get_card(card_id).answer()
-        media = Path(anki.col.media.dir())
-    finally:
-        anki.close()
+    html, media = engine_answer(project, tmp_path / "anki")
     with launch_chromium() as browser:
         page, site, report = open_reviewer(browser, [Face("steps-done", "answer", html)], 360,
                                            night, media)
