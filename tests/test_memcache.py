@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deckbuild.release.lock import LockMemo
 from deckbuild.speed.cache import RenderCache
 from deckbuild.speed.memcache import LayeredCache, MemoryLayer, open_cache
 
@@ -23,6 +24,7 @@ build_step = st.tuples(
     st.lists(st.tuples(st.sampled_from(KEYS), value), max_size=6),  # puts
     st.lists(st.sampled_from(KEYS), max_size=4),  # keys read during the build
     st.one_of(st.none(), st.sets(st.sampled_from(KEYS))),  # keep (None: no pruning)
+    st.booleans(),  # a new process: memory starts empty, the disk has what was written
 )
 
 
@@ -32,7 +34,9 @@ def test_the_layered_cache_answers_as_the_disk_alone(tmp_path_factory, builds):
     root = tmp_path_factory.mktemp("layered")
     plain_root = tmp_path_factory.mktemp("plain")
     memory = MemoryLayer()
-    for puts, reads, keep in builds:  # each build opens the cache afresh, as a rebuild does
+    for puts, reads, keep, restart in builds:  # each build opens the cache, as a rebuild does
+        if restart:
+            memory = MemoryLayer()
         layered, plain = LayeredCache(memory, RenderCache(root)), RenderCache(plain_root)
         for key, item in puts:
             layered.put(key, item)
@@ -42,12 +46,15 @@ def test_the_layered_cache_answers_as_the_disk_alone(tmp_path_factory, builds):
         layered.flush(keep, then=functools.partial(called.append, "layered"))
         plain.flush(keep, then=functools.partial(called.append, "plain"))
         assert called == ["layered", "plain"]
-        assert layered.get_many(reads) == plain.get_many(reads)
-        assert layered.get_many(KEYS) == plain.get_many(KEYS)
-        assert layered.present(KEYS) == plain.present(KEYS)
         if keep is not None:
             dropped = {k for k in KEYS if k.startswith(("file:", "path:")) and k not in keep}
             assert not dropped & set(memory.values)
+        # Entries other than a file's stay in memory whatever the build kept.
+        assert {k for k, _ in puts if not k.startswith(("file:", "path:"))} <= set(memory.values)
+        # (present() first: get_many() brings what it finds on the disk into memory.)
+        assert layered.present(KEYS) == plain.present(KEYS)
+        assert layered.get_many(reads) == plain.get_many(reads)
+        assert layered.get_many(KEYS) == plain.get_many(KEYS)
         layered.close()
         plain.close()
         disk = RenderCache(root)  # what the layered cache wrote through to the disk
@@ -86,6 +93,12 @@ def test_bundles_held_in_memory_are_present_and_dropped_with_their_file(tmp_path
     layered.flush(None)  # no keep: nothing is dropped
     assert set(memory.bundles) == {"file:a"}
     layered.close()
+
+
+def test_a_new_memory_layer_is_empty_and_remembers_no_lock():
+    memory = MemoryLayer()
+    assert memory.values == {} and memory.bundles == {}
+    assert type(memory.lock) is LockMemo
 
 
 def test_without_a_memory_layer_the_cache_is_the_disks(tmp_path):
