@@ -79,3 +79,29 @@ def test_only_changed_blocks_are_deflated_again(tmp_path):
     path.write_bytes(data[:3 * BLOCK])
     shrunk, deflated = blockzip.deflate_file(path, grown)
     assert deflated == 1 and shrunk == blockzip.deflate_file(path)[0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from([0, 1, 4095, 4096, 4097, 8192, 12288]), st.binary(min_size=1, max_size=64))
+def test_bytes_on_block_boundaries_make_the_blocks_of_the_same_file(size, seed):
+    """A size on a block boundary is the edge: the last block, and only it, ends the
+    deflate stream, whether the bytes are given or read from a file."""
+    import tempfile
+
+    data = (seed * (size // len(seed) + 1))[:size]
+    old = archive.BLOCK
+    archive.BLOCK = 4096
+    try:
+        given_blocks = blockzip.deflate_bytes(data)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "f"
+            path.write_bytes(data)
+            read_blocks = blockzip.deflate_file(path)[0]
+    finally:
+        archive.BLOCK = old
+    assert [(b.size, b.crc, b.last, b.data) for b in given_blocks] == \
+        [(b.size, b.crc, b.last, b.data) for b in read_blocks]
+    assert [b.last for b in given_blocks] == [False] * (len(given_blocks) - 1) + [True]
+    stream = zlib.decompressobj(-15)
+    assert stream.decompress(b"".join(b.data for b in given_blocks)) == data
+    assert stream.eof  # the final block was marked so
