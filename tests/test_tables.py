@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from deckbuild.markdown.render import Renderer
 from deckbuild.markdown.tables import extra_cells
 from deckbuild.records import Card
@@ -35,3 +37,25 @@ def test_rows_in_code_and_rows_that_fit_are_not_reported():
 def test_extra_text_is_checked_at_its_own_lines():
     problems = extra_cells(card("A.", extra="| a |\n|---|\n| x | y |"))
     assert [p.line for p in problems] == [22]
+
+
+LONG = "| a | b |\n|---|---|\n| 1 | 2 | 3 |"
+
+
+@pytest.mark.parametrize(("answer", "lines"), [
+    # a shorter run of the fence's character inside the block does not close it
+    ("````\n```\n" + LONG + "\n````", []),
+    # the block ends at its closing fence: a table after it is checked
+    ("```\ncode\n```\n" + LONG, [6 + 5]),
+    ("~~~~\n~~~ not a close\n" + LONG + "\n~~~~\n" + LONG, [6 + 8]),
+    # a setext heading's underline is not a delimiter row: no table without a `|`
+    ("Title\n---\nx | y | z", []),
+    # a delimiter row with another number of cells than the header: no table, as on GitHub
+    ("a | b\n--|--|--\nx | y | z", []),
+    ("a | b | c\n--|--\nx | y | z | w", []),
+])
+def test_only_rows_of_real_tables_outside_code_are_reported(answer, lines):
+    assert [p.line for p in extra_cells(card(answer))] == lines
+    if "`" not in answer and "~" not in answer:  # the renderer makes no table of them either
+        note, _ = Renderer().render(card(answer), "g", "D", (), FIELDS)
+        assert "<table>" not in note.fields[1]
