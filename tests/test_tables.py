@@ -53,9 +53,12 @@ LONG = "| a | b |\n|---|---|\n| 1 | 2 | 3 |"
     # a delimiter row with another number of cells than the header: no table, as on GitHub
     ("a | b\n--|--|--\nx | y | z", []),
     ("a | b | c\n--|--\nx | y | z | w", []),
+    # a `|` on the last line, with no line below for a delimiter row
+    ("Text.\n\nJust a | pipe", []),
+    (LONG + "\n\nx | y", [6 + 2]),
 ])
 def test_only_rows_of_real_tables_outside_code_are_reported(answer, lines):
     assert [p.line for p in extra_cells(card(answer))] == lines
-    if "`" not in answer and "~" not in answer:  # the renderer makes no table of them either
+    if not lines and "`" not in answer and "~" not in answer:  # nor does the renderer
         note, _ = Renderer().render(card(answer), "g", "D", (), FIELDS)
         assert "<table>" not in note.fields[1]
