@@ -7,7 +7,9 @@ survived that the equivalents file does not list (with the reason it cannot chan
 behaviour), or when that file lists a mutant that no longer survives: either a test now
 kills it, or the code changed and its name points at another mutation.
 
-    python tests/mutation_report.py [MODULE ...]    # e.g. diff guards; default: all
+    python tests/mutation_report.py [MODULE ...]    # e.g. release.diff guards; default: all
+
+A MODULE is a dotted path under deckbuild/ (`package.blockzip`) or a file's stem (`diff`).
 """
 
 from __future__ import annotations
@@ -31,9 +33,28 @@ NAMES = {0: "survived", 5: "no tests", 33: "no tests"}
 
 
 def modules() -> list[str]:
-    """The mutated modules, as `deckbuild/x.py`, from [tool.mutmut] only_mutate."""
+    """The mutated modules, as `deckbuild/x/y.py`, from [tool.mutmut] only_mutate (whose
+    patterns are expanded; a package's __init__.py, which holds no code, is left out)."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    return list(config["tool"]["mutmut"]["only_mutate"])
+    found: list[str] = []
+    for pattern in config["tool"]["mutmut"]["only_mutate"]:
+        paths = sorted(ROOT.glob(pattern.replace("/*", "/**/*"))) if "*" in pattern \
+            else [ROOT / pattern]
+        for path in paths:
+            name = path.relative_to(ROOT).as_posix()
+            if name not in found and path.name != "__init__.py":
+                found.append(name)
+    return found
+
+
+def dotted(module: str) -> str:
+    """`deckbuild/package/blockzip.py` -> `package.blockzip`."""
+    return module.removesuffix(".py").replace("/", ".").removeprefix("deckbuild.")
+
+
+def chosen_by(argv: list[str], module: str) -> bool:
+    """Whether MODULE arguments name this module: by dotted path or stem; none: all."""
+    return not argv or dotted(module) in argv or Path(module).stem in argv
 
 
 def equivalents(path: Path = EQUIVALENTS) -> dict[str, str]:
@@ -59,10 +80,10 @@ def results(module: str) -> dict[str, int | None]:
 
 
 def main(argv: list[str]) -> int:
-    chosen = [m for m in modules() if not argv or Path(m).stem in argv]
+    chosen = [m for m in modules() if chosen_by(argv, m)]
     listed = equivalents()
     failed = False
-    print(f"{'module':<22} {'killed':>7} {'total':>6} {'equivalent':>10} {'killed/total':>12}"
+    print(f"{'module':<28} {'killed':>7} {'total':>6} {'equivalent':>10} {'killed/total':>12}"
           f" {'score':>6}  timeout  not run")
     sums = [0, 0, 0, 0, 0]
     for module in chosen:
@@ -73,7 +94,7 @@ def main(argv: list[str]) -> int:
         alive = {name: code for name, code in codes.items()
                  if code not in KILLED and code is not None}
         explained = [name for name in alive if name in listed]
-        score = _row(module, killed, len(codes), len(explained), timeouts, not_run)
+        score = _row(dotted(module), killed, len(codes), len(explained), timeouts, not_run)
         sums = [a + b for a, b in zip(sums, (killed, len(codes), len(explained), timeouts,
                                              not_run), strict=True)]
         if not_run:
@@ -102,7 +123,7 @@ def _row(name: str, killed: int, total: int, equivalent: int, timeouts: int,
          not_run: int) -> float:
     """Print one line of the table; return the score (killed of the non-equivalent)."""
     score = killed / (total - equivalent) if total > equivalent else 1.0
-    print(f"{name:<22} {killed:>7} {total:>6} {equivalent:>10} "
+    print(f"{name:<28} {killed:>7} {total:>6} {equivalent:>10} "
           f"{killed / total if total else 1.0:>12.1%} {score:>6.1%}  {timeouts:>7}  {not_run:>7}")
     return score
 
