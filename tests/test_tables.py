@@ -56,6 +56,10 @@ LONG = "| a | b |\n|---|---|\n| 1 | 2 | 3 |"
     # a `|` on the last line, with no line below for a delimiter row
     ("Text.\n\nJust a | pipe", []),
     (LONG + "\n\nx | y", [6 + 2]),
+    # every row of every table, wherever the table starts
+    ("| a | b |\n|---|---|\n| 1 | 2 |\n| 1 | 2 | 3 |\n| 4 | 5 | 6 | 7 |", [6 + 3, 6 + 4]),
+    (LONG + "\n\n" + LONG, [6 + 2, 6 + 6]),
+    ("Text.\n" + LONG, [6 + 3]),
 ])
 def test_only_rows_of_real_tables_outside_code_are_reported(answer, lines):
     assert [p.line for p in extra_cells(card(answer))] == lines
