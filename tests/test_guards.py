@@ -104,3 +104,17 @@ def test_a_card_that_changed_its_type_is_refused_at_its_line():
         "(users keep the old note). Give the card a new id to publish it as a new note, or "
         "change its type back (--allow-schema-change builds it anyway)")]
     assert type_change_problems(()) == []
+
+
+def test_the_advice_for_a_grown_note_type_says_how_to_import_and_what_each_choice_keeps():
+    from deckbuild.release.guards import growth_text
+
+    text = growth_text("My Type")
+    assert text.startswith("For the release notes: in Anki 23.10 or later, import this version "
+                           "with 'Merge note types' ticked.")
+    assert "renamed fields keep their content, and every card keeps its review history. Set " \
+        "'Update notes' to 'Always' as well to get this version's text changes at once (it " \
+        "replaces your own edits to these notes); with 'If newer' they arrive with the next " \
+        "update." in text
+    assert text.endswith("Without merging, Anki adds a copy 'My Type+' and your existing notes "
+                         "get no updates.")
