@@ -296,3 +296,16 @@ def test_a_package_exported_by_newer_anki_is_read_from_its_collection_anki21(rel
         dst.write(stub, "collection.anki2")
         dst.writestr("media", src.read("media"))
     assert read_package(exported) == read_package(built)
+
+
+def test_a_release_side_knows_each_notes_deck_from_the_lock():
+    from test_lock import NOTETYPE
+
+    from deckbuild.release.diff import NoteState, side_from_release
+    from deckbuild.release.lock import Lock, NoteLock, with_release
+
+    lock = Lock(notes={"a": NoteLock("g", "h", 1, "Q?", "D::S"), "b": NoteLock("g2", "h2", 1)})
+    lock = with_release(lock, "1.0.0", 100, ("a", "b"), NOTETYPE, ("D::S",))
+    side = side_from_release(lock.releases[-1], lock)
+    assert side.notes["a"] == NoteState("a", "g", "Q?", "h", "D::S")
+    assert side.notes["b"].deck == ""

@@ -309,3 +309,10 @@ def test_a_lock_that_is_not_utf8_or_of_another_format_is_a_located_error(tmp_pat
     with pytest.raises(DeckError) as info:
         read_lock(path, "deck.lock.json")
     assert str(info.value) == "deck.lock.json: invalid lock file: unknown format 2"
+
+
+def test_a_release_records_the_cards_it_retired_sorted():
+    lock = stamp(Lock(), (note("b"), note("a")), NOTETYPE, 100).lock
+    lock = with_release(lock, "1.0.0", 100, ("b",), NOTETYPE, ("D::S",), retired=("z", "a"))
+    assert lock.releases[-1].retired == ("a", "z")
+    assert with_release(lock, "1.0.1", 200, ("b",), NOTETYPE, ("D::S",)).releases[-1].retired == ()
