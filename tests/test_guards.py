@@ -118,3 +118,17 @@ def test_the_advice_for_a_grown_note_type_says_how_to_import_and_what_each_choic
         "update." in text
     assert text.endswith("Without merging, Anki adds a copy 'My Type+' and your existing notes "
                          "get no updates.")
+
+
+def test_the_growth_advice_names_what_the_new_version_adds():
+    from deckbuild.records import CardTemplate, NoteType
+    from deckbuild.release.guards import GROWN, growth_advice
+
+    card = CardTemplate("Card 1", "{{Question}}", "{{Answer}}")
+    old = NoteType(1, "T", ("Question", "Answer"), (card,), "").schema()
+    new = NoteType(1, "T", ("Question", "Answer", "Hint"), (card,), "").schema()
+    first, second = growth_advice({"old": old, "new": new}, "T")
+    assert first.startswith(f"{GROWN}: ") and "Hint" in first
+    assert "Hint" not in growth_advice({"old": old, "new": old}, "T")[0]
+    assert second.endswith("Without merging, Anki adds a copy 'T+' and your existing notes "
+                           "get no updates.")

@@ -316,3 +316,13 @@ def test_a_release_records_the_cards_it_retired_sorted():
     lock = with_release(lock, "1.0.0", 100, ("b",), NOTETYPE, ("D::S",), retired=("z", "a"))
     assert lock.releases[-1].retired == ("a", "z")
     assert with_release(lock, "1.0.1", 200, ("b",), NOTETYPE, ("D::S",)).releases[-1].retired == ()
+
+
+def test_a_note_types_field_and_template_ids_survive_the_lock_file():
+    from deckbuild.release.lock import NoteTypeLock, lock_text, parse_lock
+
+    entry = NoteTypeLock("T", {"fields": ["Question", "Answer"]}, "h", 5,
+                         (("Question", 11), ("Answer", 12)), (("Card 1", 21),))
+    text = lock_text(Lock(notetypes={"basic": entry}))
+    again = parse_lock(text, "deck.lock.json").notetypes["basic"]
+    assert (again.field_ids, again.template_ids) == (entry.field_ids, entry.template_ids)

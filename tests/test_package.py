@@ -298,3 +298,14 @@ def test_a_passing_writer_hands_every_call_to_the_writer_it_wraps(tmp_path):
     assert calls == ["enter", ("add", ["n"], [1]),
                      ("finish", "spec", tmp_path, ("meanwhile",), {"outputs": "staged"}),
                      ("exit", (None, None, None))]
+
+
+def test_a_stock_kind_is_written_into_the_note_types_json():
+    from deckbuild.package.writer import collection_format
+    from deckbuild.records import CardTemplate, NoteType
+
+    card = CardTemplate("Card 1", "{{Front}}", "{{Back}}")
+    stock = NoteType(7, "Basic", ("Front", "Back"), (card,), "", stock=1)
+    assert collection_format(stock).model["originalStockKind"] == 1
+    assert "originalStockKind" not in collection_format(
+        NoteType(7, "Mine", ("Front", "Back"), (card,), "")).model

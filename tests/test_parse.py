@@ -272,3 +272,12 @@ def test_an_answer_marker_ends_the_rest_of_the_front():
     assert plain.cards[0].front == "" and plain.cards[0].answer.startswith("```js")
     twice, problems = parse_source(text.replace("1\n\n<!--", "1\n\n<!-- answer -->\n<!--"), "s.md")
     assert [p.message for p in problems] == ["a second '<!-- answer -->' marker in one card"]
+
+
+def test_an_answer_marker_with_nothing_above_it_is_a_warning_not_an_error():
+    from deckbuild.source.parse import parse_source
+
+    text = "# S\n\n## Q?\n<!-- id: q -->\n<!-- answer -->\nA.\n"
+    _, problems = parse_source(text, "cards/a.md")
+    (problem,) = [p for p in problems if "answer -->" in p.message]
+    assert problem.severity == "warning" and not problem.is_error
