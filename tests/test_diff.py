@@ -309,3 +309,13 @@ def test_a_release_side_knows_each_notes_deck_from_the_lock():
     side = side_from_release(lock.releases[-1], lock)
     assert side.notes["a"] == NoteState("a", "g", "Q?", "h", "D::S")
     assert side.notes["b"].deck == ""
+
+
+def test_notes_moved_to_the_root_deck_are_searched_by_their_ids():
+    from deckbuild.release.diff import NoteState, moved_searches
+
+    moved = ((NoteState("first-card", "g1", "Q1", "h1", "Deck"), "Deck::Old"),
+             (NoteState("second-card", "g2", "Q2", "h2", "Deck"), "Deck::Old"))
+    (search,) = moved_searches(moved)
+    assert search.startswith('"deck:Deck::Old" (')
+    assert "first-card" in search and "second-card" in search

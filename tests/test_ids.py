@@ -102,3 +102,13 @@ def test_insert_ids_keeps_crlf_and_everything_else():
     text = "# S\r\n\r\n## Q?\r\nA\r\n## R?"
     out = insert_ids(text, [(3, "q"), (5, "r")])
     assert out == "# S\r\n\r\n## Q?\r\n<!-- id: q -->\r\nA\r\n## R?\r\n<!-- id: r -->\r\n"
+
+
+def test_when_the_hashed_id_is_taken_too_the_next_salt_is_tried_in_order():
+    from deckbuild.source.ids import content_hash, content_id, slug
+
+    base = slug("Why freeze the backbone?")
+    first = f"{base}-{content_hash('Why freeze the backbone?', 'Speed.')}"
+    second = f"{base}-{content_hash('Why freeze the backbone?', 'Speed.', '1')}"
+    assert content_id("Why freeze the backbone?", "Speed.", {base}) == first
+    assert content_id("Why freeze the backbone?", "Speed.", {base, first}) == second

@@ -309,3 +309,12 @@ def test_a_stock_kind_is_written_into_the_note_types_json():
     assert collection_format(stock).model["originalStockKind"] == 1
     assert "originalStockKind" not in collection_format(
         NoteType(7, "Mine", ("Front", "Back"), (card,), "")).model
+
+
+def test_a_template_genankis_parser_refuses_still_makes_a_note_type_whose_cards_anki_decides():
+    from deckbuild.package.writer import collection_format
+    from deckbuild.records import CardTemplate, NoteType
+
+    card = CardTemplate("Card 1", "{{#Front}}{{Front}}", "{{Back}}")  # a section never closed
+    model = collection_format(NoteType(7, "X", ("Front", "Back"), (card,), "")).model
+    assert model["req"] == [[0, "any", [0, 1]]]
