@@ -51,7 +51,11 @@ def test_math_left_open_follows_delimiters():
     assert math_left_open("x = 1", "$$") == "$$"
     assert math_left_open("x $$ and", "$$") is None
     assert math_left_open("costs $5 and $10", None) is None
-    assert math_left_open("`$` then \\(a", None) == "\\("
+    assert math_left_open("`$` then \\(a", None, lambda closer: closer == "\\)") == "\\("
+    # A `\\(` or `\\[` that nothing closes, here or later, is an escaped bracket.
+    assert math_left_open("`$` then \\(a", None) is None
+    assert math_left_open("- \\[x] done", None, lambda closer: closer == "\\)") is None
+    assert math_left_open("\\[ a \\] then \\[b", None) is None
     assert math_left_open("$a \\$ b$", None) is None
     assert math_left_open("`model.eval()` $\\alpha_i$ $\\alpha_i$", None) is None
 

@@ -65,7 +65,8 @@ def test_the_patterns_of_a_card_need_these_characters() -> None:
               for item in patterns._priority}
     assert {name: None if chars is None else "".join(sorted(chars))
             for name, chars in needed.items()} == {
-        "backtick": "\\`", "deckbuild-math": "$", "arithmatex-inline": "\\", "escape": "\\",
+        "backtick": "\\`", "deckbuild-math": "$", "deckbuild-bracket-math": "\\",
+        "arithmatex-inline": "\\", "escape": "\\",
         "reference": "[",
         "link": "[", "image_link": "!", "image_reference": "!", "short_reference": "[",
         "short_image_ref": "!", "autolink": "<", "automail": "<", "linebreak": "\n",
@@ -128,12 +129,12 @@ def test_math_checks_skip_only_text_without_dollar_or_backslash() -> None:
     def card(answer: str) -> Card:
         return Card("q", "Q?", answer, "", "", (), "S", "cards/x.md", 3, 4, 6)
 
-    # Math opened by a backslash alone, never closed: still found.
+    # An opener of math with a backslash alone that nothing closes: still found.
     [problem] = validate.math_problems(card("Here \\( x opens\n\nand never closes."))
-    assert "unbalanced math" in problem.message and problem.line == 6  # its answer line
+    assert "opens no math" in problem.message and problem.line == 6  # its answer line
     assert validate.math_problems(card("No math at all: 5 > 3.")) == []
-    # A paragraph whose \[ is left open keeps its next lines, blank-line-free, as math.
-    assert gfmblocks.math_left_open("a \\[ x", None) == "\\["
+    # A paragraph whose \[ is left open, and closed later, keeps its next lines as math.
+    assert gfmblocks.math_left_open("a \\[ x", None, lambda closer: True) == "\\["
     assert gfmblocks.math_left_open("plain words", "\\[") == "\\["
     assert gfmblocks.math_left_open("y \\] done", "\\[") is None
 

@@ -13,10 +13,11 @@ looks like, and while `$$` is open, blank lines do too (source/mathgrammar.py).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
-from ..source.mathgrammar import math_left_open
+from ..source.mathgrammar import closers_in, math_left_open
 
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _HR = re.compile(r" {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
@@ -71,7 +72,7 @@ class Block:
 
 def parse_blocks(lines: list[str]) -> Block:
     """The block tree of a document whose tabs are expanded and fences already stashed."""
-    parser = _Parser()
+    parser = _Parser(lines)
     for number, line in enumerate(lines):
         parser.add(number, line)
     return parser.root
@@ -115,7 +116,10 @@ def _indent(text: str) -> int:
 class _Parser:
     """cmark's line loop, reduced to the blocks above."""
 
-    def __init__(self) -> None:
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.number = 0  # the line being taken
+        self._closers: dict[str, list[int]] | None = None  # closer -> lines holding it
         self.root = Block("root", 0, 0)
         self.stack: list[Block] = [self.root]   # open containers: root, quotes, items
         self.leaf: Block | None = None          # the open leaf of stack[-1]
@@ -123,6 +127,7 @@ class _Parser:
 
     def add(self, number: int, line: str) -> None:
         """Take one line: continue or close the open blocks, open new ones."""
+        self.number = number
         depth, pos = 1, 0
         while depth < len(self.stack):
             after = self._continues(self.stack[depth], line, pos)
@@ -140,7 +145,7 @@ class _Parser:
             self._extend_para(leaf, number, rest)
             return
         if (leaf is not None and leaf.kind == "html" and all_matched and rest.strip(_SPACE)
-                and not _opens_display(rest)):
+                and not self._opens_display(rest)):
             # An HTML block ends at a blank line, at the end of its container, and (as a
             # paragraph does) where display math starts: math is a block of its own. A fence
             # in it is already a placeholder for its highlighted code, which is put back.
@@ -177,7 +182,7 @@ class _Parser:
         rest = line[pos:]
         if (not opened and new_leaf is None and not all_matched and maybe_lazy
                 and rest.strip(_SPACE) and self.leaf is not None
-                and not _own_block(self.leaf, rest)):
+                and not self._own_block(self.leaf, rest)):
             assert self.leaf is not None
             self._extend_para(self.leaf, number, rest)
             return
@@ -251,14 +256,14 @@ class _Parser:
                 # cmark-gfm does not count blank lines after a rule towards a loose list.
                 self.rule.end = number
                 self._touch(number, True)
-        elif leaf is not None and leaf.kind == "para" and not _own_block(leaf, rest):
+        elif leaf is not None and leaf.kind == "para" and not self._own_block(leaf, rest):
             self._extend_para(leaf, number, rest)
         elif (leaf is not None and leaf.kind == "table" and rest.strip() != "|"
-              and not _opens_display(rest)):
+              and not self._opens_display(rest)):
             leaf.cells.append(split_row(rest))
             self._touch(number, True)
         else:  # (a lone `|` has no cell: GitHub ends a table there and starts a paragraph)
-            self.leaf = Block("para", number, number, display=_opens_display(rest))
+            self.leaf = Block("para", number, number, display=self._opens_display(rest))
             container.children.append(self.leaf)
             self._extend_para(self.leaf, number, rest)
 
@@ -313,9 +318,36 @@ class _Parser:
             del self.stack[depth:]
             self.leaf = None
 
+    def _closed_later(self, closer: str) -> bool:
+        """Whether a line after the one being taken, before the next blank line, holds
+        `closer` (`\\)` or `\\]`): what tells math from an escaped bracket."""
+        if self._closers is None:
+            self._closers = {"\\)": [], "\\]": []}
+            for index, line in enumerate(self.lines):
+                for found in closers_in(line):
+                    self._closers[found].append(index)
+        rows = self._closers[closer]
+        at = bisect.bisect_right(rows, self.number)
+        if at == len(rows):
+            return False
+        return all(self.lines[n].strip(_SPACE) for n in range(self.number + 1, rows[at]))
+
+    def _opens_display(self, text: str) -> bool:
+        """Whether a line opens display math: `$$` first on it, or a `\\[` that closes."""
+        rest = text.lstrip(" ")
+        if rest.startswith("$$"):
+            return True
+        return rest.startswith("\\[") and (
+            "\\]" in closers_in(rest[2:]) or self._closed_later("\\]"))
+
+    def _own_block(self, para: Block, text: str) -> bool:
+        """Display math is a block of its own, as on GitHub: the line that opens it under a
+        paragraph line starts a new paragraph (and its closing line ends that one)."""
+        return para.math is None and self._opens_display(text)
+
     def _extend_para(self, para: Block, number: int, text: str) -> None:
         para.lines.append(text.lstrip(" "))
-        para.math = math_left_open(text, para.math)
+        para.math = math_left_open(text, para.math, self._closed_later)
         self._touch(number, True)
         if para.display and para.math is None:
             self.leaf = None  # display math ends with its closing line: a block of its own
@@ -338,13 +370,3 @@ def _html_block_start(text: str) -> bool:
     m = _HTML_LINE.match(text)
     return m is not None and (m.group(1) or m.group(2)).lower() not in _RAW_TEXT_TAGS
 
-
-def _opens_display(text: str) -> bool:
-    """Whether a line opens display math: `$$` or `\\[` first on it."""
-    return text.lstrip(" ").startswith(("$$", "\\["))
-
-
-def _own_block(para: Block, text: str) -> bool:
-    """Display math is a block of its own, as on GitHub: the line that opens it under a
-    paragraph line starts a new paragraph (and its closing line ends that one)."""
-    return para.math is None and _opens_display(text)

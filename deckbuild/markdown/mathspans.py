@@ -18,7 +18,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.util import AtomicString
 
 from ..source import mathgrammar
-from ..source.mathgrammar import dollar_math_at
+from ..source.mathgrammar import bracket_math_end, dollar_math_at
 
 _STASHED = re.compile("[\x02\x03]")  # an inline placeholder: code, already taken
 _TAG = re.compile(r"(<!--.*?-->|<[A-Za-z/!][^>]*>)", re.DOTALL)
@@ -46,6 +46,24 @@ class DollarMathProcessor(InlineProcessor):
         wrap = "\\[{}\\]" if found.display else "\\({}\\)"
         element.text = AtomicString(wrap.format(found.tex))
         return element, found.start, found.end
+
+
+class BracketMathProcessor(InlineProcessor):
+    """`\\[x\\]` inside running text: display math there, as `$$x$$` is. (arithmatex
+    reads `\\[` only as a block of its own, and without this Markdown's escapes would make
+    it a bracket.) A `\\[` that nothing closes in its paragraph stays an escaped bracket."""
+
+    def __init__(self, md: Markdown) -> None:
+        super().__init__(r"\\\[", md)
+
+    def handleMatch(self, m: re.Match[str], data: str  # type: ignore[override]  # noqa: N802
+                    ) -> tuple[etree.Element | None, int | None, int | None]:
+        end = bracket_math_end(data, m.start())
+        if end is None or _STASHED.search(data, m.start(), end):
+            return None, None, None
+        element = etree.Element("span", {"class": "arithmatex"})
+        element.text = AtomicString(data[m.start(): end])
+        return element, m.start(), end
 
 
 def display_block(parent: etree.Element, text: str) -> bool:

@@ -31,7 +31,7 @@ from ..records import Card, RenderedNote
 from ..source.parse import fence_openings
 from ..source.validate import math_problems
 from .cloze import NO_DELETION, ClozeScan, ClozeTreeprocessor
-from .mathspans import DollarMathProcessor, RawHtmlMath
+from .mathspans import BracketMathProcessor, DollarMathProcessor, RawHtmlMath
 from .sanitize import may_be_unsafe, removed_parts, sanitize
 from .triggers import TriggeredInlineProcessor
 
@@ -170,6 +170,8 @@ class Renderer:
         self._md.treeprocessors.register(TriggeredInlineProcessor(self._md), "inline", 20)
         # After code spans (190), before backslash escapes (180): TeX keeps its backslashes.
         self._md.inlinePatterns.register(DollarMathProcessor(self._md), "deckbuild-math", 189.95)
+        self._md.inlinePatterns.register(BracketMathProcessor(self._md), "deckbuild-bracket-math",
+                                         189.94)
         # Math in raw HTML blocks, before they are put back (raw_html runs at 30).
         self._md.postprocessors.register(RawHtmlMath(self._md), "deckbuild-html-math", 35)
         self._images = _ImageRewriter(self._md)

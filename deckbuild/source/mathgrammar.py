@@ -15,13 +15,18 @@ docs/writing-cards.md (Math) states it for authors. In short, for `$`:
 - Nothing inside code (fences, indented code, code spans) is math.
 
 These are the rules of markdown-it's dollarmath plugin with the options in
-DOLLARMATH_OPTIONS, which the tests use as an independent oracle. `\\(...\\)` and
-`\\[...\\]` are math too; they are never prices, so only their balance is checked here.
+DOLLARMATH_OPTIONS, which the tests use as an independent oracle.
+
+`\\(...\\)` and `\\[...\\]` are math too, never prices. Each is closed by the first
+unescaped closer of its kind in the same paragraph. An opener that no closer follows there is
+what CommonMark calls an escaped bracket: text, shown as `(` or `[` (`- \\[x] done` is a
+checkbox written so that it is not a task list), as on GitHub.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # markdown-it's dollarmath with these options reads `$` exactly as this module does.
@@ -109,6 +114,21 @@ def display_block(text: str) -> str | None:
     return None
 
 
+def bracket_math_end(text: str, pos: int) -> int | None:
+    """For the unescaped `\\(` or `\\[` at `pos`: the end of its closer, when one follows
+    in the same paragraph (no blank line between); else None, an escaped bracket."""
+    opener = text[pos: pos + 2]
+    if opener not in ("\\(", "\\[") or escaped(text, pos):
+        return None
+    closer = _CLOSER[opener]
+    blank = _BLANK_LINE.search(text, pos + 2)
+    limit = blank.start() if blank else len(text)
+    found = text.find(closer, pos + 2, limit)
+    while found >= 0 and escaped(text, found):
+        found = text.find(closer, found + 1, limit)
+    return found + 2 if found >= 0 else None
+
+
 def _starts_line(text: str, pos: int) -> bool:
     """Whether only spaces stand before `pos` on its line."""
     return not text[text.rfind("\n", 0, pos) + 1: pos].strip(" \t")
@@ -157,22 +177,39 @@ def opens_inline(text: str, pos: int) -> bool:
             and not (pos > 0 and text[pos - 1].isdigit()))
 
 
-def math_left_open(text: str, opened: str | None) -> str | None:
+def closers_in(line: str) -> frozenset[str]:
+    """The closers of `\\(` and `\\[` math that a line holds outside code spans."""
+    if "\\" not in line:
+        return frozenset()
+    prose = _CODE_SPAN.sub(lambda m: " " * len(m.group()), line)
+    return frozenset(m.group() for m in _MATH_TOKEN.finditer(prose)) & {"\\)", "\\]"}
+
+
+def math_left_open(text: str, opened: str | None,
+                   closed_later: Callable[[str], bool] = lambda closer: False) -> str | None:
     """The math delimiter still open after a line of a paragraph (code spans ignored),
-    given the one open before it: what keeps the lines of a formula in one paragraph."""
+    given the one open before it: what keeps the lines of a formula in one paragraph.
+
+    `closed_later(closer)` says whether a later line of the paragraph holds that closer:
+    a `\\(` or `\\[` that nothing closes opens no math (an escaped bracket)."""
     if "$" not in text and "\\" not in text:
         return opened  # every math token holds one of the two; most lines have neither
     line = text.strip()
     if opened is None and len(line) > 3 and line.startswith("$$") and line.endswith("$$"):
         return None  # a line that opens and closes display math is one block, whatever is inside
     prose = _CODE_SPAN.sub(lambda m: " " * len(m.group()), text)  # same length: same offsets
-    for m in _MATH_TOKEN.finditer(prose):
-        token = m.group()
-        if token in ("\\\\", "\\$"):
-            continue
+    found = [m for m in _MATH_TOKEN.finditer(prose) if m.group() not in ("\\\\", "\\$")]
+    tokens = [m.group() for m in found]
+    for index, token in enumerate(tokens):
         if opened is None:
-            if token == "$" and opens_inline(prose, m.start()) or token in ("$$", "\\(", "\\["):
-                opened = token
+            if token == "$":
+                opens = opens_inline(prose, found[index].start())
+            elif token == "$$":
+                opens = True
+            else:  # `\\(` or `\\[`: math only if closed on this line or a later one
+                opens = token in ("\\(", "\\[") and (_CLOSER[token] in tokens[index + 1:]
+                                                     or closed_later(_CLOSER[token]))
+            opened = token if opens else None
         elif token == _CLOSER[opened]:
             opened = None
     return opened

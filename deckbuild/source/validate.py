@@ -7,12 +7,21 @@ from collections.abc import Callable, Iterable
 
 from ..errors import Problem
 from ..records import Card, CardRef
-from .mathgrammar import dollar_math_at, escaped, opens_inline, padded_span_at, refused_closer
+from .mathgrammar import (
+    bracket_math_end,
+    dollar_math_at,
+    escaped,
+    opens_inline,
+    padded_span_at,
+    refused_closer,
+)
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
 _TOKEN = re.compile(r"\\\\|\\\$|\$\$|\$|\\\(|\\\)|\\\[|\\\]")
 _CLOSER = {"$$": "$$", "\\[": "\\]", "\\(": "\\)", "$": "$"}
+_OPENER = {"\\]": "\\[", "\\)": "\\("}
+_PAIR = {"(": ")", "[": "]", ")": "(", "]": "["}
 # Code written as HTML holds no math (the renderer leaves it alone too).
 _HTML_CODE = re.compile(r"<(pre|code|kbd|samp|script|style)\b[^>]*>.*?</\1\s*>",
                         re.IGNORECASE | re.DOTALL)
@@ -38,10 +47,12 @@ def _prose_lines(text: str) -> list[str]:
 
 
 def math_problems(card: Card) -> list[Problem]:
-    """Math the renderer cannot typeset, by the grammar of mathgrammar.py: `$$`, `\\(` and
-    `\\[` never closed, a `$` that opens math but never closes, a padded `$ x $`, math
-    refused as a price (a warning), and raw HTML or TeX comments inside math; in the
-    question, the answer and the extra text, each at its own line."""
+    """Math the renderer cannot typeset, by the grammar of mathgrammar.py: `$$` never
+    closed, a `$` that opens math but never closes, a padded `$ x $`, math refused as a
+    price (a warning), a `\\(` or `\\[` that nothing closes and a closer that closes
+    nothing, unless plainly an escaped bracket (warnings: they show as brackets), and raw
+    HTML or TeX comments inside math; in the question, the answer and the extra text, each
+    at its own line."""
     parts = [(card.question, card.line), (card.answer, card.answer_line)]
     if card.extra:
         parts.append((card.extra, card.extra_line or card.answer_line))
@@ -64,17 +75,20 @@ def _text_math_problems(path: str, source: str, first_line: int) -> list[Problem
         if token in ("\\\\", "\\$"):
             continue
         if token in ("\\)", "\\]"):
-            at(m.start(), f"'{token}' closes math that was never opened")
+            if not _escaped_bracket(text, m.start()):
+                at(m.start(), f"'{token}' closes no math, so it shows as '{token[1]}' (open the "
+                   f"math with '{_OPENER[token]}', or write '{token[1]}')", "warning")
             continue
         if token in ("\\(", "\\["):
-            closer = text.find(_CLOSER[token], m.end())
-            while closer >= 0 and escaped(text, closer):
-                closer = text.find(_CLOSER[token], closer + 1)
-            if closer < 0:
-                at(m.start(), f"unbalanced math: '{token}' is never closed")
-                break
-            _math_content(text[m.end():closer], at, m.start())
-            pos = closer + 2
+            end = bracket_math_end(text, m.start())
+            if end is None:
+                if not _escaped_bracket(text, m.start()):
+                    at(m.start(), f"'{token}' opens no math: nothing closes it in its paragraph, "
+                       f"so it shows as '{token[1]}' (close the math with '{_CLOSER[token]}', "
+                       f"or write '{token[1]}')", "warning")
+                continue
+            _math_content(text[m.end():end - 2], at, m.start())
+            pos = end
             continue
         found = dollar_math_at(text, m.start())
         if found is None and token == "$$":
@@ -103,6 +117,20 @@ def _text_math_problems(path: str, source: str, first_line: int) -> list[Problem
         elif opens_inline(text, m.start()):
             at(m.start(), "unbalanced math: '$' is never closed")
     return problems
+
+
+def _escaped_bracket(text: str, pos: int) -> bool:
+    """Whether the `\\(`, `\\)`, `\\[` or `\\]` at `pos`, which is no math, is plainly a
+    bracket: paired on its line with a plain one (`\\[x]`, `(a\\)`), or a number's `\\)`
+    that keeps a line from starting a list (`1\\)`)."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line, at = text[start: end if end >= 0 else len(text)], pos - start
+    bracket = line[at + 1]
+    if bracket in "([":
+        return _PAIR[bracket] in line[at + 2:]
+    before = line[:at]
+    return _PAIR[bracket] in before or bool(re.fullmatch(r"\s*\d{1,9}", before))
 
 
 def _blank(match: re.Match[str]) -> str:
