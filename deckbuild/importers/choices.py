@@ -1,6 +1,6 @@
 """(l) Quiz items with marked options: a numbered question (`1.`, `1*.`; numbers may restart)
-and its options `- (x) right` / `- ( ) wrong`, one or more right, as quiz generators write
-them (HtmlGenerator and similar).
+and its options `- (x) right` / `- ( ) wrong` or `- [x]` / `- [ ]`, one or more right, as
+quiz generators write them (HtmlGenerator and similar); options.py reads them.
 
 Everything between the question and its options (code, an image, a table, the actual
 question after a figure) stays on the front, and so do the options, without their marks; the
@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 
 from .layout import Layout, place
+from .options import read_options
 from .records import Document, Found, Line, Split
 from .text import RULE, indent_of, outdent
 
 _QUESTION = re.compile(r"^ {0,3}\d+\*?[.)][ \t]+(?P<q>\S.*)$")
-_OPTION = re.compile(r"^(?P<indent>[ \t]*)[-*+][ \t]+\((?P<mark>[xX ✓✔]?)\)(?P<text>.*)$")
 _COMMENT_OPEN = "<!--"
 _COMMENT_CLOSE = "-->"
 
@@ -40,52 +40,24 @@ def split(doc: Document) -> Split:
     if not cards:
         return Split(())
     return place(doc, cards, doc.headings,
-                 "questions are numbered items followed by '(x)' / '( )' options")
+                 "questions are numbered items followed by '(x)' / '( )' or '[x]' / '[ ]' options")
 
 
 def _card(doc: Document, question: Line, end: int) -> Found | None:
-    body = [line for line in doc.span(question.number + 1, end)]
-    first = next((i for i, line in enumerate(body) if not line.code
-                  and _OPTION.match(line.text)), None)
-    if first is None:
-        return None
-    margin = indent_of(body[first].text)
-    options: list[tuple[bool, list[str]]] = []
-    last = body[first].number
-    for line in body[first:]:
-        option = None if line.code else _OPTION.match(line.text)
-        if option and indent_of(line.text) == margin:
-            options.append((option.group("mark").strip() != "", [option.group("text").strip()]))
-            last = line.number
-        elif line.blank or indent_of(line.text) > margin:
-            options[-1][1].append(outdent(line.text, margin + 2))
-            last = line.number if not line.blank else last
-        else:
-            break
-    if len(options) < 2 or not any(right for right, _ in options):
+    body = doc.span(question.number + 1, end)
+    options = read_options(body)
+    if options is None or len(options.items) < 2 or not any(o.right for o in options.items):
         return None
     text = _QUESTION.match(question.text).group("q").strip()  # type: ignore[union-attr]
     # What stands before the options may be indented like them (a fence under the question).
-    width = min((indent_of(line.text) for line in body[:first] if not line.blank), default=0)
-    before = [Line(line.number, outdent(line.text, width), line.code) for line in body[:first]]
+    before_options = body[:options.start]
+    width = min((indent_of(line.text) for line in before_options if not line.blank), default=0)
+    before = [Line(line.number, outdent(line.text, width), line.code) for line in before_options]
     while before and before[-1].blank:
         before.pop()
-    shown = _listed([lines for _, lines in options], question.number)
-    right = _listed([lines for ok, lines in options if ok], last)
-    front = tuple(before) + shown
-    return Found(text, question.number, (question.number, last), right, front=front)
-
-
-def _listed(options: list[list[str]], number: int) -> tuple[Line, ...]:
-    """Options as a Markdown list: each first line after `- `, its other lines under it."""
-    out: list[Line] = [Line(number, "")]
-    for lines in options:
-        while lines and not lines[-1].strip():
-            lines = lines[:-1]
-        first, rest = (lines[0], lines[1:]) if lines else ("", [])
-        out.append(Line(number, f"- {first}".rstrip()))
-        out += [Line(number, f"  {text}" if text.strip() else "") for text in rest]
-    return tuple(out)
+    front = tuple(before) + options.front(question.number)
+    return Found(text, question.number, (question.number, options.last_line),
+                 options.answer(options.last_line), front=front)
 
 
 def commented(doc: Document) -> set[int]:
@@ -125,5 +97,5 @@ def _runs(numbers: set[int]) -> list[list[int]]:
     return runs
 
 
-LAYOUT = Layout("choices", "numbered questions with `- (x)` / `- ( )` options (the answer is "
-                "the right ones)", split)
+LAYOUT = Layout("choices", "numbered questions with `- (x)` / `- ( )` or `- [x]` / `- [ ]` "
+                "options (the answer is the right ones)", split)

@@ -11,13 +11,15 @@ from ..errors import Problem
 from ..source.ids import content_id, slug, slugify
 from . import headings
 from .emit import native_markdown, read_back
+from .labels import unlabel
 from .layout import Layout, noise
 from .lines import read_document
 from .matching import Fresh, Previous, match_ids
 from .notes import import_warnings
+from .options import front_and_answer
 from .records import Document, ImportedCard, ImportedFile, LeftOut, Output, Split
 from .registry import LAYOUTS, layout_named, recognise
-from .text import OBSIDIAN_ID, PAGE_LINK, RULE, clean_answer, clean_front, split_front, split_source
+from .text import OBSIDIAN_ID, PAGE_LINK, RULE, clean_answer, clean_front, split_source
 
 # An answer of only question marks, dots or dashes (`???`, `...`, `–`): still to be written.
 _PLACEHOLDER = re.compile(r"\s*[?？؟.…\-–—_*]+\s*")
@@ -79,6 +81,7 @@ def _draft(doc: Document, layout: Layout | None) -> _Draft:
         layout, split, _ = recognise(doc)
     else:
         split = layout.split(doc)
+    split = unlabel(split)
     if not split.cards:
         names = ", ".join(known.name for known in LAYOUTS)
         message = (f"no questions found in the '{layout.name}' layout" if forced
@@ -150,7 +153,7 @@ def _finish(draft: _Draft, ids: dict[tuple[str, int], str], matched: list[Proble
                         tuple(outputs), tuple(sorted(split.problems + tuple(problems)
                                                      + tuple(written) + tuple(errors))),
                         tuple(import_warnings(doc.path, cards))
-                        + tuple(p for p in own if not p.is_error))
+                        + tuple(p for p in own if not p.is_error), split.labels)
 
 
 def _mostly_left_out(doc: Document, left_out: tuple[LeftOut, ...], layout: Layout,
@@ -186,7 +189,7 @@ def _cards(doc: Document, split: Split
             front = "\n".join(line.text for line in found.front)
         else:
             before, rest = (found.front, found.answer) if found.front \
-                else split_front(found.answer)
+                else front_and_answer(found.answer)
             front = clean_front(before)
             answer_lines, dropped = clean_answer(rest)
             answer = "\n".join(answer_lines)

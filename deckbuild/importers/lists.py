@@ -1,17 +1,24 @@
-"""(d) A numbered list of bold questions, each answer indented under its item.
+"""(d) A list of bold questions, each answer indented under its item.
 
-Also `1. ### What is X?`: a list whose items are headings, as some long READMEs number them.
+Numbered (`1. **What is X?**`) or not (`* **What is X?**`, as FAQ pages write them); also
+`1. ### What is X?`, a list whose items are headings, as some long READMEs number them. A
+bullet list of bold lines may be terms as well as questions: it weighs as much as its items
+look like questions.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from .labels import repeated_label
 from .layout import Layout, place
 from .records import Document, Found, Line, Split
-from .text import clean_question, indent_of, outdent
+from .text import clean_question, indent_of, looks_like_question, outdent
 
-_ITEM = re.compile(r"^ {0,3}\d+[.)][ \t]+(\*\*|__)(?P<q>.+?)\1[ \t]*(?P<rest>.*)$")
+_ITEM = re.compile(r"^ {0,3}(?:\d+[.)]|(?P<bullet>[-*+]))[ \t]+(\*\*|__)(?P<q>.+?)\2[ \t]*"
+                   r"(?P<rest>.*)$")
+_BULLET = re.compile(r"^ {0,3}[-*+][ \t]")
 _HEADING_ITEM = re.compile(r"^ {0,3}\d+[.)][ \t]+#{1,6}[ \t]+(?P<q>.+?)(?:[ \t]+#+)?[ \t]*$")
 
 
@@ -30,7 +37,12 @@ def split(doc: Document) -> Split:
             answer = (Line(item.number, "   " + rest),) + answer
         cards.append(Found(clean_question(question).text, item.number, (item.number, end),
                            _outdented(answer)))
-    return place(doc, cards, doc.headings, "questions are numbered list items, bold or headings")
+    placed = place(doc, cards, doc.headings, "questions are list items, bold or headings")
+    bullets = [clean_question(q) for line, (q, _) in items if _BULLET.match(line.text)]
+    if not bullets or repeated_label([q.text for q in bullets]):
+        return placed  # numbered, or labelled as questions (`* **Otázka:** …`)
+    asking = sum(looks_like_question(question) for question in bullets)
+    return replace(placed, weight=0.5 + 0.5 * asking / len(bullets))
 
 
 def _question(line: Line) -> tuple[str, str] | None:
@@ -71,4 +83,4 @@ def _outdented(answer: tuple[Line, ...]) -> tuple[Line, ...]:
     return tuple(Line(line.number, outdent(line.text, width), line.code) for line in answer)
 
 
-LAYOUT = Layout("list", "a numbered list of bold questions with indented answers", split)
+LAYOUT = Layout("list", "a list of bold questions with indented answers", split)

@@ -102,6 +102,8 @@ class Split:
     # The cards are marked by a tool's own syntax (inka's `Deck:` sections), not guessed from
     # prose: such a split wins over any guess, and what it leaves out is that tool's notes.
     marked: bool = False
+    # Labels the file repeats before its questions or answers, taken off the cards (labels.py).
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ class ImportedFile:
     outputs: tuple[Output, ...]
     problems: tuple[Problem, ...] = field(default=())
     warnings: tuple[Problem, ...] = field(default=())  # what `check` will say of the cards
+    labels: tuple[str, ...] = ()  # repeated labels taken off questions and answers
 
     @property
     def sections(self) -> tuple[str, ...]:

@@ -60,8 +60,10 @@ RULE = re.compile(r"^\s{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$|^\s*<br\s*/?>\s*$", r
 
 
 # The question marks of Latin and other scripts, the full-width one of Chinese and Japanese,
-# and the Arabic one (also Persian and Urdu).
-QUESTION_MARKS = ("?", "？", "؟")
+# the Arabic one (also Persian and Urdu) and the Greek one (U+037E).
+QUESTION_MARKS = ("?", "？", "؟", "\u037e")
+# Greek text asks with a semicolon, which most keyboards type as the ASCII one.
+_GREEK_ASKS = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff][)»\"']*;$")
 
 
 # A line that starts the answer of a quiz (what is above it is the rest of the question):
@@ -139,7 +141,8 @@ def looks_like_question(question: Question) -> bool:
     if not text:
         return False
     first = re.split(r"[^A-Za-z]+", text.lower().lstrip("*_`\"' "), maxsplit=1)[0]
-    return question.numbered or text.rstrip(" *_").endswith(QUESTION_MARKS) \
+    end = text.rstrip(" *_")
+    return question.numbered or end.endswith(QUESTION_MARKS) or bool(_GREEK_ASKS.search(end)) \
         or first in _QUESTION_WORDS
 
 
