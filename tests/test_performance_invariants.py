@@ -254,6 +254,10 @@ def test_worker_counts():
     assert jobs_for(0, 0, 50_000) == 0
     assert jobs_for(0, 250) == 0  # a pool's start-up would cost more than it saves
     assert jobs_for(1, 50_000) == 0
+    # A resident process renders an edit itself; a large render still goes to workers.
+    assert jobs_for(0, 1, 50_000, resident=True) == 0
+    assert jobs_for(0, 999, 50_000, resident=True) == 0
+    assert jobs_for(3, 50_000, resident=True) == 3
     assert jobs_for(3, 50_000) == 3
     assert jobs_for(3, 1000) == 3 and jobs_for(8, 1000) == 5  # at most one per chunk
 

@@ -84,3 +84,24 @@ def test_the_lock_is_parsed_once_and_written_as_a_fresh_build_writes_it(tmp_path
         assert build(load_config(twin), NOW, render=RenderOptions(cache=False, jobs=1)).written
         assert load_config(twin).lock_path.read_text(encoding="utf-8") == text
         parsed.clear()
+
+
+def test_an_edit_is_rendered_by_the_renderer_kept_warm_in_this_process(tmp_path: Path,
+                                                                       monkeypatch):
+    from deckbuild.speed import parallel
+
+    project = make_project(tmp_path / "p", shipped=True)
+    assert build(load_config(project), NOW).written  # watch's first build renders nothing
+    rebuilder = Rebuilder(project, lambda: load_config(project), lambda: NOW, project_lock)
+    assert rebuilder.rebuild().ok and rebuilder.rendered == 0
+    # Warm after the first build, though it rendered nothing in this process.
+    (warm,) = rebuilder.memory.renderers.values()
+    used: list[object] = []
+    real = parallel._render_chunk_with
+    monkeypatch.setattr(parallel, "_render_chunk_with", lambda renderer, cards, names: (
+        used.append(renderer) or real(renderer, cards, names)))
+    edit(project / "cards" / "01-fundamentals.md", "\n## ", "\n## Exactly: ")
+    outcome = rebuilder.rebuild()
+    assert outcome.ok and outcome.changes.changed
+    assert used and all(renderer is warm for renderer in used)  # here, not in a worker
+    assert list(rebuilder.memory.renderers.values()) == [warm]

@@ -86,7 +86,8 @@ def test_a_render_worker_killed_mid_rebuild_is_reported_and_the_next_save_builds
         project, watching, monkeypatch, tmp_path):
     seen, thread = watching
     # Every card rendered now is rendered by a worker process (forked: it inherits this).
-    monkeypatch.setattr(bundles, "jobs_for", lambda requested, misses, beside=0: int(misses > 0))
+    monkeypatch.setattr(bundles, "jobs_for",
+                        lambda requested, misses, beside=0, resident=False: int(misses > 0))
     pid_file = tmp_path / "worker.pid"
     render_chunk = parallel._render_chunk_with
 

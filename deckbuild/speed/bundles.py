@@ -166,15 +166,20 @@ class DeckReader:
         cached = self._cache.present([k for *_, k in keyed]) if self._cache is not None else set()
         todo = sum(size for key, size in sizes.items() if key not in cached)
         names = {m.data_path: m.name for m in self._media}
-        jobs = jobs_for(self._options.jobs, todo, beside=sum(sizes.values()) - todo)
+        memory = self._options.memory
+        jobs = jobs_for(self._options.jobs, todo, beside=sum(sizes.values()) - todo,
+                        resident=memory is not None)
         context = RenderContext((self._config.root, self._config.media_dir, names),
                                 self._config.notetype.parts, jobs, todo, self._options.progress,
-                                self._options.on_render)
+                                self._options.on_render,
+                                memory.renderers if memory is not None else None)
         with context:
             if todo <= self.GROUP:
                 yield from self._few_to_render(keyed, cached, context)
             else:
                 yield from self._many_to_render(keyed, cached, context)
+            if memory is not None:
+                context.renderer()  # warm for the next edit, whatever this build needed
 
     def _few_to_render(self, keyed: list[tuple[Path, str, str]], cached: set[str],
                        context: RenderContext) -> Iterator[FileResult]:

@@ -23,13 +23,16 @@ class MemoryLayer:
     `bundles` holds whole card files as bundles.py reads them (its FileResult records, by
     file key), so that an unchanged file costs a lookup, not a decoding of its notes; such
     a file's raw value is then not kept in `values` as well. `lock` spares the lock file's
-    parsing and most of its writing (release.lock.LockMemo).
+    parsing and most of its writing (release.lock.LockMemo). `renderers` keeps the Markdown
+    renderer warm for the few cards an edit changes (parallel.RenderContext), by the media
+    it resolves images against.
     """
 
     def __init__(self) -> None:
         self.values: dict[str, object] = {}
         self.bundles: dict[str, Any] = {}  # bundles.FileResult by file key
         self.lock = LockMemo()  # the lock last read or written, and its notes' lines
+        self.renderers: dict[object, Any] = {}  # markdown.render.Renderer by media
 
 
 class LayeredCache:

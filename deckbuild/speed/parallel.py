@@ -12,7 +12,7 @@ import signal
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import DeckError, Problem
 from ..package.writer import CollectionFormat, collection_format
@@ -149,13 +149,15 @@ def _merge(placed: Sequence[Placed], keys: list[str], known: Mapping[str, Render
     return notes, problems, reusable
 
 
-def jobs_for(requested: int, misses: int, beside: int = 0) -> int:
+def jobs_for(requested: int, misses: int, beside: int = 0, resident: bool = False) -> int:
     """Worker processes for `misses` cards to render (0: render in this process).
 
     `beside` counts the cards this process reads from the cache while they render.
-    Asking for one job (-j 1) always renders in this process.
+    Asking for one job (-j 1) always renders in this process, and so does a resident
+    process (`watch`) an edit's few cards: its renderer is warm, a worker would only add
+    its start-up.
     """
-    if requested == 1 or misses == 0:
+    if requested == 1 or misses == 0 or resident and misses < PARALLEL_MIN:
         return 0
     available = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                  else os.cpu_count()) or 1
@@ -177,11 +179,13 @@ class RenderContext:
 
     def __init__(self, media: MediaArgs, field_names: tuple[str, ...], jobs: int,
                  total: int, progress: Progress | None = None,
-                 on_render: Callable[[Sequence[Card]], None] | None = None) -> None:
+                 on_render: Callable[[Sequence[Card]], None] | None = None,
+                 renderers: dict[object, Any] | None = None) -> None:
         self._media, self._field_names, self._jobs = media, field_names, jobs
         self._total, self._done, self._progress = total, 0, progress
         self._on_render = on_render
-        self._renderer: Renderer | None = None
+        # A resident process keeps its renderers across builds, by the media they resolve.
+        self._renderers: dict[object, Any] = {} if renderers is None else renderers
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> RenderContext:
@@ -228,10 +232,18 @@ class RenderContext:
                                              initargs=(self._media,))
         return self._pool
 
+    def renderer(self) -> Renderer:
+        """This process's renderer for the build's media, made once (Markdown and Pygments
+        are imported then)."""
+        root, media_dir, names = self._media
+        key = (root, media_dir, tuple(sorted(names.items())))
+        if key not in self._renderers:
+            self._renderers.clear()  # the media changed: the old ones resolve wrongly
+            self._renderers[key] = _new_renderer(self._media)
+        return cast("Renderer", self._renderers[key])
+
     def _render_here(self, chunk: list[Card]) -> list[_Output]:
-        if self._renderer is None:
-            self._renderer = _new_renderer(self._media)
-        return list(_render_chunk_with(self._renderer, chunk, self._field_names))
+        return list(_render_chunk_with(self.renderer(), chunk, self._field_names))
 
     def _collect(self, chunks: list[list[Card]], results: Iterable[list[_Output]],
                  ) -> list[_Output]:
