@@ -3,8 +3,8 @@
     python bench/live.py PROJECT N REPEATS TIMESTAMP OUT.json
 
 Builds PROJECT once (a package from scratch, kept), then REPEATS times edits one card
-(synth.edit_one_card) and builds again through the ordinary pipeline, the render cache
-on, with the kept package as the writer. For each edit it times the whole build and the
+(synth.edit_one_card) and builds again as `watch` does: one Rebuilder, with its memory of
+the last build and the kept package as the writer. For each edit it times the whole build and the
 package step: the writer's add() and finish() (comparing notes, updating rows, hashing
 the collection, deflating changed blocks, writing the zip; not the lock's text, which
 finish() only calls) plus putting the outputs in place (fsync and rename). Writes the
@@ -24,9 +24,10 @@ import synth
 sys.path.insert(0, str(synth.REPO))
 
 from deckbuild.live.livepackage import LivePackage  # noqa: E402
+from deckbuild.live.watch import Rebuilder  # noqa: E402
 from deckbuild.package.writer import PassingWriter  # noqa: E402
-from deckbuild.pipeline import build  # noqa: E402
 from deckbuild.project import atomic  # noqa: E402
+from deckbuild.project.buildlock import project_lock  # noqa: E402
 from deckbuild.project.config import load_config  # noqa: E402
 
 
@@ -83,20 +84,23 @@ def main() -> None:
     timer = Timed(live)
     commit = atomic.Staged.commit
     atomic.Staged.commit = lambda self: timer.timed(commit, self)  # outputs put in place
-    config = load_config(project)
-    config.package_path.unlink(missing_ok=True)  # else the build stops early, up to date
+    load_config(project).package_path.unlink(missing_ok=True)  # else up to date at once
+    now = [stamp]
+    rebuilder = Rebuilder(project, lambda: load_config(project), lambda: now[0], project_lock,
+                          package=timer)
     started = time.perf_counter()
-    first = build(config, now=stamp, package=timer)
-    assert first.written and first.canonical
+    first = rebuilder.rebuild()
+    assert first.ok and first.written, first
     results = {"first": time.perf_counter() - started, "package": [], "build": []}
     for r in range(repeats):
         synth.edit_one_card(project, n, 1000 + r)
+        now[0] = stamp + 1 + r
         timer.seconds = 0.0
         started = time.perf_counter()
-        report = build(load_config(project), now=stamp + 1 + r, package=timer)
+        outcome = rebuilder.rebuild()
         results["build"].append(time.perf_counter() - started)
         results["package"].append(timer.seconds)
-        assert report.written and not report.canonical and report.changed == 1
+        assert outcome.ok and outcome.written and len(outcome.changes.changed) == 1, outcome
     live.close()
     out.write_text(json.dumps({"first": results["first"],
                                "package": statistics.median(results["package"]),

@@ -94,7 +94,8 @@ def build(config: Config, now: int, strict: bool = False,
                            previous=previous_notes(config)).report
     started = time.perf_counter()
     options = f"strict={strict} schema={allow_schema_change} identity={allow_identity_change}"
-    sources = sources_digest(config, options)
+    sources = sources_digest(config, options,
+                             render.memory.files if render.memory is not None else None)
     # A writer that patches its own packages takes one it patched for up to date.
     warnings = recorded_warnings(config, input_digest(sources, config),
                                  patched_ok=getattr(package, "patches", False))

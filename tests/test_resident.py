@@ -105,3 +105,18 @@ def test_an_edit_is_rendered_by_the_renderer_kept_warm_in_this_process(tmp_path:
     assert outcome.ok and outcome.changes.changed
     assert used and all(renderer is warm for renderer in used)  # here, not in a worker
     assert list(rebuilder.memory.renderers.values()) == [warm]
+
+
+def test_files_remembered_unchanged_are_still_seen_when_edited(tmp_path: Path, monkeypatch):
+    from deckbuild.speed import filememo
+
+    monkeypatch.setattr(filememo, "RACY_NS", -10**12)  # every file counts as old enough
+    project = make_project(tmp_path / "p", shipped=True)
+    rebuilder = Rebuilder(project, lambda: load_config(project), lambda: NOW, project_lock)
+    assert rebuilder.rebuild().ok
+    again = rebuilder.rebuild()  # from what was remembered: nothing to do
+    assert again.ok and again.changes == Changes() and not again.written
+    for old, new in (("\n## ", "\n## Exactly: "), ("\n## Exactly: ", "\n## ")):
+        edit(project / "cards" / "01-fundamentals.md", old, new)
+        outcome = rebuilder.rebuild()
+        assert outcome.ok and outcome.changes.changed, outcome

@@ -14,6 +14,7 @@ import hashlib
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from ..source.fieldmap import unreceived
 from ..source.ids import note_guid
 from ..source.numbering import unnumbered
 from ..source.parse import decode_source, parse_source
+from . import filememo
 from .cache import Rendered, code_version
 from .memcache import open_cache
 from .parallel import (
@@ -159,14 +161,16 @@ class DeckReader:
     def files(self) -> Iterator[FileResult]:
         """Each file's cards, notes and problems; unreadable files add to self.problems."""
         keyed, sizes = [], {}
+        memory = self._options.memory
         for path in self._paths:
-            shown, data = display_path(path, self._config.root), path.read_bytes()
-            keyed.append((path, shown, _file_key(self._salt, shown, data)))
-            sizes[keyed[-1][2]] = data.count(b"\n## ") + 1  # about its number of cards
+            shown = display_path(path, self._config.root)
+            key, size = filememo.value(memory.files if memory is not None else None, path,
+                                         "key:" + self._salt, partial(self._key_of, shown))
+            keyed.append((path, shown, key))
+            sizes[key] = size
         cached = self._cache.present([k for *_, k in keyed]) if self._cache is not None else set()
         todo = sum(size for key, size in sizes.items() if key not in cached)
         names = {m.data_path: m.name for m in self._media}
-        memory = self._options.memory
         jobs = jobs_for(self._options.jobs, todo, beside=sum(sizes.values()) - todo,
                         resident=memory is not None)
         context = RenderContext((self._config.root, self._config.media_dir, names),
@@ -180,6 +184,11 @@ class DeckReader:
                 yield from self._many_to_render(keyed, cached, context)
             if memory is not None:
                 context.renderer()  # warm for the next edit, whatever this build needed
+
+    def _key_of(self, shown: str, path: Path) -> tuple[str, int]:
+        """A card file's cache key, and about its number of cards."""
+        data = path.read_bytes()
+        return _file_key(self._salt, shown, data), data.count(b"\n## ") + 1
 
     def _few_to_render(self, keyed: list[tuple[Path, str, str]], cached: set[str],
                        context: RenderContext) -> Iterator[FileResult]:

@@ -326,6 +326,10 @@ def notetype_from(value: object) -> NoteType | None:
 
 def tree_files(folder: Path) -> Iterator[tuple[str, bytes]]:
     """(relative name, bytes) of every file below a folder, in name order."""
-    if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            yield path.relative_to(folder).as_posix(), path.read_bytes()
+    for path in tree_paths(folder):
+        yield path.relative_to(folder).as_posix(), path.read_bytes()
+
+
+def tree_paths(folder: Path) -> list[Path]:
+    """Every file below a folder, in name order."""
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []

@@ -13,11 +13,14 @@ import hashlib
 
 from ..project.config import Config
 from ..project.sources import file_digest
-from .cache import RenderCache, code_version, tree_files
+from . import filememo
+from .cache import RenderCache, code_version, tree_paths
+from .filememo import FileMemo
 
 
-def sources_digest(config: Config, options: str) -> str:
-    """Hash of everything a build reads except the lock file, in a fixed order."""
+def sources_digest(config: Config, options: str, memo: FileMemo | None = None) -> str:
+    """Hash of everything a build reads except the lock file, in a fixed order: each file
+    by its own digest, which a resident process (`memo`) computes only for changed files."""
     h = hashlib.sha256()
 
     def add(name: str, data: bytes) -> None:
@@ -29,8 +32,9 @@ def sources_digest(config: Config, options: str) -> str:
     add("pyproject", (config.root / "pyproject.toml").read_bytes())
     for folder in (config.cards_dir, config.media_dir, config.templates_dir):
         add("folder", str(folder).encode())
-        for name, data in tree_files(folder):
-            add(name, data)
+        for path in tree_paths(folder):
+            add(path.relative_to(folder).as_posix(),
+                bytes.fromhex(filememo.value(memo, path, "sha256", file_digest)))
     return h.hexdigest()
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..release.lock import LockMemo
 from .cache import RenderCache
+from .filememo import FileMemo
 
 
 class MemoryLayer:
@@ -25,7 +26,8 @@ class MemoryLayer:
     a file's raw value is then not kept in `values` as well. `lock` spares the lock file's
     parsing and most of its writing (release.lock.LockMemo). `renderers` keeps the Markdown
     renderer warm for the few cards an edit changes (parallel.RenderContext), by the media
-    it resolves images against.
+    it resolves images against; `files`, what was computed from files that have not changed
+    since (filememo.py).
     """
 
     def __init__(self) -> None:
@@ -33,6 +35,7 @@ class MemoryLayer:
         self.bundles: dict[str, Any] = {}  # bundles.FileResult by file key
         self.lock = LockMemo()  # the lock last read or written, and its notes' lines
         self.renderers: dict[object, Any] = {}  # markdown.render.Renderer by media
+        self.files = FileMemo()  # digests of files read before, while they are unchanged
 
 
 class LayeredCache:
