@@ -114,9 +114,15 @@ def test_files_remembered_unchanged_are_still_seen_when_edited(tmp_path: Path, m
     project = make_project(tmp_path / "p", shipped=True)
     rebuilder = Rebuilder(project, lambda: load_config(project), lambda: NOW, project_lock)
     assert rebuilder.rebuild().ok
-    again = rebuilder.rebuild()  # from what was remembered: nothing to do
+    hashed: list[str] = []
+    real = bundles._file_key
+    monkeypatch.setattr(bundles, "_file_key",
+                        lambda salt, shown, data: hashed.append(shown) or real(salt, shown, data))
+    again = rebuilder.rebuild()  # from what was remembered: nothing to do, nothing read
     assert again.ok and again.changes == Changes() and not again.written
+    assert hashed == []
     for old, new in (("\n## ", "\n## Exactly: "), ("\n## Exactly: ", "\n## ")):
         edit(project / "cards" / "01-fundamentals.md", old, new)
         outcome = rebuilder.rebuild()
         assert outcome.ok and outcome.changes.changed, outcome
+    assert set(hashed) == {"cards/01-fundamentals.md"}  # only the edited file was read
