@@ -208,3 +208,24 @@ def test_hints_name_the_command_that_was_run(tmp_path):
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 1
         assert f"(run '{command} ids' to add one)" in result.stdout, result.stdout
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path):
+    """`deckbuild import … | head`: the closed pipe is no bug to report; as click does for
+    its own output, the command ends with status 1 and says nothing."""
+    import os
+    import subprocess
+    import sys
+
+    notes = tmp_path / "notes.md"
+    notes.write_text("# N\n\n## What is a layer?\n\nNeurons side by side.\n", encoding="utf-8")
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from deckbuild.cli import main; main()", "--project",
+             str(make_project(tmp_path / "p")), "import", str(notes), "--dry-run"],
+            stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (1, "")

@@ -73,3 +73,13 @@ def test_any_repeated_label_comes_off_and_only_it(asked: str, answered: str,
         (f"{q}?", a) for q, a in pairs]
     assert [label.casefold() for label in imported.labels] == [f"{asked}:".casefold(),
                                                                 f"{answered}:".casefold()]
+
+
+def test_a_label_alone_on_its_line_goes_with_the_blank_lines_under_it():
+    text = ("# ראיון\n\n### Q1: \"למה React?\"\n\n**תשובה:**\n\nמהיר וקל לתחזוקה.\n\n"
+            "### Q2: \"למה Redis?\"\n\n**תשובה:**\nמטמון מהיר.\n\n"
+            "### מה להדגיש:\n\n1. עומק טכני\n")
+    imported = _import(text)
+    assert [card.answer for card in imported.cards] == ["מהיר וקל לתחזוקה.", "מטמון מהיר.",
+                                                        "1. עומק טכני"]
+    assert imported.labels == ("תשובה:",)  # two answers of three: more than half

@@ -45,7 +45,9 @@ class _Group(OrderedGroup):
             return super().invoke(ctx)
         except DeckError as exc:
             fail(exc)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        # BrokenPipeError: what read the output stopped (`| head`); click ends quietly.
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
+                BrokenPipeError):
             raise
         except OSError as exc:
             if exc.errno not in MACHINE_ERRORS:

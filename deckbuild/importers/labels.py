@@ -65,24 +65,25 @@ def _unlabelled(found: Found, asked: str | None, answered: str | None) -> Found:
     question = _without(found.question, asked) or found.question
     answer = found.answer
     index, first = _first(answer)
-    if answered is not None and index >= 0:
-        quoted = _QUOTE.match(first)
-        rest = _without(first[quoted.end():] if quoted else first, answered)
-        if rest is not None:
-            line = answer[index]
-            indent = first[:len(first) - len(first.lstrip())] if not quoted else ""
-            answer = (*answer[:index], Line(line.number, indent + rest, line.code),
-                      *answer[index + 1:])
-            if quoted and all(_QUOTE.match(line.text) or line.blank
-                              for line in answer[index + 1:]):
-                answer = _unquoted(answer, index)
+    quoted = _QUOTE.match(first)
+    rest = _without(first[quoted.end():] if quoted else first, answered) if index >= 0 else None
+    if rest is not None:
+        line = answer[index]
+        # The label alone on its line: the answer is what follows it.
+        head = (*answer[:index], Line(line.number, rest, line.code)) if rest else answer[:index]
+        body = answer[index + 1:]
+        if quoted and all(_QUOTE.match(line.text) or line.blank for line in body):
+            body = _unquoted(body)
+        while not rest and body and body[0].blank:
+            body = body[1:]
+        answer = (*head, *body)
     return replace(found, question=question, answer=answer)
 
 
-def _unquoted(answer: tuple[Line, ...], start: int) -> tuple[Line, ...]:
-    """The lines after `start` out of their block quote; the quote's trailing empty lines go."""
-    out = [*answer[:start + 1]]
-    for line in answer[start + 1:]:
+def _unquoted(lines: tuple[Line, ...]) -> tuple[Line, ...]:
+    """The lines out of their block quote; the quote's trailing empty lines go."""
+    out = []
+    for line in lines:
         quoted = _QUOTE.match(line.text)
         out.append(Line(line.number, line.text[quoted.end():] if quoted else line.text, line.code))
     while out and not out[-1].text.strip():
@@ -99,30 +100,29 @@ def _first(lines: Sequence[Line]) -> tuple[int, str]:
 
 
 def _lead(text: str) -> str | None:
-    """The label opening a text (after a quote marker), casefolded, or None."""
+    """The label opening a text (after a quote marker), casefolded, or None. It may be
+    alone on its line (`**Ответ:**`, then the answer below it)."""
     quoted = _QUOTE.match(text)
     found = _LEAD.match(text[quoted.end():] if quoted else text)
-    if found is None or found.end() == len(text[quoted.end():] if quoted else text):
-        return None  # a label must label something on its line
-    return found.group("label").casefold()
+    return None if found is None else found.group("label").casefold()
 
 
 def _repeated(leads: list[str | None]) -> str | None:
-    """The label that opens at least two of the texts and two thirds of them, if one does."""
+    """The label that opens at least two of the texts and more than half of them, if one does."""
     counts = Counter(lead for lead in leads if lead is not None)
     if not counts:
         return None
     label, count = counts.most_common(1)[0]
-    return label if count >= 2 and count * 3 >= len(leads) * 2 else None
+    return label if count >= 2 and count * 2 > len(leads) else None
 
 
 def _without(text: str, label: str | None) -> str | None:
-    """The text without its leading label, when it opens with that label; else None."""
+    """The text without its leading label, when it opens with that label ('' when the label
+    is all of it); else None."""
     if label is None:
         return None
     found = _LEAD.match(text)
     if found is None or found.group("label").casefold() != label:
         return None
-    rest = text[found.end():]
-    return rest if rest.strip() else None
+    return text[found.end():] if text[found.end():].strip() else ""
 
