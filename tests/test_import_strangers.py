@@ -252,3 +252,55 @@ def test_text_between_tight_formulas_is_never_read_as_padded_math(words):
     # `mass $m$ moving at $v$`: the dollar that closes $m$ opens no padded span.
     line = " ".join(words) + "."
     assert tighten_padded(line) == line
+
+
+_NOTES_WITH_A_CHECK = """# Kontinuitätsgleichung
+
+## 1. Herleitung
+
+Die Masse in einem Kontrollvolumen ändert sich nur durch Zu- und Abfluss.
+
+$$\\frac{\\partial \\rho}{\\partial t} + \\nabla \\cdot (\\rho \\mathbf{u}) = 0$$
+
+## 2. Inkompressibel
+
+Mit konstanter Dichte bleibt $\\nabla \\cdot \\mathbf{u} = 0$.
+
+## Verständnisfragen
+
+<details>
+<summary><b>1. Welcher Term fällt bei inkompressibler Strömung weg?</b></summary>
+
+Die zeitliche Ableitung der Dichte.
+
+</details>
+
+<details>
+<summary><b>2. Warum hat die Gleichung keinen Diffusionsterm?</b></summary>
+
+Masse wird nur mit der Strömung transportiert.
+
+</details>
+"""
+
+
+def test_marked_questions_under_one_heading_of_notes_are_the_questions():
+    """Lecture notes whose chapters are numbered, with a section of <details> questions:
+    the headings are sections, the marked questions the cards, and the notes are listed."""
+    imported = _import(_NOTES_WITH_A_CHECK)
+    assert imported.layout == "details" and imported.problems == ()
+    assert [(card.question, card.section) for card in imported.cards] == [
+        ("Welcher Term fällt bei inkompressibler Strömung weg?", "Verständnisfragen"),
+        ("Warum hat die Gleichung keinen Diffusionsterm?", "Verständnisfragen")]
+    assert [item.line for item in imported.left_out] == [1, 3, 5, 7, 9, 11]
+
+
+def test_question_headings_keep_their_questions_whatever_their_answers_hold():
+    text = ("# Notes\n\n## What is a residual block?\n\nIt adds its input to its output.\n\n"
+            "<details><summary>Why does it help?</summary>\n\nGradients flow.\n\n</details>\n\n"
+            "<details><summary>Where was it introduced?</summary>\n\nResNet.\n\n</details>\n\n"
+            "## What is dropout?\n\nRandomly zeroing activations while training.\n")
+    imported = _import(text)
+    assert imported.layout == "headings"
+    assert [card.question for card in imported.cards] == [
+        "What is a residual block?", "What is dropout?"]

@@ -169,7 +169,8 @@ def _mostly_left_out(doc: Document, left_out: tuple[LeftOut, ...], layout: Layou
             f"levels {', '.join(map(str, levels))})" if levels else "give --layout NAME")
     return [Problem(doc.path, missing[0].line,
                     f"{len(missing)} of {len(counted)} lines land in no card in the "
-                    f"'{layout.name}' layout: {hint}, or --layout NAME to keep what it found")]
+                    f"'{layout.name}' layout: {hint}, or --layout {layout.name} to keep what "
+                    "it found")]
 
 
 def _cards(doc: Document, split: Split

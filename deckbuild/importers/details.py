@@ -148,4 +148,5 @@ def _answer_lines(block: tuple[Line, ...], after: int, text: str) -> tuple[Line,
     return tuple(lines)
 
 
-LAYOUT = Layout("details", "<details><summary>question</summary> answer </details> blocks", split)
+LAYOUT = Layout("details", "<details><summary>question</summary> answer </details> blocks", split,
+                explicit=True)

@@ -17,6 +17,9 @@ class Layout:
     name: str
     description: str  # one line, for the report and --help
     split: Callable[[Document], Split]
+    # Its questions are marked as such by their markup (a `<summary>`, a `Q:` label), not
+    # guessed from the shape of the text, as headings and bold lines are.
+    explicit: bool = False
 
     def score(self, doc: Document) -> float:
         """How much of the document this layout reads as cards: 0 (none) to 1 (every line),

@@ -109,4 +109,5 @@ def literal(text: str) -> str:
     return _LIST_START.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};", escaped)
 
 
-LAYOUT = Layout("qa", "`Q:` lines with the answer below (`A:` labels come off)", split)
+LAYOUT = Layout("qa", "`Q:` lines with the answer below (`A:` labels come off)", split,
+                explicit=True)
