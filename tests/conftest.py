@@ -44,3 +44,13 @@ def anki(tmp_path: Path):
     collection = AnkiCollection(tmp_path / "anki")
     yield collection
     collection.close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Chromium for a module's browser tests (skipped with the reason without it)."""
+    from browser_support import launch_chromium, require_browser
+
+    require_browser()
+    with launch_chromium() as browser:
+        yield browser

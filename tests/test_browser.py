@@ -18,7 +18,6 @@ from browser_support import (
     MATHJAX,
     Face,
     device_scale,
-    launch_chromium,
     open_reviewer,
     require_browser,
     screenshot,
@@ -63,13 +62,6 @@ def showcase(faces: list[Face]) -> list[str]:
             if '<div class="arithmatex">' in f.html and '<div class="language-' in f.html]
     table = [f.card for f in answers if "<table>" in f.html]
     return list(dict.fromkeys(both[:1] + table[:1]))
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_browser()
-    with launch_chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")

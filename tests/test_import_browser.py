@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_support import Face, launch_chromium, open_reviewer, require_browser, screenshot
+from browser_support import Face, open_reviewer, screenshot
 from click.testing import CliRunner
 from support import AnkiCollection, make_project
 
@@ -41,13 +41,6 @@ def faces(tmp_path_factory) -> tuple[list[Face], Path]:
     finally:
         anki.close()
     return sorted(found, key=lambda f: (f.card, f.side != "question")), media
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_browser()
-    with launch_chromium() as browser:
-        yield browser
 
 
 def test_a_quiz_shows_its_code_and_options_on_the_front(faces):

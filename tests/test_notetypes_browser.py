@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_support import Face, launch_chromium, open_reviewer, require_browser
+from browser_support import Face, open_reviewer
 from support import AnkiCollection, make_project
 from test_notetypes_anki import MIXED
 
@@ -23,13 +23,6 @@ TYPE_RESULT = '<div id="typeans"><span class="typeGood">AdamW</span></div>'
 
 def _reviewer_side(html: str, side: str) -> str:
     return html.replace("[[type:Answer]]", TYPE_BOX if side == "question" else TYPE_RESULT)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_browser()
-    with launch_chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")

@@ -4,17 +4,13 @@ each paragraph, item and question aligns to the start of its own script."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
-from browser_support import Face, launch_chromium, open_reviewer, require_browser
+from browser_support import Face, open_reviewer
 from click.testing import CliRunner
-from support import AnkiCollection
+from test_browser import engine_faces
 
 from deckbuild.cli import cli
-from deckbuild.pipeline import build
-from deckbuild.project.config import load_config
-from deckbuild.speed.parallel import RenderOptions
 
 CARDS = """# שפות
 
@@ -57,13 +53,6 @@ GAPS_JS = r"""
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    require_browser()
-    with launch_chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="module")
 def faces(tmp_path_factory) -> list[Face]:
     root = tmp_path_factory.mktemp("rtl")
     project = root / "p"  # a new project, as `init` makes it: the built-in note type
@@ -71,19 +60,7 @@ def faces(tmp_path_factory) -> list[Face]:
     shutil.rmtree(project / "cards")
     (project / "cards").mkdir()
     (project / "cards" / "langs.md").write_text(CARDS, encoding="utf-8")
-    package = Path(build(load_config(project), now=1_700_000_000,
-                         render=RenderOptions(cache=False)).path)
-    anki = AnkiCollection(root / "anki")
-    try:
-        anki.import_package(package)
-        found = []
-        for card_id in anki.col.find_cards(""):
-            card = anki.col.get_card(card_id)
-            found += [Face(card.note()["Id"], side, getattr(card, side)())
-                      for side in ("question", "answer")]
-    finally:
-        anki.close()
-    return found
+    return engine_faces(project, root / "anki")[0]
 
 
 def _rtl(text: str) -> bool:
