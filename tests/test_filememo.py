@@ -50,3 +50,28 @@ def test_without_a_memo_it_always_computes(tmp_path: Path):
     for _ in range(2):
         assert filememo.value(None, path, "bytes", _counting(calls)) == b"one"
     assert calls == ["a.md"] * 2
+
+
+def test_a_file_is_trusted_only_once_both_its_times_are_past_the_racy_window(tmp_path: Path,
+                                                                            monkeypatch):
+    """At exactly RACY_NS after its last change a file is still read again; after it, not. A
+    modification time in the future (an archive's, a skewed clock's) keeps it racy."""
+    path = tmp_path / "a.md"
+    path.write_bytes(b"one")
+    stat = path.stat()
+    changed = max(stat.st_mtime_ns, stat.st_ctime_ns)
+    calls: list[str] = []
+    for now, kept in ((changed + filememo.RACY_NS, False), (changed + filememo.RACY_NS + 1, True)):
+        monkeypatch.setattr(filememo.time, "time_ns", lambda now=now: now)
+        memo = FileMemo()
+        for _ in range(2):
+            memo.value(path, "bytes", _counting(calls))
+        assert len(calls) == (1 if kept else 2)
+        calls.clear()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 3600 * 10**9))  # an hour ahead
+    stat = path.stat()
+    monkeypatch.setattr(filememo.time, "time_ns", lambda: stat.st_ctime_ns + 10 * 10**9)
+    memo = FileMemo()
+    for _ in range(2):
+        memo.value(path, "bytes", _counting(calls))
+    assert len(calls) == 2
