@@ -16,8 +16,7 @@ from .layout import Layout, place
 from .records import Document, Found, Line, Split
 from .text import clean_question, indent_of, looks_like_question, outdent
 
-_ITEM = re.compile(r"^ {0,3}(?:\d+[.)]|(?P<bullet>[-*+]))[ \t]+(\*\*|__)(?P<q>.+?)\2[ \t]*"
-                   r"(?P<rest>.*)$")
+_ITEM = re.compile(r"^ {0,3}(?:\d+[.)]|[-*+])[ \t]+(\*\*|__)(?P<q>.+?)\1[ \t]*(?P<rest>.*)$")
 _BULLET = re.compile(r"^ {0,3}[-*+][ \t]")
 _HEADING_ITEM = re.compile(r"^ {0,3}\d+[.)][ \t]+#{1,6}[ \t]+(?P<q>.+?)(?:[ \t]+#+)?[ \t]*$")
 
