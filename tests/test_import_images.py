@@ -4,6 +4,7 @@ images come from a loopback server (127.0.0.1 only) that records what was asked.
 
 from __future__ import annotations
 
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -148,3 +149,28 @@ def test_a_download_must_be_an_image_and_is_named_for_what_it_is(tmp_path):
     assert "what came back is not an image" in result.output
     text = (project / "cards" / "q.md").read_text(encoding="utf-8")
     assert f"![chart](../media/render.png) and [wall]({base}/wall.png)" in text
+
+
+def test_an_attribute_list_after_an_image_keeps_its_sizes_and_leaves_no_braces(tmp_path):
+    """Pandoc, kramdown and Obsidian publishers size images with `{width=60%}` after them:
+    the sizes stay on an <img>, and a linked image drops the list with the image."""
+    notes = tmp_path / "upstream" / "oppgave.md"
+    (notes.parent / "img").mkdir(parents=True)
+    (notes.parent / "img" / "graf.png").write_bytes(PNG)
+    notes.write_text(
+        "# Volum\n\n## Hva er volumet av pæra?\n\n"
+        "![Graf](img/graf.png){width=60%} og ![Graf](img/graf.png){: height=\"120px\"}\n\n"
+        "![Borte](img/borte.png){width=80%} og ![Enkel](img/graf.png){#fig .wide}\n\n"
+        "Omtrent 310 cm³.\n", encoding="utf-8")
+    project = make_project(tmp_path / "p")
+    result = run("import", notes, "--project", project)
+    assert result.exit_code == 0, result.output
+    card_text = (project / "cards" / "oppgave.md").read_text(encoding="utf-8")
+    assert ('<img src="../media/graf.png" alt="Graf" width="60%"> og '
+            '<img src="../media/graf.png" alt="Graf" height="120">') in card_text
+    assert "[Borte](img/borte.png) og ![Enkel](../media/graf.png)\n" in card_text
+    assert "{" not in card_text
+    built = run("--project", project, "build", "--timestamp", "1700000000")
+    assert built.exit_code == 0, built.output
+    (note,) = read_apkg(next((project / "dist").glob("*.apkg")))["notes"]
+    assert re.search(r'<img src="graf-[0-9a-f]{8}\.png" alt="Graf" width="60%">', note[5])

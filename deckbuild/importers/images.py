@@ -25,7 +25,11 @@ DOWNLOAD_TIMEOUT = 10.0  # seconds, for each of connecting and each read
 
 _MARKDOWN_IMAGE = re.compile(
     r"!\[(?P<alt>[^\]\n]*)\]\(\s*(?:<(?P<angled>[^>\n]+)>|(?P<src>[^)\s]+))"
-    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
+    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+    r"(?P<attributes>\{:?[^{}\n]*\})?")
+# An attribute list after an image, as Pandoc, kramdown and Obsidian publishers write it
+# (`{width=60%}`, `{: height="120"}`): its sizes are kept on an <img>, the rest dropped.
+_SIZE = re.compile(r"""\b(width|height)\s*=\s*["']?(\d+(?:\.\d+)?(?:%|px)?)["']?""")
 _REFERENCE_IMAGE = re.compile(r"!\[(?P<alt>[^\]\n]*)\](?:\[(?P<ref>[^\]\n]*)\]|(?![(\[]))")
 _DEFINITION = re.compile(r"^ {0,3}\[(?P<label>[^\]\n]+)\]:[ \t]*(?P<target><(?P<angled>[^>\n]+)>"
                          r"|(?P<src>\S+))")
@@ -125,11 +129,17 @@ def _markdown(m: re.Match[str], source: Path, plan: MediaPlan, problems: list[_M
     src = m.group("angled") or m.group("src")
     alt = m.group("alt")
     name = _bring(src, source, plan, problems)
-    if name is False:
-        return m.group(0)
     if name is None:
         return f"[{alt or _label(src)}]({_link_target(src)})"
-    return f"![{alt}]({plan.link_prefix}{name})"
+    target = src if name is False else f"{plan.link_prefix}{name}"
+    sizes = _SIZE.findall(m.group("attributes") or "")
+    if sizes:  # Markdown has no sizes: the image as HTML, which keeps them
+        attributes = "".join(f' {key}="{value.removesuffix("px")}"' for key, value in sizes)
+        return (f'<img src="{html.escape(target)}" alt="{html.escape(alt)}"'
+                f"{attributes}>")
+    if name is False and not m.group("attributes"):
+        return m.group(0)
+    return f"![{alt}]({target})"
 
 
 def _html(m: re.Match[str], source: Path, plan: MediaPlan, problems: list[_Missing]) -> str:
