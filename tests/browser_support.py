@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from support import AnkiCollection
 
 from deckbuild.live.preview import mathjax_config
+from deckbuild.pipeline import build
+from deckbuild.project.config import load_config
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("DECKBUILD_CHROMIUM", "/usr/bin/chromium"))
@@ -80,6 +83,29 @@ class Face:
     card: str
     side: str  # "question" or "answer"
     html: str
+
+
+def package_faces(package: Path, folder: Path) -> tuple[list[Face], Path]:
+    """Import a package with the official engine in `folder`, and take each card's HTML
+    (question and answer, by the note's Id) and the collection's media folder."""
+    anki = AnkiCollection(folder)
+    try:
+        anki.import_package(package)
+        col = anki.col
+        faces = []
+        for card_id in col.find_cards(""):
+            card = col.get_card(card_id)
+            name = card.note()["Id"]
+            faces += [Face(name, "question", card.question()), Face(name, "answer", card.answer())]
+        media = Path(col.media.dir())
+    finally:
+        anki.close()
+    return sorted(faces, key=lambda f: (f.card, f.side != "question")), media
+
+
+def engine_faces(project: Path, folder: Path) -> tuple[list[Face], Path]:
+    """Build the project, import it with the official engine, and take each card's HTML."""
+    return package_faces(Path(build(load_config(project), now=1_700_000_000).path), folder)
 
 
 def reviewer_html(faces: list[Face], night: bool) -> str:

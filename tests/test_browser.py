@@ -18,41 +18,23 @@ from browser_support import (
     MATHJAX,
     Face,
     device_scale,
+    engine_faces,
     open_reviewer,
     require_browser,
     screenshot,
 )
 from click.testing import CliRunner
-from support import REPO, AnkiCollection, make_project
+from support import REPO, make_project
 
 from deckbuild.cli import cli
 from deckbuild.live.preview import write_preview
 from deckbuild.package.notetype import load_notetype
-from deckbuild.pipeline import build
 from deckbuild.project.config import load_config
 from deckbuild.project.sources import load_sources
 
 SHIPPED_CARDS = 119  # 38 full cards, 26 cloze cards (Key Formulas), 55 Key Facts
 VIEWS = [(360, False), (360, True), (1000, False), (1000, True)]
 VIEW_IDS = ["360-day", "360-night", "1000-day", "1000-night"]
-
-
-def engine_faces(project: Path, folder: Path) -> tuple[list[Face], Path]:
-    """Build the project, import it with the official engine, and take each card's HTML."""
-    package = Path(build(load_config(project), now=1_700_000_000).path)
-    anki = AnkiCollection(folder)
-    try:
-        anki.import_package(package)
-        col = anki.col
-        faces = []
-        for card_id in col.find_cards(""):
-            card = col.get_card(card_id)
-            name = card.note()["Id"]
-            faces += [Face(name, "question", card.question()), Face(name, "answer", card.answer())]
-        media = Path(col.media.dir())
-    finally:
-        anki.close()
-    return sorted(faces, key=lambda f: (f.card, f.side != "question")), media
 
 
 def showcase(faces: list[Face]) -> list[str]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_support import Face, open_reviewer, screenshot
+from browser_support import Face, open_reviewer, package_faces, screenshot
 from click.testing import CliRunner
-from support import AnkiCollection, make_project
+from support import make_project
 
 from deckbuild.cli import cli
 
@@ -28,19 +28,7 @@ def faces(tmp_path_factory) -> tuple[list[Face], Path]:
     built = runner.invoke(cli, ["--project", str(project), "build", "--timestamp", "1700000000"],
                           obj={})
     assert built.exit_code == 0, built.output
-    anki = AnkiCollection(root / "anki")
-    try:
-        anki.import_package(next((project / "dist").glob("*.apkg")))
-        col = anki.col
-        found = []
-        for card_id in col.find_cards(""):
-            card = col.get_card(card_id)
-            name = card.note()["Id"]
-            found += [Face(name, "question", card.question()), Face(name, "answer", card.answer())]
-        media = Path(col.media.dir())
-    finally:
-        anki.close()
-    return sorted(found, key=lambda f: (f.card, f.side != "question")), media
+    return package_faces(next((project / "dist").glob("*.apkg")), root / "anki")
 
 
 def test_a_quiz_shows_its_code_and_options_on_the_front(faces):

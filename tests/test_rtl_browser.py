@@ -6,9 +6,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from browser_support import Face, open_reviewer
+from browser_support import Face, engine_faces, open_reviewer
 from click.testing import CliRunner
-from test_browser import engine_faces
 
 from deckbuild.cli import cli
 
