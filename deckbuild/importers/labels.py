@@ -47,8 +47,7 @@ def _shown(cards: Sequence[Placed], asked: str | None, answered: str | None) -> 
         if label is None:
             continue
         for text in texts:
-            quoted = _QUOTE.match(text)
-            found = _LEAD.match(text[quoted.end():] if quoted else text)
+            found = _lead_match(text)
             if found and found.group("label").casefold() == label:
                 shown.append(found.group("label") + ":")
                 break
@@ -99,11 +98,16 @@ def _first(lines: Sequence[Line]) -> tuple[int, str]:
     return -1, ""
 
 
+def _lead_match(text: str) -> re.Match[str] | None:
+    """The label opening a text, after a quote marker when there is one."""
+    quoted = _QUOTE.match(text)
+    return _LEAD.match(text[quoted.end():] if quoted else text)
+
+
 def _lead(text: str) -> str | None:
     """The label opening a text (after a quote marker), casefolded, or None. It may be
     alone on its line (`**Ответ:**`, then the answer below it)."""
-    quoted = _QUOTE.match(text)
-    found = _LEAD.match(text[quoted.end():] if quoted else text)
+    found = _lead_match(text)
     return None if found is None else found.group("label").casefold()
 
 
